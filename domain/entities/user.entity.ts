@@ -1,0 +1,21 @@
+import { Column, CreateDateColumn, Entity } from 'typeorm';
+import type { Kop } from '../money';
+import { BigIdColumn, BigIntColumn, MoneyColumn } from './columns';
+
+export type Language = 'ru' | 'en';
+export type NotifyMode = 'instant' | 'hourly' | 'daily';
+
+/** A Telegram user who started the bot. UI state lives in the Redis session, never here. */
+@Entity('users')
+export class User {
+  @BigIdColumn() id!: number;
+  @BigIntColumn({ name: 'telegram_id', unique: true }) telegramId!: number;
+  @Column({ type: 'text', nullable: true }) username!: string | null;
+  @Column({ name: 'first_name', type: 'text', default: '' }) firstName!: string;
+  @Column({ type: 'text', default: 'ru' }) language!: Language;
+  /** Quick-bet stake for group cards, kop. */
+  @MoneyColumn({ name: 'default_stake_kop', default: 10000 }) defaultStakeKop!: Kop;
+  @Column({ name: 'notify_mode', type: 'text', default: 'instant' }) notifyMode!: NotifyMode;
+  @Column({ name: 'blocked_at', type: 'timestamptz', nullable: true }) blockedAt!: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

@@ -1,0 +1,58 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { User, type Language } from '../entities';
+import { balanceOf, ensureUserAccounts } from '../ledger/ledger';
+import type { Kop } from '../money';
+
+/** The parts of a Telegram `User` object we keep. */
+export interface TelegramUserInfo {
+  id: number;
+  first_name: string;
+  username?: string;
+  language_code?: string;
+}
+
+/** ru is the default; en for Telegram clients set to English (and any other non-Russian language). */
+export function languageFromTelegram(code: string | undefined): Language {
+  if (!code) return 'ru';
+  return code.toLowerCase().startsWith('en') ? 'en' : 'ru';
+}
+
+/**
+ * Finds or creates the user for a Telegram account, with ledger accounts.
+ * The language is picked from `language_code` only on creation; `/language` changes it later.
+ */
+export async function upsertUser(ds: DataSource | EntityManager, tg: TelegramUserInfo): Promise<{ user: User; created: boolean }> {
+  const m = 'manager' in ds ? ds.manager : ds;
+  return m.transaction(async (tx) => {
+    const rows: { id: string; created: boolean }[] = await tx.query(
+      `INSERT INTO users (telegram_id, username, first_name, language) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (telegram_id) DO UPDATE SET username = EXCLUDED.username, first_name = EXCLUDED.first_name
+       RETURNING id, (xmax = 0) AS created`,
+      [tg.id, tg.username ?? null, tg.first_name ?? '', languageFromTelegram(tg.language_code)],
+    );
+    const id = Number(rows[0].id);
+    await ensureUserAccounts(tx, id);
+    const user = await tx.getRepository(User).findOneByOrFail({ id });
+    return { user, created: rows[0].created };
+  });
+}
+
+/** A user's money, kop: free to trade and held by open orders. */
+export interface Balances {
+  available: Kop;
+  reserved: Kop;
+}
+
+/** Reads a user's balances. */
+export async function balancesOf(m: EntityManager, userId: number): Promise<Balances> {
+  const acc = await ensureUserAccounts(m, userId);
+  return { available: await balanceOf(m, acc.available), reserved: await balanceOf(m, acc.reserved) };
+}
+
+export async function findUserByTelegramId(m: EntityManager, telegramId: number): Promise<User | null> {
+  return m.getRepository(User).findOneBy({ telegramId });
+}
+
+export async function setLanguage(m: EntityManager, userId: number, language: Language): Promise<void> {
+  await m.getRepository(User).update({ id: userId }, { language });
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './domain/entities';
+import { InitialSchema1763700000000 } from './migrations/1763700000000-initial-schema';
+
+/** Migrations in apply order; append only (STYLE §11). */
+export const MIGRATIONS = [InitialSchema1763700000000];
+
+/** Builds the TypeORM DataSource for a database URL (`synchronize` off: the schema comes from migrations). */
+export function createDataSource(url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/pravda'): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: Number(process.env.PG_POOL_MAX ?? 10) },
+  });
+}
+
+/** The default DataSource, for the TypeORM CLI. */
+export default createDataSource();
