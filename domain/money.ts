@@ -71,7 +71,7 @@ export function isShares(q: unknown): q is Shares {
  * Returns null when it is not a positive amount with at most two decimals.
  */
 export function parseRubToKop(text: string): Kop | null {
-  // \u0440\u0443\u0431 = "rub" in Cyrillic: people type "100 руб".
+  // \u0440\u0443\u0431 is "rub" in Cyrillic: people type the word after the amount.
   const t = text.replace(/[\s\u00a0\u20bd]|\u0440\u0443\u0431\.?|rub\.?/gi, '').replace(',', '.');
   const m = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(t);
   if (!m) return null;

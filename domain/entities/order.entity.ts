@@ -6,7 +6,11 @@ import { BigIdColumn, BigIntColumn, MoneyColumn } from './columns';
 export type OrderStatus = 'open' | 'filled' | 'cancelled' | 'expired' | 'rejected';
 export type OrderKind = 'limit' | 'market';
 
-/** An order in a market's YES book (DESIGN §2). `price` is the YES-book limit, 1..99. */
+/**
+ * An order in a market's YES book (DESIGN §2). `price` is the YES-book limit, 1..99.
+ * What an open order keeps reserved is derived from it (buy: own price × remaining kop; sell:
+ * remaining shares), so it is not stored twice.
+ */
 @Entity('orders')
 export class Order {
   @BigIdColumn() id!: number;
@@ -25,10 +29,6 @@ export class Order {
   @Column({ name: 'post_only', type: 'boolean', default: false }) postOnly!: boolean;
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true }) expiresAt!: Date | null;
   @Column({ type: 'text' }) status!: OrderStatus;
-  /** Money still held in the user's reserved account for this order, kop. */
-  @MoneyColumn({ name: 'reserved_kop', default: 0 }) reservedKop!: Kop;
-  /** Shares still reserved for this (sell) order. */
-  @Column({ name: 'reserved_shares', type: 'integer', default: 0 }) reservedShares!: number;
   /** What fills cost (buys) or paid (sells), kop, before fees. */
   @MoneyColumn({ name: 'cost_kop', default: 0 }) costKop!: Kop;
   /** Net fee: taker fees minus maker rebates, kop. */

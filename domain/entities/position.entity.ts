@@ -7,7 +7,9 @@ const idTransformer = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /**
  * Shares a user holds of one outcome of one market (the share ledger, DESIGN §3): changed only by
- * fills, mints, merges and settlement. `reserved` shares back open sell orders.
+ * fills, mints, merges and settlement. `shares` counts all held shares, `reserved` the part that
+ * backs open sell orders. Cost basis and P&L are derived from the user's fills when shown, which
+ * keeps them off the matching hot path.
  */
 @Entity('positions')
 export class Position {
@@ -16,10 +18,6 @@ export class Position {
   @PrimaryColumn({ type: 'text' }) outcome!: Outcome;
   @Column({ type: 'integer', default: 0 }) shares!: number;
   @Column({ type: 'integer', default: 0 }) reserved!: number;
-  /** Cost basis of the shares held, kop (fees included). */
-  @MoneyColumn({ name: 'cost_kop', default: 0 }) costKop!: Kop;
-  /** Realized profit or loss from sales and merges, kop. */
-  @MoneyColumn({ name: 'realized_kop', default: 0 }) realizedKop!: Kop;
   @MoneyColumn({ name: 'payout_kop', nullable: true }) payoutKop!: Kop | null;
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true }) settledAt!: Date | null;
 }

@@ -1,0 +1,63 @@
+/**
+ * The bet preview (DESIGN §2): what an order would do if placed now. It summarises the same
+ * {@link planMatch} that {@link match} commits, so the preview shows exactly the fills, fee and
+ * remainder the real match then produces on the same book (tested in exchange.preview.test.ts).
+ */
+import { kop, SHARE_PAYOUT, type Kop, type Price, type Shares } from '../money';
+import type { OrderBook } from './book';
+import { isBuy, ownPrice } from './intent';
+import { planMatch } from './match';
+import type { IncomingOrder, RejectCode } from './types';
+
+/** The user-chosen part of an order that decides its matching (STP needs the user). */
+export type PreviewInput = Pick<IncomingOrder, 'userId' | 'intent' | 'limitPrice' | 'qty' | 'spendKop' | 'tif' | 'postOnly'>;
+
+/** All amounts in kop, prices 1..99, shares whole. */
+export interface OrderPreview {
+  /** Shares that would fill now. */
+  filledQty: Shares;
+  /** Σ fill notional in the user's own terms (kop paid by a buy / received by a sell), before fees. */
+  notionalKop: Kop;
+  /** Average own-terms price as a rational: `kop / shares` kop per share (null when nothing fills). */
+  avgPrice: { kop: Kop; shares: Shares } | null;
+  /** The taker fee match would charge: ceil(notionalKop × takerBps / 10 000). */
+  feeKop: Kop;
+  /** Buys: notional + fee (what leaves the wallet now). Sells: notional − fee (what arrives). */
+  totalKop: Kop;
+  /** Buys: 100 × filledQty, what the bought shares pay if their outcome wins. Sells: 0. */
+  maxPayoutKop: Kop;
+  /** Shares that would rest in the book at the limit price. */
+  restQty: Shares;
+  /** Kop the resting part of a buy keeps reserved (ownPrice(limit) × restQty; 0 for sells). */
+  restReserveKop: Kop;
+  /** YES-book price of the last (worst) fill, null when nothing fills; `ownPrice(intent, p)` gives the user's price. */
+  worstPrice: Price | null;
+  /** How many of the user's own resting orders would be cancelled by self-trade prevention. */
+  selfTradeCancels: number;
+  /** Set when match would reject the order; then nothing fills and nothing rests. */
+  rejected?: RejectCode;
+}
+
+/**
+ * Previews `order` against `book` at `nowMs` with the user's taker rate `takerBps` (from
+ * fees.takerFeeBps). Does not change the book. Assumes a valid order (limits.validateOrder).
+ */
+export function previewOrder(book: OrderBook, order: PreviewInput, takerBps: number, nowMs: number): OrderPreview {
+  const plan = planMatch(book, { ...order, id: 0, seq: 0, expiresAt: null, takerFeeBps: takerBps }, nowMs);
+  const buy = isBuy(order.intent);
+  const last = plan.fills[plan.fills.length - 1];
+  const preview: OrderPreview = {
+    filledQty: plan.filledQty,
+    notionalKop: plan.notionalKop,
+    avgPrice: plan.filledQty > 0 ? { kop: plan.notionalKop, shares: plan.filledQty } : null,
+    feeKop: plan.feeKop,
+    totalKop: kop(buy ? plan.notionalKop + plan.feeKop : plan.notionalKop - plan.feeKop),
+    maxPayoutKop: kop(buy ? SHARE_PAYOUT * plan.filledQty : 0),
+    restQty: plan.restQty,
+    restReserveKop: kop(buy ? ownPrice(order.intent, order.limitPrice) * plan.restQty : 0),
+    worstPrice: last === undefined ? null : last.price,
+    selfTradeCancels: plan.selfTrade.length,
+  };
+  if (plan.rejected !== undefined) preview.rejected = plan.rejected;
+  return preview;
+}

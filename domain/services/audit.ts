@@ -1,0 +1,105 @@
+import type { EntityManager } from 'typeorm';
+
+/** One invariant's verdict: `violations` lists offending ids with what was found. */
+export interface InvariantReport {
+  ok: boolean;
+  checked: number;
+  violations: Record<string, unknown>[];
+}
+
+export interface AuditReport {
+  ok: boolean;
+  invariants: Record<string, InvariantReport>;
+}
+
+const LIMIT = 50;
+
+function report(checked: number, violations: Record<string, unknown>[]): InvariantReport {
+  return { ok: violations.length === 0, checked, violations: violations.slice(0, LIMIT) };
+}
+
+/**
+ * Checks DESIGN §3 invariants 1–5 (and the at-most-once part of 6 that the data can show) on a
+ * live database, read-only, in one REPEATABLE READ snapshot so concurrent trading cannot make a
+ * consistent state look broken. Balances are recomputed from postings: they are the truth.
+ */
+export async function runAudit(m: EntityManager): Promise<AuditReport> {
+  return m.transaction('REPEATABLE READ', async (tx) => {
+    await tx.query(`
+      CREATE TEMP TABLE audit_bal ON COMMIT DROP AS
+      SELECT a.id, a.code, a.kind, a.user_id, a.market_id, a.balance AS cached, a.may_go_negative,
+             COALESCE(i.s, 0) - COALESCE(o.s, 0) AS derived
+        FROM accounts a
+        LEFT JOIN (SELECT to_account_id AS id, sum(amount) s FROM postings GROUP BY 1) i ON i.id = a.id
+        LEFT JOIN (SELECT from_account_id AS id, sum(amount) s FROM postings GROUP BY 1) o ON o.id = a.id`);
+    const inv: Record<string, InvariantReport> = {};
+
+    const [sum] = await tx.query(`SELECT count(*) n, COALESCE(sum(derived), 0) total FROM audit_bal`);
+    const cacheDrift = await tx.query(
+      `SELECT id, code, cached::text, derived::text FROM audit_bal WHERE NOT may_go_negative AND cached <> derived`);
+    inv['1_ledger_sums_to_zero'] = report(Number(sum.n), [
+      ...(Number(sum.total) !== 0 ? [{ total: String(sum.total) }] : []),
+      ...cacheDrift.map((r: Record<string, unknown>) => ({ ...r, problem: 'cached balance differs from postings' })),
+    ]);
+
+    const negative = await tx.query(
+      `SELECT id, code, derived::text AS balance FROM audit_bal WHERE NOT may_go_negative AND derived < 0`);
+    const [nUser] = await tx.query(`SELECT count(*) n FROM audit_bal WHERE NOT may_go_negative`);
+    inv['2_no_negative_user_accounts'] = report(Number(nUser.n), negative);
+
+    const escrow = await tx.query(`
+      SELECT mk.id AS market_id, mk.status, b.derived::text AS escrow,
+             (100 * COALESCE(sum(p.shares) FILTER (WHERE p.outcome = 'YES' AND p.settled_at IS NULL), 0))::text AS yes_backing,
+             (100 * COALESCE(sum(p.shares) FILTER (WHERE p.outcome = 'NO' AND p.settled_at IS NULL), 0))::text AS no_backing
+        FROM markets mk
+        JOIN audit_bal b ON b.kind = 'escrow' AND b.market_id = mk.id
+        LEFT JOIN positions p ON p.market_id = mk.id
+       WHERE mk.status <> 'settled'
+       GROUP BY mk.id, mk.status, b.derived`);
+    inv['3_escrow_backs_outstanding_pairs'] = report(escrow.length, escrow.filter(
+      (r: { escrow: string; yes_backing: string; no_backing: string }) => r.escrow !== r.yes_backing || r.escrow !== r.no_backing));
+
+    const reservedKop = await tx.query(`
+      SELECT b.user_id, b.derived::text AS reserved, COALESCE(o.need, 0)::text AS open_orders_need
+        FROM audit_bal b
+        LEFT JOIN (SELECT user_id, sum(CASE WHEN intent = 'BUY_YES' THEN price ELSE 100 - price END * remaining) need
+                     FROM orders WHERE status = 'open' AND intent IN ('BUY_YES', 'BUY_NO') GROUP BY user_id) o
+          ON o.user_id = b.user_id
+       WHERE b.kind = 'reserved' AND b.derived <> COALESCE(o.need, 0)`);
+    const reservedShares = await tx.query(`
+      SELECT p.user_id, p.market_id, p.outcome, p.reserved, COALESCE(o.need, 0) AS open_orders_need
+        FROM positions p
+        LEFT JOIN (SELECT user_id, market_id, CASE WHEN intent = 'SELL_YES' THEN 'YES' ELSE 'NO' END AS outcome, sum(remaining) need
+                     FROM orders WHERE status = 'open' AND intent IN ('SELL_YES', 'SELL_NO') GROUP BY 1, 2, 3) o
+          ON o.user_id = p.user_id AND o.market_id = p.market_id AND o.outcome = p.outcome
+       WHERE p.reserved <> COALESCE(o.need, 0)`);
+    const [nRes] = await tx.query(`SELECT (SELECT count(*) FROM audit_bal WHERE kind = 'reserved') + (SELECT count(*) FROM positions) n`);
+    inv['4_reserves_match_open_orders'] = report(Number(nRes.n), [...reservedKop, ...reservedShares]);
+
+    const settled = await tx.query(`
+      SELECT mk.id AS market_id, b.derived::text AS escrow,
+             count(p.*) FILTER (WHERE p.shares > 0 AND p.settled_at IS NULL) AS unpaid_positions,
+             count(p.*) FILTER (WHERE p.payout_kop IS DISTINCT FROM
+               p.shares * CASE WHEN p.outcome = 'YES' THEN mk.yes_payout ELSE 100 - mk.yes_payout END) AS wrong_payouts
+        FROM markets mk
+        JOIN audit_bal b ON b.kind = 'escrow' AND b.market_id = mk.id
+        LEFT JOIN positions p ON p.market_id = mk.id
+       WHERE mk.status = 'settled'
+       GROUP BY mk.id, b.derived`);
+    const twice = await tx.query(`
+      SELECT ref_id AS market_id, idempotency_key, count(*) n FROM postings
+       WHERE kind = 'settlement' GROUP BY ref_id, idempotency_key HAVING count(*) > 1`);
+    inv['5_settled_markets_paid_once'] = report(settled.length, [
+      ...settled.filter((r: { escrow: string; unpaid_positions: string; wrong_payouts: string }) =>
+        r.escrow !== '0' || Number(r.unpaid_positions) > 0 || Number(r.wrong_payouts) > 0),
+      ...twice,
+    ]);
+
+    const dupPayments = await tx.query(`
+      SELECT ref_id AS payment_id, count(*) n FROM postings WHERE ref_type = 'payment' GROUP BY ref_id HAVING count(*) > 1`);
+    const [nPay] = await tx.query(`SELECT count(*) n FROM payments`);
+    inv['6_outside_events_once'] = report(Number(nPay.n), dupPayments);
+
+    return { ok: Object.values(inv).every((r) => r.ok), invariants: inv };
+  });
+}

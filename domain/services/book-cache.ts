@@ -1,0 +1,57 @@
+import type { EntityManager } from 'typeorm';
+import { OrderBook } from '../exchange';
+import type { Intent } from '../exchange/types';
+
+/**
+ * Rebuilds a market's book from its open orders, in time priority (seq = order id: ids are
+ * allocated under the market lock, so their order is the order of arrival).
+ */
+export async function loadBook(m: EntityManager, marketId: number): Promise<OrderBook> {
+  const rows: { id: string; user_id: string; intent: Intent; price: number; remaining: number; expires_at: Date | null }[] =
+    await m.query(
+      `SELECT id, user_id, intent, price, remaining, expires_at FROM orders
+        WHERE market_id = $1 AND status = 'open' ORDER BY id`,
+      [marketId],
+    );
+  const book = new OrderBook();
+  for (const r of rows) {
+    const id = Number(r.id);
+    book.add({
+      id,
+      userId: Number(r.user_id),
+      intent: r.intent,
+      price: r.price,
+      remaining: r.remaining,
+      seq: id,
+      expiresAt: r.expires_at ? r.expires_at.getTime() : null,
+    });
+  }
+  return book;
+}
+
+/**
+ * In-memory books of a matching worker, each valid only at the market's `book_version` it was
+ * built or last committed at. Another worker committing to the market bumps the version, so a
+ * stale book is never used: it is rebuilt from the database under the market lock.
+ */
+export class BookCache {
+  private readonly books = new Map<number, { version: number; book: OrderBook }>();
+
+  /** The book at `version`, from memory when current, else rebuilt from the database. */
+  async get(m: EntityManager, marketId: number, version: number): Promise<OrderBook> {
+    const hit = this.books.get(marketId);
+    if (hit && hit.version === version) return hit.book;
+    this.books.delete(marketId);
+    return loadBook(m, marketId);
+  }
+
+  /** Records the book as committed at `version`. */
+  commit(marketId: number, version: number, book: OrderBook): void {
+    this.books.set(marketId, { version, book });
+  }
+
+  /** Forgets a book whose transaction rolled back (matching mutated it in memory). */
+  discard(marketId: number): void {
+    this.books.delete(marketId);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Presentation formatting per locale (DESIGN §1: formatting happens only at the edge). Money is
+ * integer kopecks and is formatted with integer division and modulo only, never through floats
+ * or `Intl.NumberFormat` (which takes a float). Dates are shown in Moscow time, the market's
+ * reference time zone.
+ */
+import type { Language } from '../domain/entities';
+import { floorDiv } from '../domain/money';
+
+/** U+202F NARROW NO-BREAK SPACE: Russian digit grouping ("1 234"), never wraps inside a number. */
+const NNBSP = '\u202f';
+/** U+00A0 NO-BREAK SPACE: between a Russian amount and its currency sign ("100 ₽"). */
+const NBSP = '\u00a0';
+const RUB_SIGN = '\u20bd';
+
+/** Deadlines, charts and admin input all use Moscow time (UTC+3, no DST since 2014). */
+export const MOSCOW_TZ = 'Europe/Moscow';
+
+interface NumberStyle {
+  group: string;
+  decimal: string;
+}
+const NUMBER_STYLE: Record<Language, NumberStyle> = {
+  ru: { group: NNBSP, decimal: ',' },
+  en: { group: ',', decimal: '.' },
+};
+
+/** Groups the digits of a non-negative integer by thousands: 1234567 → "1 234 567" (ru). */
+export function formatInt(n: number, lang: Language): string {
+  const digits = String(Math.abs(Math.trunc(n)));
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, NUMBER_STYLE[lang].group);
+  return n < 0 ? `-${grouped}` : grouped;
+}
+
+/** Options of {@link formatKop}. */
+export interface MoneyOptions {
+  /** Prefix positive amounts with "+" (P&L); zero gets no sign. */
+  sign?: boolean;
+  /** Drop ",00" from whole roubles ("100 ₽" on buttons); amounts with kopecks keep them. */
+  compact?: boolean;
+}
+
+/**
+ * Formats integer kopecks as roubles: ru `1 234,56 ₽` (narrow no-break space groups, no-break
+ * space before the sign), en `₽1,234.56`; negative amounts get a leading "-".
+ * @param amount kop, a safe integer (may be negative)
+ * @throws RangeError when `amount` is not a safe integer: a float here is a bug upstream.
+ */
+export function formatKop(amount: number, lang: Language, opts: MoneyOptions = {}): string {
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`not integer kopecks: ${amount}`);
+  const abs = Math.abs(amount);
+  const kopPart = abs % 100;
+  const rubPart = (abs - kopPart) / 100;
+  const style = NUMBER_STYLE[lang];
+  const fraction = opts.compact && kopPart === 0 ? '' : `${style.decimal}${String(kopPart).padStart(2, '0')}`;
+  const number = `${formatInt(rubPart, lang)}${fraction}`;
+  const sign = amount < 0 ? '-' : opts.sign && amount > 0 ? '+' : '';
+  return lang === 'ru' ? `${sign}${number}${NBSP}${RUB_SIGN}` : `${sign}${RUB_SIGN}${number}`;
+}
+
+/** An integer percentage: `65%` (prices 1..99 are probabilities in %). */
+export function formatPercent(n: number): string {
+  return `${Math.round(n)}%`;
+}
+
+/**
+ * A fee rate in basis points as a percentage with two decimals: 10 bps → "0.10%" (en),
+ * "0,10%" (ru). Integer maths: 1 bp = 0.01 %.
+ */
+export function formatBps(bps: number, lang: Language): string {
+  return `${formatRatio(bps, 100, lang, 2)}%`;
+}
+
+/**
+ * `numerator / denominator` as a decimal with `digits` places, rounded half up, without floats:
+ * the average price of a fill, `kop / shares`, is a rational number.
+ * @param numerator ≥ 0, safe integer
+ * @param denominator > 0, safe integer
+ */
+export function formatRatio(numerator: number, denominator: number, lang: Language, digits = 2): string {
+  const scale = 10 ** digits;
+  // round(n × scale / d) half up = floor((2 × n × scale + d) / 2d)
+  const units = floorDiv(2 * numerator * scale + denominator, 2 * denominator);
+  const frac = units % scale;
+  const whole = (units - frac) / scale;
+  return digits === 0 ? formatInt(whole, lang) : `${formatInt(whole, lang)}${NUMBER_STYLE[lang].decimal}${String(frac).padStart(digits, '0')}`;
+}
+
+const DATE_LOCALE: Record<Language, string> = { ru: 'ru-RU', en: 'en-GB' };
+const dateTimeFormats = new Map<Language, Intl.DateTimeFormat>();
+
+/** Date and time in Moscow: ru `31.12.2025, 18:00`, en `31 Dec 2025, 18:00`. */
+export function formatDateTime(date: Date, lang: Language): string {
+  let f = dateTimeFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(DATE_LOCALE[lang], {
+      timeZone: MOSCOW_TZ,
+      day: lang === 'ru' ? '2-digit' : 'numeric',
+      month: lang === 'ru' ? '2-digit' : 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    dateTimeFormats.set(lang, f);
+  }
+  return f.format(date);
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/**
+ * How far `date` is from `now`, in the largest whole unit: "in 3 days" / "через 3 дня",
+ * "5 hours ago". Under a minute counts as one minute so a deadline never reads "now".
+ */
+export function formatRelative(date: Date, lang: Language, now: Date = new Date()): string {
+  const diff = date.getTime() - now.getTime();
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'always' });
+  for (const [unit, ms] of UNITS) {
+    const n = Math.trunc(diff / ms);
+    if (n !== 0) return rtf.format(n, unit);
+  }
+  return rtf.format(diff < 0 ? -1 : 1, 'minute');
+}

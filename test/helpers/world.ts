@@ -1,0 +1,25 @@
+import type { DataSource } from 'typeorm';
+import { ensureUserAccounts, post, systemAccountId } from '../../domain/ledger/ledger';
+import { kop } from '../../domain/money';
+import { createMarket } from '../../domain/services/markets';
+import { upsertUser } from '../../domain/services/users';
+
+let nextTelegramId = 5_000_000;
+
+/** A user with `rub` roubles deposited (through the real ledger, from the outside deposits account). */
+export async function userWithMoney(ds: DataSource, rub: number, name = 'user'): Promise<number> {
+  const { user } = await upsertUser(ds, { id: nextTelegramId++, first_name: name });
+  if (rub > 0) {
+    const acc = await ensureUserAccounts(ds.manager, user.id);
+    const from = await systemAccountId(ds.manager, 'external:telegram:deposits');
+    await ds.transaction((m) => post(m, [{ from, to: acc.available, amount: kop(rub * 100), kind: 'deposit', refType: 'test' }]));
+  }
+  return user.id;
+}
+
+/** An open market with a deadline `hours` ahead. */
+export async function openMarket(ds: DataSource, title = 'Will it rain tomorrow?', hours = 48): Promise<number> {
+  const r = await createMarket(ds, { title, category: 'weather', deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null });
+  if (!r.ok) throw new Error(r.code);
+  return r.market.id;
+}
