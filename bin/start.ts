@@ -1,0 +1,54 @@
+import { launchBot } from '../bot/launch';
+import { loadConfig } from '../infra/config';
+import { openDataSource } from '../infra/db';
+import { logger } from '../infra/logger';
+import { startHttp } from '../web/server';
+import { startWorkers } from '../workers';
+import { Queues } from '../workers/queues';
+
+/**
+ * `npm start` (bot + workers), `npm run start:bot`, `npm run start:workers`. Migrations run first
+ * (idempotent), so a fresh database just works. SIGTERM/SIGINT close everything in order.
+ */
+async function main(): Promise<void> {
+  const role = (process.argv[2] ?? 'all') as 'all' | 'bot' | 'workers';
+  const config = loadConfig();
+  if (!config.botToken) throw new Error('BOT_TOKEN is required');
+  const ds = await openDataSource(config.databaseUrl, { migrate: true });
+  const stops: (() => Promise<unknown>)[] = [];
+  if (role === 'all' || role === 'workers') {
+    const workers = await startWorkers({
+      ds, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, apiRoot: config.apiRoot, logger,
+    });
+    stops.push(() => workers.close());
+  }
+  if (role === 'all' || role === 'bot') {
+    const queues = new Queues(config.redisUrl, config.queuePrefix);
+    const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger });
+    stops.unshift(async () => {
+      await bot.stop();
+      await queues.close();
+    });
+  }
+  if (config.httpPort) {
+    const http = await startHttp(ds, config.httpPort);
+    stops.unshift(() => http.close());
+  }
+  logger.info({ role }, 'started');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    for (const s of stops) await s().catch((err) => logger.error({ err }, 'stop failed'));
+    await ds.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'start failed');
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+import type { DataSource } from 'typeorm';
+import { faultPoint } from '../../infra/faults';
+import { post, userAccountsOf } from '../ledger/ledger';
+import { kop, type Kop } from '../money';
+
+/** A position paid by settlement. */
+export interface Payout {
+  userId: number;
+  outcome: 'YES' | 'NO';
+  shares: number;
+  payoutKop: Kop;
+}
+
+export interface SettleProgress {
+  total: number;
+  paid: number;
+}
+
+export interface SettleResult {
+  status: 'settled' | 'not_resolved';
+  positions: number;
+  paidKop: Kop;
+}
+
+/** Thrown when a market's escrow is not exactly used up: a broken invariant, never retried blindly. */
+export class SettlementInvariantError extends Error {}
+
+/**
+ * Pays every position of a resolved market exactly once (DESIGN §4): YES shares get `yes_payout`
+ * kop each, NO shares 100 − that, out of the market escrow.
+ *
+ * Crash-safe and parallel-safe by construction: positions are paid in small transactions, each
+ * taking unpaid rows with `FOR UPDATE SKIP LOCKED`, paying them and marking them `settled_at` in
+ * the same commit; the posting's idempotency key `settle:<market>:<user>:<outcome>` is unique, so
+ * even a bug could not pay a position twice. Running it again, in parallel, or after `kill -9` at
+ * any point resumes where the last commit left off. The last step checks the escrow is 0 and marks
+ * the market settled.
+ *
+ * @throws SettlementInvariantError if the escrow is not 0 once every position is paid
+ */
+export async function settleMarket(
+  ds: DataSource, marketId: number, opts: { batchSize?: number; onProgress?: (p: SettleProgress) => Promise<void> | void } = {},
+): Promise<SettleResult> {
+  const batchSize = opts.batchSize ?? 500;
+  const start = await ds.transaction(async (m) => {
+    const [mk] = await m.query(`SELECT status, yes_payout FROM markets WHERE id = $1 FOR UPDATE`, [marketId]);
+    if (!mk || (mk.status !== 'resolved' && mk.status !== 'settled')) return null;
+    await m.query(
+      `INSERT INTO settlements (market_id, yes_payout, positions_total)
+       SELECT $1, $2, count(*) FROM positions WHERE market_id = $1 ON CONFLICT (market_id) DO NOTHING`,
+      [marketId, mk.yes_payout]);
+    const [s] = await m.query(`SELECT positions_total, positions_paid FROM settlements WHERE market_id = $1`, [marketId]);
+    return { yesPayout: Number(mk.yes_payout), total: Number(s.positions_total) };
+  });
+  if (!start) return { status: 'not_resolved', positions: 0, paidKop: kop(0) };
+
+  for (;;) {
+    const paid = await ds.transaction(async (m) => {
+      const rows: { user_id: string; outcome: 'YES' | 'NO'; shares: number }[] = await m.query(
+        `SELECT user_id, outcome, shares FROM positions
+          WHERE market_id = $1 AND settled_at IS NULL
+          ORDER BY user_id, outcome LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [marketId, batchSize]);
+      if (rows.length === 0) return null;
+      const payouts = rows.map((r) => ({
+        userId: Number(r.user_id),
+        outcome: r.outcome,
+        shares: r.shares,
+        payoutKop: kop(r.shares * (r.outcome === 'YES' ? start.yesPayout : 100 - start.yesPayout)),
+      }));
+      const accounts = await userAccountsOf(m, payouts.map((p) => p.userId));
+      const [esc] = await m.query(`SELECT id FROM accounts WHERE code = 'market:' || $1::text || ':escrow'`, [marketId]);
+      await post(m, payouts.map((p) => ({
+        from: Number(esc.id),
+        to: accounts.get(p.userId)!.available,
+        amount: p.payoutKop,
+        kind: 'settlement',
+        refType: 'market',
+        refId: marketId,
+        idempotencyKey: `settle:${marketId}:${p.userId}:${p.outcome}`,
+      })));
+      faultPoint('settle-after-post');
+      await m.query(
+        `UPDATE positions p SET settled_at = now(), payout_kop = v.payout
+           FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(user_id, outcome, payout)
+          WHERE p.market_id = $1 AND p.user_id = v.user_id AND p.outcome = v.outcome`,
+        [marketId, payouts.map((p) => p.userId), payouts.map((p) => p.outcome), payouts.map((p) => p.payoutKop)]);
+      const sum = payouts.reduce((s, p) => s + p.payoutKop, 0);
+      const [s] = await m.query(
+        `UPDATE settlements SET positions_paid = positions_paid + $2, paid_kop = paid_kop + $3 WHERE market_id = $1
+         RETURNING positions_paid`, [marketId, payouts.length, sum]);
+      faultPoint('settle-before-commit');
+      return Number(s.positions_paid);
+    });
+    faultPoint('settle-after-commit');
+    if (paid === null) break;
+    await opts.onProgress?.({ total: start.total, paid });
+  }
+
+  return ds.transaction(async (m) => {
+    const [mk] = await m.query(`SELECT status FROM markets WHERE id = $1 FOR UPDATE`, [marketId]);
+    const [left] = await m.query(`SELECT count(*) n FROM positions WHERE market_id = $1 AND settled_at IS NULL`, [marketId]);
+    if (Number(left.n) > 0) throw new Error(`market ${marketId}: positions still unpaid (another run holds them)`);
+    const [esc] = await m.query(
+      `SELECT a.balance FROM accounts a WHERE a.code = 'market:' || $1::text || ':escrow'`, [marketId]);
+    if (Number(esc.balance) !== 0) throw new SettlementInvariantError(`market ${marketId}: escrow ${esc.balance} kop left after settlement`);
+    if (mk.status !== 'settled') {
+      await m.query(`UPDATE markets SET status = 'settled', settled_at = now() WHERE id = $1`, [marketId]);
+      await m.query(`UPDATE settlements SET status = 'done', finished_at = now() WHERE market_id = $1`, [marketId]);
+      await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'settled', '{}')`, [marketId]);
+    }
+    const [s] = await m.query(`SELECT positions_total, paid_kop FROM settlements WHERE market_id = $1`, [marketId]);
+    return { status: 'settled' as const, positions: Number(s.positions_total), paidKop: kop(Number(s.paid_kop)) };
+  });
+}
+
+/** Every position of a settled market with its payout (for the holders' notifications). */
+export async function payoutsOf(ds: DataSource, marketId: number): Promise<Payout[]> {
+  const rows = await ds.query(
+    `SELECT user_id, outcome, shares, payout_kop FROM positions WHERE market_id = $1 AND settled_at IS NOT NULL AND shares > 0`,
+    [marketId]);
+  return rows.map((r: { user_id: string; outcome: 'YES' | 'NO'; shares: number; payout_kop: string }) => ({
+    userId: Number(r.user_id), outcome: r.outcome, shares: r.shares, payoutKop: kop(Number(r.payout_kop)),
+  }));
+}

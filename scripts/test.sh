@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite (unit, integration on real Postgres/Redis, end-to-end through the local Bot API).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec npx jest --ci "$@"

@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { Telegram } from 'telegraf';
+import type { DataSource } from 'typeorm';
+import { startMaintenance } from './maintenance';
+import { MatchingSupervisor } from './matching';
+import { Notifier } from './notifications/producer';
+import { startNotificationsWorker } from './notifications/worker';
+import { Queues } from './queues';
+import { startSettlementWorker } from './settlement';
+
+export interface WorkerDeps {
+  ds: DataSource;
+  redisUrl: string;
+  prefix: string;
+  botToken: string;
+  apiRoot: string;
+  logger: Logger;
+}
+
+/** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
+export interface RunningWorkers {
+  matching: MatchingSupervisor;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts all workers (DESIGN §5). Safe to run in several processes at once: matching keeps each
+ * market's order through queue global concurrency and row locks; settlement is idempotent;
+ * the maintenance scheduler ticks once per period whatever the number of processes.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const telegram = new Telegram(deps.botToken, { apiRoot: deps.apiRoot });
+  const notifier = new Notifier(deps.redisUrl, deps.prefix);
+  const queues = new Queues(deps.redisUrl, deps.prefix);
+  const notifications = await startNotificationsWorker({ redisUrl: deps.redisUrl, prefix: deps.prefix, telegram, ds: deps.ds, logger: deps.logger });
+  const matching = new MatchingSupervisor({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
+  await matching.start();
+  const settlement = startSettlementWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });
+  const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  return {
+    matching,
+    close: async () => {
+      await maintenance.close();
+      await settlement.close();
+      await matching.close();
+      await notifications.close();
+      await queues.close();
+      await notifier.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { redisOptions } from '../infra/redis';
+import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from './queues';
+
+/** How often the scheduler looks for due deadlines and GTD expiries. */
+export const TICK_MS = 5000;
+
+/**
+ * A BullMQ job scheduler (one tick every TICK_MS however many processes run it) that stops
+ * trading at each market's deadline and expires due GTD orders — by enqueueing `close` / `expire`
+ * commands on the market's own matching queue, so they apply in order with its trades and release
+ * reserves under the market lock (DESIGN §4: open orders are cancelled when trading stops).
+ * Sweep commands are keyed by market and time bucket, so duplicate ticks enqueue them once.
+ */
+export async function startMaintenance(deps: { ds: DataSource; redisUrl: string; prefix: string; queues: Queues; logger: Logger }): Promise<{ close(): Promise<void> }> {
+  const opts = { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) };
+  const queue = new Queue(MAINTENANCE_QUEUE, opts);
+  await queue.upsertJobScheduler('tick', { every: TICK_MS }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const worker = new Worker(MAINTENANCE_QUEUE, async () => {
+    const due: { id: string }[] = await deps.ds.query(`SELECT id FROM markets WHERE status = 'open' AND deadline <= now()`);
+    for (const m of due) {
+      await deps.queues.enqueue({ type: 'close', idempotencyKey: `close-${m.id}`, marketId: Number(m.id) });
+    }
+    const expiring: { market_id: string }[] = await deps.ds.query(
+      `SELECT DISTINCT market_id FROM orders WHERE status = 'open' AND expires_at <= now()`);
+    const bucket = Math.floor(Date.now() / TICK_MS);
+    for (const m of expiring) {
+      await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${m.market_id}-${bucket}`, marketId: Number(m.market_id) });
+    }
+  }, opts);
+  worker.on('failed', (_job, err) => deps.logger.error({ err }, 'maintenance tick failed'));
+  return {
+    close: async () => {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type IORedis from 'ioredis';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { BookCache } from '../domain/services/book-cache';
+import type { CommandResult, MatchingCommand } from '../domain/services/commands';
+import { applyCommands } from '../domain/services/matching';
+import { createRedis, redisOptions } from '../infra/redis';
+import { noticesToJobs } from './notices';
+import type { Notifier } from './notifications/producer';
+import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from './queues';
+
+export interface MatchingDeps {
+  ds: DataSource;
+  redisUrl: string;
+  prefix: string;
+  notifier: Notifier;
+  logger: Logger;
+  /** Most commands of one market applied in one transaction when the queue has a backlog. */
+  batchMax?: number;
+}
+
+const RESULT_TTL_S = 3600;
+
+/**
+ * Runs one BullMQ worker per tradable market (DESIGN §5): the market's queue has global
+ * concurrency 1, so however many worker processes run, one market's commands apply one batch at a
+ * time and in queue order. Correctness does not rest on that, though: each batch re-checks the
+ * market under its row lock (matching.ts).
+ *
+ * Batching: when a job starts and more commands of the same market wait behind it, up to
+ * `batchMax` of them are applied in the SAME transaction, in queue order, and their results are
+ * stored; when their own jobs come up they just return the stored result. A crash between commit
+ * and storing the results is harmless: the commands are idempotent by key.
+ */
+export class MatchingSupervisor {
+  private readonly conn: IORedis;
+  private readonly sub: IORedis;
+  private readonly workers = new Map<number, { worker: Worker; queue: Queue }>();
+  private readonly cache = new BookCache();
+  private rescan: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: MatchingDeps) {
+    this.conn = createRedis(deps.redisUrl);
+    this.sub = createRedis(deps.redisUrl);
+  }
+
+  /** Starts workers for every market not yet settled, and follows new ones. */
+  async start(): Promise<void> {
+    await this.sub.subscribe(marketsChannel(this.deps.prefix));
+    this.sub.on('message', (_c: string, id: string) => void this.ensure(Number(id)));
+    await this.scan();
+    this.rescan = setInterval(() => void this.scan().catch((e) => this.deps.logger.error({ err: e }, 'market rescan failed')), 10_000);
+  }
+
+  private async scan(): Promise<void> {
+    const rows: { id: string }[] = await this.deps.ds.query(`SELECT id FROM markets WHERE status IN ('open', 'closed')`);
+    for (const r of rows) await this.ensure(Number(r.id));
+  }
+
+  /** Starts the worker of a market's queue once. */
+  async ensure(marketId: number): Promise<void> {
+    if (this.closed || this.workers.has(marketId)) return;
+    const name = matchingQueueName(marketId);
+    const opts = { connection: this.conn, prefix: bullPrefix(this.deps.prefix) };
+    const queue = new Queue(name, opts);
+    this.workers.set(marketId, { queue, worker: null as unknown as Worker });
+    await queue.setGlobalConcurrency(1);
+    const worker = new Worker(name, (job) => this.process(marketId, queue, job), {
+      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 1,
+    });
+    worker.on('failed', (job, err) => this.deps.logger.error({ err, jobId: job?.id, marketId }, 'matching job failed'));
+    this.workers.get(marketId)!.worker = worker;
+  }
+
+  private async process(marketId: number, queue: Queue, job: Job<MatchingCommand>): Promise<CommandResult> {
+    const stored = await this.conn.get(resultKey(this.deps.prefix, job.data.idempotencyKey));
+    if (stored) return JSON.parse(stored) as CommandResult;
+    const cmds = [job.data];
+    const max = this.deps.batchMax ?? 100;
+    if (max > 1) {
+      const waiting = await queue.getJobs(['wait'], 0, max - 2, true);
+      const seen = new Set([job.data.idempotencyKey]);
+      for (const w of waiting) {
+        if (w?.data && !seen.has(w.data.idempotencyKey)) {
+          seen.add(w.data.idempotencyKey);
+          cmds.push(w.data);
+        }
+      }
+    }
+    const out = await applyCommands(this.deps.ds, this.cache, marketId, cmds);
+    const multi = this.conn.multi();
+    cmds.forEach((c, i) => {
+      multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);
+      multi.publish(resultChannel(this.deps.prefix), c.idempotencyKey);
+    });
+    await multi.exec();
+    if (out.notices.length > 0) {
+      try {
+        for (const n of await noticesToJobs(this.deps.ds, out.notices)) await this.deps.notifier.notify(n);
+      } catch (err) {
+        // Notices follow the commit; failing to queue one must not fail (and retry) the trade.
+        this.deps.logger.error({ err, marketId }, 'could not queue notices');
+      }
+    }
+    return out.results[0]!;
+  }
+
+  /** The book cache (tests compare it with a rebuild). */
+  get books(): BookCache {
+    return this.cache;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.rescan) clearInterval(this.rescan);
+    await Promise.all([...this.workers.values()].map(async ({ worker, queue }) => {
+      await worker?.close();
+      await queue.close();
+    }));
+    this.sub.disconnect();
+    await this.conn.quit();
+  }
+}
