@@ -54,44 +54,47 @@ export async function settleMarket(
   });
   if (!start) return { status: 'not_resolved', positions: 0, paidKop: kop(0) };
 
+  // Parallel runs split the rows with SKIP LOCKED; when none is free, one blocking pass waits for
+  // rows another run holds: paid if it commits, still unpaid (and so paid here) if it died.
+  const payBatch = (skipLocked: boolean) => ds.transaction(async (m) => {
+    const rows: { user_id: string; outcome: 'YES' | 'NO'; shares: number }[] = await m.query(
+      `SELECT user_id, outcome, shares FROM positions
+        WHERE market_id = $1 AND settled_at IS NULL
+        ORDER BY user_id, outcome LIMIT $2 FOR UPDATE ${skipLocked ? 'SKIP LOCKED' : ''}`,
+      [marketId, batchSize]);
+    if (rows.length === 0) return null;
+    const payouts = rows.map((r) => ({
+      userId: Number(r.user_id),
+      outcome: r.outcome,
+      shares: r.shares,
+      payoutKop: kop(r.shares * (r.outcome === 'YES' ? start.yesPayout : 100 - start.yesPayout)),
+    }));
+    const accounts = await userAccountsOf(m, payouts.map((p) => p.userId));
+    const [esc] = await m.query(`SELECT id FROM accounts WHERE code = 'market:' || $1::text || ':escrow'`, [marketId]);
+    await post(m, payouts.map((p) => ({
+      from: Number(esc.id),
+      to: accounts.get(p.userId)!.available,
+      amount: p.payoutKop,
+      kind: 'settlement',
+      refType: 'market',
+      refId: marketId,
+      idempotencyKey: `settle:${marketId}:${p.userId}:${p.outcome}`,
+    })));
+    faultPoint('settle-after-post');
+    await m.query(
+      `UPDATE positions p SET settled_at = now(), payout_kop = v.payout
+         FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(user_id, outcome, payout)
+        WHERE p.market_id = $1 AND p.user_id = v.user_id AND p.outcome = v.outcome`,
+      [marketId, payouts.map((p) => p.userId), payouts.map((p) => p.outcome), payouts.map((p) => p.payoutKop)]);
+    const sum = payouts.reduce((s, p) => s + p.payoutKop, 0);
+    const [s] = await m.query(
+      `UPDATE settlements SET positions_paid = positions_paid + $2, paid_kop = paid_kop + $3 WHERE market_id = $1
+       RETURNING positions_paid`, [marketId, payouts.length, sum]);
+    faultPoint('settle-before-commit');
+    return Number(s.positions_paid);
+  });
   for (;;) {
-    const paid = await ds.transaction(async (m) => {
-      const rows: { user_id: string; outcome: 'YES' | 'NO'; shares: number }[] = await m.query(
-        `SELECT user_id, outcome, shares FROM positions
-          WHERE market_id = $1 AND settled_at IS NULL
-          ORDER BY user_id, outcome LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [marketId, batchSize]);
-      if (rows.length === 0) return null;
-      const payouts = rows.map((r) => ({
-        userId: Number(r.user_id),
-        outcome: r.outcome,
-        shares: r.shares,
-        payoutKop: kop(r.shares * (r.outcome === 'YES' ? start.yesPayout : 100 - start.yesPayout)),
-      }));
-      const accounts = await userAccountsOf(m, payouts.map((p) => p.userId));
-      const [esc] = await m.query(`SELECT id FROM accounts WHERE code = 'market:' || $1::text || ':escrow'`, [marketId]);
-      await post(m, payouts.map((p) => ({
-        from: Number(esc.id),
-        to: accounts.get(p.userId)!.available,
-        amount: p.payoutKop,
-        kind: 'settlement',
-        refType: 'market',
-        refId: marketId,
-        idempotencyKey: `settle:${marketId}:${p.userId}:${p.outcome}`,
-      })));
-      faultPoint('settle-after-post');
-      await m.query(
-        `UPDATE positions p SET settled_at = now(), payout_kop = v.payout
-           FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS v(user_id, outcome, payout)
-          WHERE p.market_id = $1 AND p.user_id = v.user_id AND p.outcome = v.outcome`,
-        [marketId, payouts.map((p) => p.userId), payouts.map((p) => p.outcome), payouts.map((p) => p.payoutKop)]);
-      const sum = payouts.reduce((s, p) => s + p.payoutKop, 0);
-      const [s] = await m.query(
-        `UPDATE settlements SET positions_paid = positions_paid + $2, paid_kop = paid_kop + $3 WHERE market_id = $1
-         RETURNING positions_paid`, [marketId, payouts.length, sum]);
-      faultPoint('settle-before-commit');
-      return Number(s.positions_paid);
-    });
+    const paid = (await payBatch(true)) ?? (await payBatch(false));
     faultPoint('settle-after-commit');
     if (paid === null) break;
     await opts.onProgress?.({ total: start.total, paid });
