@@ -1,6 +1,6 @@
 /**
- * Trading fees (DESIGN §2). Source: the seed plan fee schedule (shared/seeds/000, «Экономическая
- * модель → Комиссии»): monthly taker volume < 10 000 ₽ → 0.10 %, 10 000–100 000 ₽ → 0.05 %,
+ * Trading fees (DESIGN §2). Source: the seed plan fee schedule (seed 000, section "Economic model →
+ * Fees"): monthly taker volume < 10 000 ₽ → 0.10 %, 10 000–100 000 ₽ → 0.05 %,
  * > 100 000 ₽ → 0.02 %; market makers get a 0.01 % rebate. All amounts are integer kop; rates
  * are integer basis points (1 bp = 0.01 %), so the maths never leaves the integers.
  *

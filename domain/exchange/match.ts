@@ -86,6 +86,7 @@ export function planMatch(book: OrderBook, o: IncomingOrder, nowMs: number): Mat
   let fees = 0;
 
   let price = takerSide === 'bid' ? book.bestAsk() : book.bestBid();
+  // The 1..99 bound keeps the walk inside the book even for a limit outside 1..99 (validateOrder rejects those).
   walk: while (price !== null && price >= 1 && price <= 99 && (takerSide === 'bid' ? price <= o.limitPrice : price >= o.limitPrice)) {
     const takerPrice = ownPrice(o.intent, price);
     for (let node = book.head(makerSide, price); node !== null; node = node.next) {
