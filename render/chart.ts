@@ -45,6 +45,8 @@ type XY = { x: number; y: number };
 
 /** Largest side accepted; far above anything Telegram shows, low enough to bound memory. */
 const MAX_SIDE = 4096;
+/** Axis label size in px; still legible when Telegram shows a 1000 px card on a phone. */
+const TICK_FONT_SIZE = 16;
 /** Few distinct sizes occur (card layouts, sparklines); the cap only guards against callers inventing sizes. */
 const MAX_CACHED = 16;
 const canvases = new Map<string, ChartJSNodeCanvas>();
@@ -81,6 +83,7 @@ function extent(values: readonly number[]): [number, number] {
   return [lo, hi];
 }
 
+/** Price clamped to the 0..100 axis; a non-finite one (corrupt input) sits at mid-scale instead of breaking the scale. */
 const clampPrice = (p: number): number => (Number.isFinite(p) ? Math.min(100, Math.max(0, p)) : 50);
 
 /** Points sorted by time with prices clamped to 0..100, as Chart.js {x, y}. */
@@ -128,7 +131,7 @@ function priceChartConfig(points: readonly PricePoint[], opts: PriceChartOptions
   const ticks = real.length >= 2 ? (opts.xTicks ?? []).filter((k) => k.t >= minX && k.t <= maxX) : [];
   const labels = new Map(ticks.map((k) => [k.t, k.label]));
   const last = data.length - 1;
-  const tickFont = { size: Math.max(12, Math.round(opts.height / 22)) };
+  const tickFont = { size: TICK_FONT_SIZE };
   return {
     type: 'line',
     data: {

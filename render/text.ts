@@ -33,6 +33,17 @@ export function fitLine(text: string, size: number, weight: Weight, maxWidth: nu
 }
 
 /**
+ * `text` on one line at the largest whole font size in `minSize..maxSize` px that fits
+ * `maxWidth`; below `minSize` it stays at `minSize` and is cut with an ellipsis instead.
+ */
+export function shrinkToFit(text: string, maxSize: number, minSize: number, weight: Weight, maxWidth: number): { text: string; size: number } {
+  const line = text.replace(/\s+/g, ' ').trim();
+  let size = maxSize;
+  while (size > minSize && textWidth(line, size, weight) > maxWidth) size--;
+  return { text: fitLine(line, size, weight, maxWidth), size };
+}
+
+/**
  * Greedy word wrap of `text` into at most `maxLines` lines of at most `maxWidth` px.
  * Words longer than a line are broken between characters (long URLs, tickers);
  * text left over after the last line is replaced by an ellipsis.

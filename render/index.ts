@@ -1,0 +1,10 @@
+/** Image rendering for Telegram photos: market cards, digests and their charts (PNG buffers). */
+export { renderPriceChart, renderSparkline, evenTickTimes } from './chart';
+export type { PricePoint, TimeTick, PriceChartOptions, SparklineOptions } from './chart';
+export { renderMarketCard, CARD_WIDTH, CARD_HEIGHT } from './card';
+export type { MarketCardInput } from './card';
+export { renderDigest, DIGEST_WIDTH, MAX_DIGEST_TILES } from './digest';
+export type { DigestInput, DigestTile } from './digest';
+export { renderJob } from './job';
+export type { RenderJob } from './job';
+export type { Theme, StatusTone } from './theme';
