@@ -5,7 +5,8 @@ import { startMaintenance } from './maintenance';
 import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
 import { startNotificationsWorker } from './notifications/worker';
-import { Queues } from './queues';
+import { t } from '../infra/i18n';
+import { bullPrefix, Queues } from './queues';
 import { startSettlementWorker } from './settlement';
 
 export interface WorkerDeps {
@@ -30,9 +31,12 @@ export interface RunningWorkers {
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const telegram = new Telegram(deps.botToken, { apiRoot: deps.apiRoot });
-  const notifier = new Notifier(deps.redisUrl, deps.prefix);
+  const notifier = new Notifier(deps.redisUrl, bullPrefix(deps.prefix));
   const queues = new Queues(deps.redisUrl, deps.prefix);
-  const notifications = await startNotificationsWorker({ redisUrl: deps.redisUrl, prefix: deps.prefix, telegram, ds: deps.ds, logger: deps.logger });
+  const notifications = await startNotificationsWorker({
+    connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram, ds: deps.ds, logger: deps.logger,
+    summaryHeader: (lang) => t(lang, 'notify.summary_header'),
+  });
   const matching = new MatchingSupervisor({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
   await matching.start();
   const settlement = startSettlementWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });

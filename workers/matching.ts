@@ -29,9 +29,9 @@ const RESULT_TTL_S = 3600;
  * market under its row lock (matching.ts).
  *
  * Batching: when a job starts and more commands of the same market wait behind it, up to
- * `batchMax` of them are applied in the SAME transaction, in queue order, and their results are
- * stored; when their own jobs come up they just return the stored result. A crash between commit
- * and storing the results is harmless: the commands are idempotent by key.
+ * `batchMax` of them are applied in the SAME transaction, in queue order; their results are
+ * stored and announced, and their jobs removed. A crash between commit and storing the results
+ * is harmless: the jobs stay queued and the commands are idempotent by key.
  */
 export class MatchingSupervisor {
   private readonly conn: IORedis;
@@ -78,6 +78,7 @@ export class MatchingSupervisor {
     const stored = await this.conn.get(resultKey(this.deps.prefix, job.data.idempotencyKey));
     if (stored) return JSON.parse(stored) as CommandResult;
     const cmds = [job.data];
+    const peers: Job<MatchingCommand>[] = [];
     const max = this.deps.batchMax ?? 100;
     if (max > 1) {
       const waiting = await queue.getJobs(['wait'], 0, max - 2, true);
@@ -86,6 +87,7 @@ export class MatchingSupervisor {
         if (w?.data && !seen.has(w.data.idempotencyKey)) {
           seen.add(w.data.idempotencyKey);
           cmds.push(w.data);
+          peers.push(w);
         }
       }
     }
@@ -96,6 +98,10 @@ export class MatchingSupervisor {
       multi.publish(resultChannel(this.deps.prefix), c.idempotencyKey);
     });
     await multi.exec();
+    // The peers' results are stored and announced: their jobs need no turn of their own. While this
+    // job is active no peer can be (global concurrency 1); one that cannot be removed just finds
+    // its stored result when it runs.
+    await Promise.all(peers.map((p) => p.remove().catch(() => undefined)));
     if (out.notices.length > 0) {
       try {
         for (const n of await noticesToJobs(this.deps.ds, out.notices)) await this.deps.notifier.notify(n);

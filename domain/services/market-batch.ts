@@ -92,6 +92,8 @@ export class MarketBatch {
   private readonly fills: Fill[] = [];
   private readonly volumeAdded = new Map<number, number>();
   private readonly volume30d = new Map<number, number>();
+  private readonly known = new Map<string, NewOrder>();
+  private readonly ids: number[] = [];
   private lastPrice: number | null = null;
   private tradedKop = 0;
   private changed = false;
@@ -103,6 +105,37 @@ export class MarketBatch {
     readonly book: OrderBook,
     private readonly now: number,
   ) {}
+
+  /**
+   * Reads in a few statements what the commands will need (earlier orders with their keys, order
+   * ids, the takers' balances, volumes and positions), so that applying them costs no round trip.
+   */
+  async prepare(cmds: readonly MatchingCommand[]): Promise<void> {
+    const places = cmds.filter((c): c is PlaceOrderCommand => c.type === 'place');
+    if (places.length === 0) return;
+    const m = this.m;
+    const users = [...new Set(places.map((c) => c.userId))];
+    const [orders, ids, balances, volumes, positions] = await Promise.all([
+      m.query(`SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
+                 FROM orders WHERE idempotency_key = ANY($1::text[])`, [places.map((c) => c.idempotencyKey)]),
+      m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]),
+      m.query(`SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]),
+      m.query(`SELECT user_id, sum(notional_kop) AS v FROM taker_volume
+                WHERE user_id = ANY($1::bigint[]) AND day > current_date - 30 GROUP BY user_id`, [users]),
+      m.query(`SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
+        [this.market.id, users]),
+    ]);
+    for (const r of orders) this.known.set(r.idempotency_key, orderFromRow(r));
+    for (const r of ids) this.ids.push(Number(r.id));
+    for (const u of users) {
+      this.availLoaded.set(u, 0);
+      this.volume30d.set(u, 0);
+      for (const o of ['YES', 'NO']) this.posLoaded.set(`${u}:${o}`, { shares: 0, reserved: 0 });
+    }
+    for (const r of balances) this.availLoaded.set(Number(r.user_id), Number(r.balance));
+    for (const r of volumes) this.volume30d.set(Number(r.user_id), Number(r.v));
+    for (const r of positions) this.posLoaded.set(`${r.user_id}:${r.outcome}`, { shares: r.shares, reserved: r.reserved });
+  }
 
   /** Applies one command in memory. Expected failures are results; exceptions are bugs. */
   async apply(cmd: MatchingCommand): Promise<CommandResult> {
@@ -279,22 +312,29 @@ export class MarketBatch {
     map.set(key, (map.get(key) ?? 0) + by);
   }
 
-  /** A user's available kop now: the locked database value plus this batch's moves. */
+  /**
+   * A user's available kop now: the committed value plus this batch's moves. Read without a lock
+   * (locks are taken in account-id order at flush, see ledger.post): if another market's batch
+   * spends the same money meanwhile, the CHECK constraint fails the flush and the batch reruns.
+   */
   private async available(userId: number): Promise<number> {
     if (!this.availLoaded.has(userId)) {
       const [r] = await this.m.query(
-        `SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'available' FOR UPDATE`, [userId]);
+        `SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'available'`, [userId]);
       this.availLoaded.set(userId, r ? Number(r.balance) : 0);
     }
     return this.availLoaded.get(userId)! + (this.availDelta.get(userId) ?? 0);
   }
 
-  /** Shares of `outcome` the user holds and has not offered yet, including this batch's fills. */
+  /**
+   * Shares of `outcome` the user holds and has not offered yet, including this batch's fills.
+   * No lock needed: only this market's batches (serialized by the market lock) change them.
+   */
   private async freeShares(userId: number, outcome: 'YES' | 'NO'): Promise<number> {
     const key = `${userId}:${outcome}`;
     if (!this.posLoaded.has(key)) {
       const [r] = await this.m.query(
-        `SELECT shares, reserved FROM positions WHERE user_id = $1 AND market_id = $2 AND outcome = $3 FOR UPDATE`,
+        `SELECT shares, reserved FROM positions WHERE user_id = $1 AND market_id = $2 AND outcome = $3`,
         [userId, this.market.id, outcome]);
       this.posLoaded.set(key, { shares: r ? r.shares : 0, reserved: r ? r.reserved : 0 });
     }
@@ -314,18 +354,16 @@ export class MarketBatch {
   }
 
   private async findByKey(key: string): Promise<NewOrder | null> {
+    if (this.known.has(key)) return this.known.get(key)!;
     const [r] = await this.m.query(
-      `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason
+      `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
          FROM orders WHERE idempotency_key = $1`, [key]);
-    if (!r) return null;
-    return {
-      id: Number(r.id), userId: Number(r.user_id), intent: r.intent, bookPrice: r.price, qty: r.qty, spendKop: null,
-      remaining: r.remaining, filled: r.filled, kind: 'limit', tif: 'GTC', postOnly: false, expiresAt: null,
-      status: r.status, costKop: Number(r.cost_kop), feeKop: Number(r.fee_kop), cancelReason: r.cancel_reason, idempotencyKey: key,
-    };
+    return r ? orderFromRow(r) : null;
   }
 
   private async nextOrderId(): Promise<number> {
+    const pre = this.ids.shift();
+    if (pre !== undefined) return pre;
     const [r] = await this.m.query(`SELECT nextval('orders_id_seq') AS id`);
     return Number(r.id);
   }
@@ -430,7 +468,9 @@ export class MarketBatch {
   }
 
   private async writePositions(): Promise<void> {
-    const ps = [...this.posDelta.values()].filter((p) => p.shares !== 0 || p.reserved !== 0);
+    // Sorted, so concurrent batches lock position rows in one order.
+    const ps = [...this.posDelta.values()].filter((p) => p.shares !== 0 || p.reserved !== 0)
+      .sort((a, b) => a.userId - b.userId || a.outcome.localeCompare(b.outcome));
     if (ps.length === 0) return;
     await this.m.query(
       `INSERT INTO positions (user_id, market_id, outcome, shares, reserved)
@@ -443,7 +483,7 @@ export class MarketBatch {
   }
 
   private async writeVolume(): Promise<void> {
-    const vs = [...this.volumeAdded.entries()].filter(([, v]) => v > 0);
+    const vs = [...this.volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
     if (vs.length === 0) return;
     await this.m.query(
       `INSERT INTO taker_volume (user_id, day, notional_kop)
@@ -453,6 +493,15 @@ export class MarketBatch {
       [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
     );
   }
+}
+
+function orderFromRow(r: any): NewOrder {
+  return {
+    id: Number(r.id), userId: Number(r.user_id), intent: r.intent, bookPrice: r.price, qty: r.qty, spendKop: null,
+    remaining: r.remaining, filled: r.filled, kind: 'limit', tif: 'GTC', postOnly: false, expiresAt: null,
+    status: r.status, costKop: Number(r.cost_kop), feeKop: Number(r.fee_kop), cancelReason: r.cancel_reason,
+    idempotencyKey: r.idempotency_key,
+  };
 }
 
 /** Column arrays for an `unnest` insert. */

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { InsufficientFundsError } from '../ledger/ledger';
 import { BookCache } from './book-cache';
 import type { CommandResult, MatchingCommand } from './commands';
 import { MarketBatch, type Notice } from './market-batch';
@@ -6,6 +7,11 @@ import { fail } from './result';
 
 /** Postgres errors after which the whole transaction may simply be run again. */
 const RETRYABLE = new Set(['40P01' /* deadlock */, '40001' /* serialization */]);
+
+/** A balance read before the flush went stale (another market spent it): rerun with fresh reads. */
+function retryable(e: unknown): boolean {
+  return e instanceof InsufficientFundsError || RETRYABLE.has((e as { code?: string }).code ?? '');
+}
 const MAX_ATTEMPTS = 5;
 
 export interface BatchOutcome {
@@ -49,7 +55,7 @@ async function runWithRetry(
       return await runOnce(ds, cache, marketId, cmds, nowMs());
     } catch (e) {
       cache.discard(marketId);
-      if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+      if (attempt >= MAX_ATTEMPTS || !retryable(e)) throw e;
     }
   }
 }
@@ -74,6 +80,7 @@ async function runOnce(
     };
     const book = await cache.get(m, marketId, market.bookVersion);
     const batch = new MarketBatch(m, market, book, now);
+    await batch.prepare(cmds);
     const results: CommandResult[] = [];
     for (const c of cmds) {
       const r = await batch.apply(c);

@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
+import { kop } from '../domain/money';
+import { runAudit } from '../domain/services/audit';
+import type { PlaceOrderCommand } from '../domain/services/commands';
+import { createMarket } from '../domain/services/markets';
+import { upsertUser } from '../domain/services/users';
+import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
+import { createRedis } from '../infra/redis';
+import { MatchingSupervisor } from '../workers/matching';
+import { Notifier } from '../workers/notifications/producer';
+import { bullPrefix, Queues, resultKey } from '../workers/queues';
+
+/**
+ * `persist`: durable orders per second through the real path — BullMQ queue → matching worker →
+ * Postgres commit (synchronous_commit on) — against pgbench TPC-B (scale 10, 8 clients) measured
+ * right before it on the same machine. Run with batching (up to 100 commands of a market per
+ * transaction) and with one transaction per order.
+ */
+const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
+const MARKETS = 4;
+const USERS = 40;
+
+function pgbenchTps(): number {
+  const db = `pravda_bench_pgbench_${randomBytes(3).toString('hex')}`;
+  const url = new URL(SERVER);
+  const conn = ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres'];
+  execFileSync('createdb', [...conn, db]);
+  try {
+    execFileSync('pgbench', [...conn, '-i', '-q', '-s', '10', db], { stdio: 'ignore' });
+    const out = execFileSync('pgbench', [...conn, '-c', '8', '-j', '2', '-T', '15', '-n', db]).toString();
+    const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out) ?? /tps = ([\d.]+)/.exec(out);
+    if (!m) throw new Error(`cannot read pgbench output: ${out}`);
+    return Number(m[1]);
+  } finally {
+    execFileSync('dropdb', [...conn, '--force', db]);
+  }
+}
+
+/** A deterministic PRNG (mulberry32): the same order stream every run. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function world(ds: DataSource): Promise<{ markets: number[]; users: number[] }> {
+  const markets: number[] = [];
+  for (let i = 0; i < MARKETS; i++) {
+    const r = await createMarket(ds, { title: `Bench market ${i}`, category: 'other', deadline: new Date(Date.now() + 86_400_000), createdBy: null });
+    if (!r.ok) throw new Error(r.code);
+    markets.push(r.market.id);
+  }
+  const users: number[] = [];
+  const promo = await systemAccountId(ds.manager, 'house:promo');
+  for (let i = 0; i < USERS; i++) {
+    const { user } = await upsertUser(ds, { id: 900_000 + i, first_name: `b${i}` });
+    const acc = await ensureUserAccounts(ds.manager, user.id);
+    await ds.transaction((m) => post(m, [{ from: promo, to: acc.available, amount: kop(100_000_000), kind: 'promo', refType: 'bench' }]));
+    users.push(user.id);
+  }
+  return { markets, users };
+}
+
+function orders(markets: number[], users: number[], tag: string): PlaceOrderCommand[] {
+  const rnd = prng(42);
+  const intents = ['BUY_YES', 'BUY_NO'] as const;
+  return Array.from({ length: ORDERS }, (_, i) => {
+    const intent = intents[Math.floor(rnd() * 2)]!;
+    return {
+      type: 'place', idempotencyKey: `${tag}-${i}`, marketId: markets[i % markets.length]!, userId: users[Math.floor(rnd() * users.length)]!,
+      intent, kind: 'limit', tif: 'GTC', price: 45 + Math.floor(rnd() * 11), qty: 30 + Math.floor(rnd() * 70),
+    };
+  });
+}
+
+/** Orders/s from the first enqueue until every result is committed and stored. */
+async function run(batchMax: number): Promise<{ perSec: number; auditOk: boolean }> {
+  const url = `${SERVER}/pravda_bench_persist_${randomBytes(3).toString('hex')}`;
+  await ensureDatabase(url);
+  const ds = await openDataSource(url, { migrate: true });
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const logger = pino({ level: 'warn' });
+  const notifier = new Notifier(REDIS, bullPrefix(prefix));
+  const supervisor = new MatchingSupervisor({ ds, redisUrl: REDIS, prefix, notifier, logger, batchMax });
+  const queues = new Queues(REDIS, prefix);
+  const redis = createRedis(REDIS);
+  try {
+    const { markets, users } = await world(ds);
+    await supervisor.start();
+    const cmds = orders(markets, users, `b${batchMax}`);
+    const t0 = process.hrtime.bigint();
+    await Promise.all(cmds.map((c) => queues.enqueue(c)));
+    // Each market applies its commands in order, so its last command's result means all are done.
+    const lastOfEach = markets.map((_, i) => resultKey(prefix, cmds[cmds.length - 1 - i]!.idempotencyKey));
+    while ((await redis.exists(...lastOfEach)) < markets.length) await new Promise((r) => setTimeout(r, 20));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const audit = await runAudit(ds.manager);
+    return { perSec: ORDERS / seconds, auditOk: audit.ok };
+  } finally {
+    await supervisor.close();
+    await queues.close();
+    await notifier.close();
+    redis.disconnect();
+    await ds.destroy();
+    await dropDatabase(url);
+  }
+}
+
+async function main(): Promise<void> {
+  const baseline = pgbenchTps();
+  const batched = await run(100);
+  const single = await run(1);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  process.stdout.write(JSON.stringify({
+    name: 'persist', ours: r2(batched.perSec), baseline: r2(baseline), ratio: r2(batched.perSec / baseline), unit: 'orders/s',
+    oneTxPerOrder: r2(single.perSec), oneTxPerOrderRatio: r2(single.perSec / baseline), orders: ORDERS,
+    auditOk: batched.auditOk && single.auditOk,
+  }) + '\n');
+}
+
+main().then(() => process.exit(0), (e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
