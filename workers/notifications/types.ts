@@ -1,0 +1,109 @@
+import type { InlineKeyboardMarkup } from 'telegraf/types';
+import { z } from 'zod';
+
+/**
+ * One outbound Telegram message that is not a direct reply to the user's own action: a fill of a
+ * resting order, a settlement payout, resolution news, a digest, an edit of a card posted in a group.
+ * Texts arrive already localized; the pipeline never writes user-facing words itself.
+ */
+export interface NotificationJob {
+  /**
+   * Target chat: a user's id for a private chat, negative for groups, supergroups and channels
+   * (which get the stricter group budget). The pipeline keeps order and paces per `chatId`, so for
+   * edits of an inline message whose chat is unknown, pass any stable negative id per card.
+   */
+  chatId: number;
+  kind: 'send' | 'photo' | 'edit_text' | 'edit_caption' | 'edit_markup';
+  /** Message text, or the caption for `photo` / `edit_caption`. */
+  text?: string;
+  parseMode?: 'HTML';
+  /** Inline keyboard; for `edit_markup`, absent removes the keyboard (Telegram's rule). */
+  replyMarkup?: InlineKeyboardMarkup;
+  /** For `photo`: a file_id already on Telegram, or PNG bytes in base64 to upload. */
+  photo?: { fileId?: string; base64Png?: string };
+  /** For edits: chat_id + message_id form. */
+  messageId?: number;
+  /** For edits: inline message form (a card posted via inline mode). */
+  inlineMessageId?: string;
+  /** For edits of the same target, a later edit supersedes a pending one. */
+  coalesceKey?: string;
+  /** User id (users.id) when the chat is a private chat of a known user, for blocking + batching. */
+  userId?: number;
+  /**
+   * Summary line for users in hourly/daily batched mode, in the job's parse mode (plain text unless
+   * `parseMode` is 'HTML'; plain lines are escaped for the summary, which is sent as HTML).
+   * Without it the job is always sent at once.
+   */
+  digestLine?: string;
+  /** The event's idempotency key (e.g. `settled-<market>-<user>`): a second notify with it is ignored. */
+  dedupeKey?: string;
+}
+
+/**
+ * Telegram's sending limits (Bot FAQ, "My bot is hitting limits, how do I avoid this?":
+ * https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this). Edits count
+ * against the same budgets as sends: Telegram applies "a similar budget" to edits in groups, and
+ * sharing one budget keeps a chat's sends and edits in one ordered lane.
+ */
+export interface NotifyLimits {
+  /** Bot-wide messages per second: "no more than 30 messages per second" for bulk notifications. */
+  globalPerSec: number;
+  /** Messages per second in one chat: "avoid sending more than one message per second". */
+  perChatPerSec: number;
+  /** Messages per minute in one group or channel: "not able to send more than 20 messages per minute". */
+  groupPerMin: number;
+  /**
+   * Safety margin, ms, for the spread between the moment a slot is reserved and the moment Telegram
+   * sees the request (timers, event-loop lag, network). Spacing is (window + jitterMs) / max, so
+   * max + 1 requests cannot land inside one window even if their arrivals shift by up to jitterMs.
+   */
+  jitterMs: number;
+  /**
+   * How far ahead, ms, a job may reserve a global slot and sleep until it; beyond that it goes back
+   * to the delayed set. Reserved slots are first come, first served, so this is also how long a
+   * group whose turn came waits behind private chats when the bot-wide budget is saturated: short
+   * keeps the groups' scarce budget used (a 1 s horizon cost the benchmark 7 %).
+   */
+  horizonMs: number;
+}
+
+/** Telegram's documented limits with a 50 ms jitter margin: ≤ 28.6 msgs/s overall, 1 per 1.05 s per chat, 1 per 3 s per group. */
+export const DEFAULT_LIMITS: NotifyLimits = { globalPerSec: 30, perChatPerSec: 1, groupPerMin: 20, jitterMs: 50, horizonMs: 200 };
+
+const keyboardSchema = z.custom<InlineKeyboardMarkup>(
+  (v) => typeof v === 'object' && v !== null && Array.isArray((v as { inline_keyboard?: unknown }).inline_keyboard),
+  'replyMarkup must be an InlineKeyboardMarkup',
+);
+
+/** Validates a job at the producer (bad input fails the caller) and again in the worker (bad data is dropped). */
+export const notificationJobSchema: z.ZodType<NotificationJob> = z
+  .object({
+    chatId: z.number().int().refine((n) => n !== 0 && Number.isSafeInteger(n), 'chatId must be a non-zero safe integer'),
+    kind: z.enum(['send', 'photo', 'edit_text', 'edit_caption', 'edit_markup']),
+    text: z.string().min(1).optional(),
+    parseMode: z.literal('HTML').optional(),
+    replyMarkup: keyboardSchema.optional(),
+    photo: z.object({ fileId: z.string().min(1).optional(), base64Png: z.string().min(1).optional() }).optional(),
+    messageId: z.number().int().positive().optional(),
+    inlineMessageId: z.string().min(1).optional(),
+    coalesceKey: z.string().min(1).max(200).optional(),
+    userId: z.number().int().positive().optional(),
+    digestLine: z.string().min(1).optional(),
+    dedupeKey: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((j, ctx) => {
+    const problem = shapeProblem(j);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
+/** The fields each kind needs (the Bot API would otherwise refuse the call with a 400). */
+function shapeProblem(j: NotificationJob): string | undefined {
+  const isEdit = j.kind.startsWith('edit_');
+  if ((j.kind === 'send' || j.kind === 'edit_text') && !j.text) return `${j.kind} needs text`;
+  if (j.kind === 'photo' && !j.photo?.fileId === !j.photo?.base64Png) return 'photo needs exactly one of fileId, base64Png';
+  if (isEdit && (j.messageId === undefined) === (j.inlineMessageId === undefined)) {
+    return 'an edit needs exactly one of messageId, inlineMessageId';
+  }
+  if (!isEdit && (j.messageId !== undefined || j.inlineMessageId !== undefined)) return `${j.kind} takes no message id`;
+  return undefined;
+}
