@@ -114,7 +114,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /**
- * How far `date` is from `now`, in the largest whole unit: "in 3 days" / "через 3 дня",
+ * How far `date` is from `now`, in the largest whole unit: "in 3 days" (or the Russian equivalent),
  * "5 hours ago". Under a minute counts as one minute so a deadline never reads "now".
  */
 export function formatRelative(date: Date, lang: Language, now: Date = new Date()): string {
@@ -125,4 +125,33 @@ export function formatRelative(date: Date, lang: Language, now: Date = new Date(
     if (n !== 0) return rtf.format(n, unit);
   }
   return rtf.format(diff < 0 ? -1 : 1, 'minute');
+}
+
+const tickFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Chart label resolution by the chart's time span: time of day, day and time, or day. */
+function tickStyle(spanMs: number): 'time' | 'daytime' | 'day' {
+  if (spanMs <= 86_400_000) return 'time';
+  return spanMs <= 4 * 86_400_000 ? 'daytime' : 'day';
+}
+
+/**
+ * A chart time-axis label in Moscow time, as precise as the chart's span needs: `18:00` within a
+ * day, `31.12 18:00` (en `31 Dec 18:00`) within four days, else `31.12` (en `31 Dec`), so
+ * neighbouring labels never repeat.
+ * @param spanMs the chart's time span in ms
+ */
+export function formatTick(date: Date, lang: Language, spanMs: number): string {
+  const style = tickStyle(spanMs);
+  const key = `${lang}:${style}`;
+  let f = tickFormats.get(key);
+  if (!f) {
+    const day = { day: '2-digit', month: lang === 'ru' ? '2-digit' : 'short' } as const;
+    const time = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+    f = new Intl.DateTimeFormat(DATE_LOCALE[lang], {
+      timeZone: MOSCOW_TZ, ...(style !== 'time' ? day : {}), ...(style !== 'day' ? time : {}),
+    });
+    tickFormats.set(key, f);
+  }
+  return f.format(date).replace(',', '');
 }

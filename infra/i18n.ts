@@ -2,16 +2,17 @@
  * Translations (i18next; ru default, en second). One instance, initialised synchronously on first
  * import from the JSON files in locales/, shared by the bot and the workers (notifications).
  *
- * Keys are dotted paths (`bet.preview`). Two formatters are registered for the texts themselves:
- * `{{amount, money}}` formats integer kop per locale ({@link formatKop}) and `{{bps, bps}}` a fee
- * rate, so domain failures (`{ code, vars }` with raw kop) are turned into words by the locale
- * file alone.
+ * Keys are dotted paths (`order.preview_title`). Formatters registered for the texts themselves:
+ * `{{amount, money}}` formats integer kop per locale ({@link formatKop}), `{{pnl, signed}}` the
+ * same with a "+" on gains, `{{price, percent}}` a price as a probability and `{{bps, bps}}` a fee
+ * rate in basis points; so domain failures
+ * (`{ code, vars }` with raw kop) are turned into words by the locale file alone.
  */
 import i18next, { type i18n } from 'i18next';
 import type { Language } from '../domain/entities';
 import en from '../locales/en.json';
 import ru from '../locales/ru.json';
-import { formatBps, formatKop } from './format';
+import { formatBps, formatKop, formatPercent } from './format';
 
 export type { Language };
 /** Supported languages, default first. */
@@ -40,10 +41,15 @@ function createI18n(): i18n {
     supportedLngs: [...LANGUAGES],
     initAsync: false,
     returnNull: false,
+    showSupportNotice: false,
     interpolation: { escapeValue: false, escape: escapeHtml },
   });
   // Formatters must be added after init (i18next docs, "Adding custom format function").
-  inst.services.formatter?.add('money', (value: unknown, lng: string | undefined) => formatKop(Number(value), asLanguage(lng)));
+  // `{{amount, money(compact: true)}}` drops ",00" from whole roubles (buttons).
+  inst.services.formatter?.add('money', (value: unknown, lng: string | undefined, options: { compact?: unknown }) =>
+    formatKop(Number(value), asLanguage(lng), { compact: options?.compact === true || options?.compact === 'true' }));
+  inst.services.formatter?.add('percent', (value: unknown) => formatPercent(Number(value)));
+  inst.services.formatter?.add('signed', (value: unknown, lng: string | undefined) => formatKop(Number(value), asLanguage(lng), { sign: true }));
   inst.services.formatter?.add('bps', (value: unknown, lng: string | undefined) => formatBps(Number(value), asLanguage(lng)));
   return inst;
 }

@@ -472,13 +472,20 @@ export class MarketBatch {
     const ps = [...this.posDelta.values()].filter((p) => p.shares !== 0 || p.reserved !== 0)
       .sort((a, b) => a.userId - b.userId || a.outcome.localeCompare(b.outcome));
     if (ps.length === 0) return;
+    const cols = [this.market.id, ...columns(ps, [(p) => p.userId, (p) => p.outcome, (p) => p.shares, (p) => p.reserved])];
+    // Two steps: a row with a negative delta must never be inserted (the CHECK would fire before
+    // ON CONFLICT could turn it into an update), so rows are created empty, then changed.
     await this.m.query(
-      `INSERT INTO positions (user_id, market_id, outcome, shares, reserved)
-       SELECT p.user_id, $1, p.outcome, p.shares, p.reserved
+      `INSERT INTO positions (user_id, market_id, outcome)
+       SELECT p.user_id, $1, p.outcome FROM unnest($2::bigint[], $3::text[]) AS p(user_id, outcome)
+       ON CONFLICT (user_id, market_id, outcome) DO NOTHING`,
+      cols.slice(0, 3),
+    );
+    await this.m.query(
+      `UPDATE positions t SET shares = t.shares + p.shares, reserved = t.reserved + p.reserved
          FROM unnest($2::bigint[], $3::text[], $4::int[], $5::int[]) AS p(user_id, outcome, shares, reserved)
-       ON CONFLICT (user_id, market_id, outcome) DO UPDATE
-         SET shares = positions.shares + EXCLUDED.shares, reserved = positions.reserved + EXCLUDED.reserved`,
-      [this.market.id, ...columns(ps, [(p) => p.userId, (p) => p.outcome, (p) => p.shares, (p) => p.reserved])],
+        WHERE t.user_id = p.user_id AND t.market_id = $1 AND t.outcome = p.outcome`,
+      cols,
     );
   }
 

@@ -105,3 +105,19 @@ test('a restarted worker rebuilds the same book from the database', async () => 
   expect(rebuilt.size).toBeGreaterThan(0);
   expect(await runAudit(ds.manager)).toMatchObject({ ok: true });
 });
+
+test('shares bought in an earlier batch can be offered and sold later (bot-trade "sell half" regression)', async () => {
+  const cache = new BookCache();
+  const market = await openMarket(ds);
+  const ann = await userWithMoney(ds, 1000);
+  const bob = await userWithMoney(ds, 1000);
+  await run(cache, market, place({ marketId: market, userId: ann, intent: 'BUY_NO', price: 40, qty: 100 }));
+  await run(cache, market, place({ marketId: market, userId: bob, intent: 'BUY_YES', price: 60, qty: 100 }));
+  const offer = await run(cache, market, place({ marketId: market, userId: bob, intent: 'SELL_YES', price: 70, qty: 50 }));
+  expect(offer.results[0]).toMatchObject({ ok: true, outcome: { status: 'open', resting: 50 } });
+  expect(await position(bob, market, 'YES')).toEqual({ shares: 100, reserved: 50 });
+  const sold = await run(cache, market, place({ marketId: market, userId: ann, intent: 'BUY_YES', price: 70, qty: 50 }));
+  expect(sold.results[0]).toMatchObject({ ok: true, outcome: { filled: 50 } });
+  expect(await position(bob, market, 'YES')).toEqual({ shares: 50, reserved: 0 });
+  expect(await runAudit(ds.manager)).toMatchObject({ ok: true });
+});

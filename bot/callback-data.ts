@@ -1,0 +1,182 @@
+/**
+ * Typed codecs for inline-button callback data.
+ *
+ * Bot API: `callback_data` is 1-64 bytes. Every button's data is `<prefix>[:<field>...]`, the fields
+ * in a fixed order, each with its own codec; decoding validates every field, so junk, data from an
+ * older keyboard layout or from another bot decodes to `undefined` (the bot then answers "this
+ * button is outdated"). Button data comes from the client and can be forged (any client may send
+ * any data for a message with an inline keyboard), so handlers still re-check permissions and
+ * ownership; the codec only guarantees shape.
+ */
+import { CATEGORIES } from '../domain/services/markets';
+
+/** Bot API: callback_data 1-64 bytes. */
+export const CALLBACK_DATA_MAX_BYTES = 64;
+
+/** Encodes one field value to text without ':' and decodes it back, or `undefined` if invalid. */
+export interface FieldCodec<T> {
+  encode(value: T): string;
+  decode(text: string): T | undefined;
+}
+
+/** A non-negative safe integer in decimal (ids, pages, kop, shares). */
+export const uint: FieldCodec<number> = {
+  encode: (v) => {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a non-negative integer: ${v}`);
+    return String(v);
+  },
+  decode: (s) => {
+    if (!/^(0|[1-9]\d{0,15})$/.test(s)) return undefined;
+    const n = Number(s);
+    return Number.isSafeInteger(n) ? n : undefined;
+  },
+};
+
+/** One of a fixed set of values, each written as a short code (so long enum names do not eat the 64 bytes). */
+export function oneOf<T extends string>(codes: Readonly<Record<T, string>>): FieldCodec<T> {
+  const back = new Map<string, T>(Object.entries(codes).map(([value, code]) => [code as string, value as T]));
+  return {
+    encode: (v) => codes[v],
+    decode: (s) => back.get(s),
+  };
+}
+
+/** A lowercase hex token of exactly `length` characters (draft ids). */
+export function hexToken(length: number): FieldCodec<string> {
+  const re = new RegExp(`^[0-9a-f]{${length}}$`);
+  return {
+    encode: (v) => {
+      if (!re.test(v)) throw new RangeError(`not a ${length}-char hex token: ${v}`);
+      return v;
+    },
+    decode: (s) => (re.test(s) ? s : undefined),
+  };
+}
+
+// `any` here only lets codecs of different value types sit in one record; DataOf recovers each type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Fields = Record<string, FieldCodec<any>>;
+type ValueOf<C> = C extends FieldCodec<infer T> ? T : never;
+/** The decoded value of a codec with fields `F`. */
+export type DataOf<F> = { [K in keyof F]: ValueOf<F[K]> };
+
+/** A callback-data kind: its prefix, encoder and validating decoder. */
+export interface CallbackCodec<F extends Fields> {
+  readonly prefix: string;
+  /** Matches data of this kind (valid or not), for `composer.action`. */
+  readonly trigger: RegExp;
+  /** @throws RangeError for an invalid field or a result over 64 bytes: a bug in the caller. */
+  encode(values: DataOf<F>): string;
+  /** The fields, or `undefined` unless the data is exactly this kind with valid fields. */
+  decode(data: string | undefined): DataOf<F> | undefined;
+}
+
+/**
+ * Declares a callback-data kind. `prefix` must be unique among {@link cb} (a unit test checks)
+ * and free of ':'; fields are encoded in declaration order.
+ */
+export function callbackCodec<F extends Fields>(prefix: string, fields: F): CallbackCodec<F> {
+  const names = Object.keys(fields) as (keyof F & string)[];
+  return {
+    prefix,
+    trigger: new RegExp(`^${prefix}(?::|$)`),
+    encode(values) {
+      const parts = [prefix, ...names.map((n) => (fields[n] as FieldCodec<unknown>).encode(values[n]))];
+      const data = parts.join(':');
+      if (Buffer.byteLength(data, 'utf8') > CALLBACK_DATA_MAX_BYTES) throw new RangeError(`callback data over 64 bytes: ${data}`);
+      return data;
+    },
+    decode(data) {
+      if (data === undefined) return undefined;
+      const parts = data.split(':');
+      if (parts[0] !== prefix || parts.length !== names.length + 1) return undefined;
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) {
+        const value = (fields[names[i]] as FieldCodec<unknown>).decode(parts[i + 1]);
+        if (value === undefined) return undefined;
+        out[names[i]] = value;
+      }
+      return out as DataOf<F>;
+    },
+  };
+}
+
+/** A market list filter: one category or all of them. */
+export type CategoryFilter = (typeof CATEGORIES)[number] | 'all';
+const category = oneOf<CategoryFilter>({
+  all: 'all', crypto: 'cr', sports: 'sp', weather: 'we', politics: 'po', economy: 'ec', other: 'ot',
+});
+const newMarketCategory = oneOf<(typeof CATEGORIES)[number]>({
+  crypto: 'cr', sports: 'sp', weather: 'we', politics: 'po', economy: 'ec', other: 'ot',
+});
+
+const side = oneOf<'YES' | 'NO'>({ YES: 'y', NO: 'n' });
+const resolution = oneOf<'YES' | 'NO' | 'VOID'>({ YES: 'y', NO: 'n', VOID: 'v' });
+const flag = oneOf<'yes' | 'no'>({ yes: '1', no: '0' });
+/** Which face of a market's photo message is shown: the card caption or the order book. */
+const cardView = oneOf<'card' | 'book'>({ card: 'c', book: 'b' });
+const language = oneOf<'ru' | 'en'>({ ru: 'ru', en: 'en' });
+
+/** Draft ids: 8 random bytes in hex; they become order idempotency keys (`bet:<draftId>`). */
+export const DRAFT_ID_LENGTH = 16;
+const draftId = hexToken(DRAFT_ID_LENGTH);
+
+/** Every kind of button data the bot emits. */
+export const cb = {
+  /** Main menu. */
+  home: callbackCodec('hm', {}),
+  /** Help screen. */
+  help: callbackCodec('hp', {}),
+  /** Language picker. */
+  languages: callbackCodec('lm', {}),
+  /** Switch the interface language. */
+  language: callbackCodec('lg', { lang: language }),
+  /** Market categories (the markets root). */
+  categories: callbackCodec('ct', {}),
+  /** Positions, open orders, balance and fee tier. */
+  portfolio: callbackCodec('pf', {}),
+  /** Balance with the deposit button. */
+  balance: callbackCodec('bl', {}),
+  /** Page `page` (0-based) of open markets in a category. */
+  list: callbackCodec('ls', { category, page: uint }),
+  /** Open a market card as a new photo message. */
+  market: callbackCodec('mk', { marketId: uint }),
+  /** Redraw the market's photo message in place: its card or its order book. */
+  view: callbackCodec('mv', { marketId: uint, view: cardView }),
+  /** Start a buy (YES or NO) of a market. */
+  buy: callbackCodec('bt', { marketId: uint, side }),
+  /** Start a sale of held YES or NO shares of a market. */
+  sell: callbackCodec('sl', { marketId: uint, side }),
+  /** Bet scene: a preset amount in kop. */
+  amount: callbackCodec('ba', { kop: uint }),
+  /** Sell scene: a share count. */
+  shares: callbackCodec('sq', { shares: uint }),
+  /** Order scenes: a market order with the shown slippage guard `price` (own price, 1..99). */
+  marketPrice: callbackCodec('bm', { price: uint }),
+  /** Order scenes: confirm the preview `draft`; the draft id is the order's idempotency key. */
+  confirm: callbackCodec('bc', { draft: draftId }),
+  /** Any scene: back to the previous step. */
+  back: callbackCodec('bb', {}),
+  /** Any scene: cancel. */
+  cancel: callbackCodec('bx', {}),
+  /** Cancel one open order (portfolio). */
+  cancelOrder: callbackCodec('oc', { orderId: uint, marketId: uint }),
+  /** Start a deposit. */
+  deposit: callbackCodec('dp', {}),
+  /** Deposit scene: a preset amount in kop. */
+  depositAmount: callbackCodec('da', { kop: uint }),
+  /** /newmarket scene: the category. */
+  newMarketCategory: callbackCodec('nc', { category: newMarketCategory }),
+  /** /newmarket scene: create the market of `draft`. */
+  newMarketConfirm: callbackCodec('nm', { draft: draftId }),
+  /** /resolve: the list of markets to resolve. */
+  resolveList: callbackCodec('rl', {}),
+  /** /resolve: market picked. */
+  resolvePick: callbackCodec('rp', { marketId: uint }),
+  /** /resolve: outcome picked. */
+  resolveOutcome: callbackCodec('ro', { marketId: uint, outcome: resolution }),
+  /** /resolve: confirmed; `early` is the explicit consent to resolve a market that is still open. */
+  resolveConfirm: callbackCodec('rx', { marketId: uint, outcome: resolution, early: flag }),
+  /** A button that only labels (page counter): answered silently. */
+  noop: callbackCodec('no', {}),
+} as const;

@@ -1,0 +1,33 @@
+/**
+ * What the bot needs from the rest of the system. The queues are a narrow port (only the calls
+ * the bot makes), so the bot does not depend on how workers are wired and tests may pass a fake.
+ */
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { CommandResult, MatchingCommand } from '../domain/services/commands';
+import type { Config } from '../infra/config';
+
+/** The calls into workers/queues.ts the bot makes. */
+export interface BotQueues {
+  /**
+   * Enqueues a command on its market's matching queue and waits up to `waitMs` for the worker's
+   * result; `{ ok: false, code: 'order_queued' }` when the worker did not answer in time.
+   */
+  submit(cmd: MatchingCommand, waitMs?: number): Promise<CommandResult>;
+  /**
+   * Starts (once per market) the settlement job of a resolved market; its progress is shown in
+   * `adminChatId`, the Telegram chat of the admin who resolved it.
+   */
+  enqueueSettlement(marketId: number, adminChatId?: number): Promise<unknown>;
+  /** Tells the matching supervisors a new market exists, so its queue gets a worker. */
+  announceMarket(marketId: number): Promise<unknown>;
+}
+
+export interface BotDeps {
+  ds: DataSource;
+  queues: BotQueues;
+  config: Config;
+  /** Redis for sessions, update idempotency keys and the card image cache (keys under `config.queuePrefix`). */
+  redisUrl: string;
+  logger: Logger;
+}

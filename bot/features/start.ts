@@ -1,0 +1,58 @@
+import { Composer } from 'telegraf';
+import { MAKER_REBATE_BPS, MIN_NOTIONAL_KOP, TAKER_FEE_SCHEDULE } from '../../domain/exchange';
+import { MIN_DEPOSIT } from '../../domain/services/payments';
+import { setLanguage } from '../../domain/services/users';
+import { formatBps } from '../../infra/format';
+import { LANGUAGES } from '../../infra/i18n';
+import { cb } from '../callback-data';
+import type { BotContext } from '../context';
+import { onButton } from '../handlers';
+import type { BotRuntime } from '../runtime';
+import { button, htmlExtra, show } from '../ui';
+import { LANGUAGE_NAME_KEY } from '../views/labels';
+import { homeRow, mainMenu } from '../views/menu';
+import { sendMarketCard } from '../views/market-card';
+
+/** Deep link `t.me/<bot>?start=m<id>` opens market <id>. Bot API: start parameter is 1-64 of [A-Za-z0-9_-]. */
+const MARKET_LINK = /^m([1-9]\d{0,15})$/;
+
+/** /start (with deep links), /help, /language and the main menu. */
+export function startFeature(rt: BotRuntime): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+
+  c.start(async (ctx) => {
+    const link = MARKET_LINK.exec(ctx.payload);
+    if (link) {
+      await sendMarketCard(rt, ctx, Number(link[1]));
+      return;
+    }
+    await ctx.reply(ctx.t('start.welcome', { name: ctx.from.first_name }), htmlExtra(mainMenu(ctx)));
+  });
+  c.command('menu', (ctx) => ctx.reply(ctx.t('menu.title'), htmlExtra(mainMenu(ctx))));
+  // The stage has already ended any scene when a command arrives; this only confirms it.
+  c.command('cancel', (ctx) => ctx.reply(ctx.t('menu.cancelled'), htmlExtra(mainMenu(ctx))));
+  onButton(c, cb.home, (ctx) => show(ctx, ctx.t('menu.title'), mainMenu(ctx)));
+
+  // The numbers come from the domain's schedules, so the help text cannot drift from the rules.
+  const help = (ctx: BotContext) => show(ctx, ctx.t('help.text', {
+    fees: TAKER_FEE_SCHEDULE.map((step) => formatBps(step.bps, ctx.lang)).join(' \u2192 '),
+    rebate: MAKER_REBATE_BPS, minOrder: MIN_NOTIONAL_KOP, minDeposit: MIN_DEPOSIT,
+  }), [homeRow(ctx)]);
+  c.help(help);
+  onButton(c, cb.help, help);
+
+  const languages = (ctx: BotContext) =>
+    show(ctx, ctx.t('language.choose'), [
+      LANGUAGES.map((lang) => button(ctx.tp(LANGUAGE_NAME_KEY[lang]), cb.language.encode({ lang }))),
+      homeRow(ctx),
+    ]);
+  c.command('language', languages);
+  onButton(c, cb.languages, languages);
+  onButton(c, cb.language, async (ctx, { lang }) => {
+    await setLanguage(rt.ds.manager, ctx.user.id, lang);
+    ctx.lang = lang;
+    await show(ctx, ctx.t('language.changed'), mainMenu(ctx));
+  });
+
+  return c;
+}

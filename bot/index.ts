@@ -1,0 +1,80 @@
+/**
+ * The Telegram bot (grammY project template, STYLE §7): `createBot` installs the middleware, the
+ * scenes' stage, one composer per feature (bot/features/), and the `unhandled` handler last.
+ *
+ * Middleware order matters:
+ * 1. flood wait: replies retried after Telegram's 429 (before the boundary, so apologies retry too);
+ * 2. error boundary: everything below may throw; the user hears "nothing was changed";
+ * 3. redelivered updates dropped (SET NX per update_id / callback query id);
+ * 4. user: account upsert, language; non-private chats stop here;
+ * 5. Redis session, scenes (a command typed inside a scene leaves it first);
+ * 6. features, unhandled.
+ */
+import { Scenes, Telegraf } from 'telegraf';
+import { BotContext, type BotSceneSession } from './context';
+import type { BotDeps } from './deps';
+import { adminFeature } from './features/admin';
+import { depositFeature } from './features/deposit';
+import { marketsFeature } from './features/markets';
+import { portfolioFeature } from './features/portfolio';
+import { startFeature } from './features/start';
+import { tradeFeature } from './features/trade';
+import { unhandledFeature } from './features/unhandled';
+import { errorBoundary } from './middleware/error-boundary';
+import { floodWait } from './middleware/flood-wait';
+import { dropRedeliveredUpdates } from './middleware/idempotency';
+import { redisSession } from './middleware/session';
+import { loadUser } from './middleware/user';
+import { createRuntime, type BotRuntime } from './runtime';
+import { depositScene } from './scenes/deposit';
+import { newMarketScene } from './scenes/new-market';
+import { orderScene } from './scenes/order';
+
+export { BotContext } from './context';
+export type { BotDeps, BotQueues } from './deps';
+
+/** A draft left alone for an hour is stale (prices moved); the scene then simply ends. */
+const SCENE_TTL_SEC = 60 * 60;
+
+/** The bot plus `close()`, which releases its Redis connection (call after `stop`). */
+export type PravdaBot = Telegraf<BotContext> & { close(): Promise<void> };
+
+function createStage(rt: BotRuntime): Scenes.Stage<BotContext, BotSceneSession> {
+  const stage = new Scenes.Stage<BotContext, BotSceneSession>([orderScene(rt), depositScene(rt), newMarketScene()], { ttl: SCENE_TTL_SEC });
+  // Commands always work: /start, /help, /cancel typed in the middle of a bet end the bet first.
+  stage.use(async (ctx, next) => {
+    const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
+    if (text?.startsWith('/') && ctx.scene.current) await ctx.scene.leave();
+    await next();
+  });
+  return stage;
+}
+
+/**
+ * Builds the bot. Nothing talks to Telegram until it is launched (bot/launch.ts); Redis connects
+ * in the background.
+ */
+export function createBot(deps: BotDeps): PravdaBot {
+  const rt = createRuntime(deps);
+  const bot = new Telegraf<BotContext>(deps.config.botToken, {
+    contextType: BotContext,
+    // webhookReply off: a reply folded into the webhook response returns no Message, and the card
+    // cache needs the file_id of every photo sent.
+    telegram: { apiRoot: deps.config.apiRoot, webhookReply: false },
+  });
+  bot.use(floodWait());
+  bot.use(errorBoundary(rt));
+  bot.use(dropRedeliveredUpdates(rt));
+  bot.use(loadUser(rt));
+  bot.use(redisSession(rt));
+  bot.use(createStage(rt));
+  bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
+  bot.use(unhandledFeature());
+  // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
+  bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));
+  return Object.assign(bot, {
+    close: async () => {
+      if (rt.redis.isOpen) await rt.redis.quit();
+    },
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Starting and stopping the bot: long polling by default (against `TELEGRAM_API_ROOT`), a webhook
+ * when `WEBHOOK_URL` is set (DESIGN §6), the command menus for both languages, graceful stop.
+ */
+import { createHash } from 'node:crypto';
+import type { BotCommand } from 'telegraf/types';
+import { LANGUAGES, t, type Language } from '../infra/i18n';
+import { createBot, type PravdaBot } from './index';
+import type { BotDeps } from './deps';
+import { UpdateRunner } from './polling';
+
+/** Commands in the client's "/" menu, in this order. */
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'language', 'help', 'cancel'] as const;
+const ADMIN_COMMANDS = ['newmarket', 'resolve'] as const;
+/** Only what the handlers take: no edited messages, channel posts or inline queries. */
+const ALLOWED_UPDATES: readonly ('message' | 'callback_query' | 'pre_checkout_query')[] = ['message', 'callback_query', 'pre_checkout_query'];
+/** Port of the webhook server when HTTP_PORT is not set. */
+const DEFAULT_WEBHOOK_PORT = 8443;
+
+export interface RunningBot {
+  bot: PravdaBot;
+  /** Stops receiving updates, waits for the ones in flight, closes Redis. Safe to call twice. */
+  stop(reason?: string): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Stop on SIGTERM/SIGINT (default true; tests that stop the bot themselves pass false). */
+  handleSignals?: boolean;
+}
+
+function commandsFor(lang: Language, names: readonly string[]): BotCommand[] {
+  return names.map((command) => ({ command, description: t(lang, `commands.${command}`) }));
+}
+
+/**
+ * Sets the "/" menu once at startup (Bot API setMyCommands): per language, with ru also the
+ * default for every other client language, and admin commands only in admins' private chats.
+ * Failures are logged, not fatal: the menu is a convenience.
+ */
+async function setCommands(bot: PravdaBot, deps: BotDeps): Promise<void> {
+  const tg = bot.telegram;
+  const calls: Promise<unknown>[] = [tg.setMyCommands(commandsFor('ru', USER_COMMANDS))];
+  for (const lang of LANGUAGES) calls.push(tg.setMyCommands(commandsFor(lang, USER_COMMANDS), { language_code: lang }));
+  for (const adminId of deps.config.adminIds) {
+    // A chat-scoped menu needs a chat the bot knows; an admin who never wrote to the bot has none yet.
+    calls.push(tg.setMyCommands(commandsFor('ru', [...USER_COMMANDS, ...ADMIN_COMMANDS]), { scope: { type: 'chat', chat_id: adminId } }));
+  }
+  const results = await Promise.allSettled(calls);
+  for (const r of results) if (r.status === 'rejected') deps.logger.warn({ err: r.reason }, 'setMyCommands failed');
+}
+
+/**
+ * The webhook secret: WEBHOOK_SECRET, else one derived from the token, so every bot process behind
+ * one URL agrees without configuration. Bot API: 1-256 characters of A-Z a-z 0-9 _ -.
+ */
+function webhookSecret(deps: BotDeps): string {
+  return deps.config.webhookSecret || createHash('sha256').update(`webhook:${deps.config.botToken}`).digest('hex');
+}
+
+/**
+ * Creates and starts the bot. Resolves once it receives updates (polling started or webhook set);
+ * a fatal polling failure after that (revoked token, a second poller) is logged.
+ * @throws when getMe / deleteWebhook / setWebhook fail at startup (bad token, unreachable API root)
+ */
+export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promise<RunningBot> {
+  const bot = createBot(deps);
+  bot.botInfo = await bot.telegram.getMe();
+  await setCommands(bot, deps);
+  const allowedUpdates = [...ALLOWED_UPDATES];
+
+  let halt: (reason: string) => Promise<void>;
+  if (deps.config.webhookUrl) {
+    const url = new URL(deps.config.webhookUrl);
+    await bot.launch({
+      allowedUpdates,
+      webhook: { domain: url.host, path: url.pathname, port: deps.config.httpPort || DEFAULT_WEBHOOK_PORT, secretToken: webhookSecret(deps) },
+    });
+    halt = async (reason) => bot.stop(reason);
+    deps.logger.info({ url: deps.config.webhookUrl }, 'bot started (webhook)');
+  } else {
+    const runner = new UpdateRunner(bot, deps.logger, allowedUpdates);
+    await runner.start();
+    halt = () => runner.stop();
+    deps.logger.info({ username: bot.botInfo.username }, 'bot started (long polling)');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => void stop(signal);
+  const stop = (reason = 'stop'): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      // Updates in flight finish first; then Redis can go.
+      await halt(reason);
+      await bot.close();
+      deps.logger.info({ reason }, 'bot stopped');
+    })();
+    return stopping;
+  };
+  if (opts.handleSignals ?? true) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { bot, stop };
+}

@@ -1,0 +1,29 @@
+import type { MiddlewareFn } from 'telegraf';
+import type { BotContext } from '../context';
+import { claimOnce, type BotRuntime } from '../runtime';
+
+/** Telegram keeps an undelivered update for at most 24 hours, so a key older than that can never match again. */
+const UPDATE_KEY_TTL_SEC = 24 * 60 * 60;
+
+/**
+ * Every Telegram update takes effect at most once (DESIGN §3 inv. 6). Its `update_id`, and for a
+ * button press also the callback query id, is claimed in Redis with SET NX + TTL before any
+ * handler runs; a redelivered update (webhook retry, two bot instances behind one webhook, a
+ * polling offset lost in a crash) finds the key taken and is dropped. Money-moving handlers are
+ * idempotent in the domain as well (payments by charge id, orders by idempotency key), so this is
+ * the first of two guards, not the only one.
+ */
+export function dropRedeliveredUpdates(rt: BotRuntime): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    if (!(await claimOnce(rt, rt.key('upd', ctx.update.update_id), UPDATE_KEY_TTL_SEC))) {
+      rt.logger.info({ updateId: ctx.update.update_id }, 'redelivered update ignored');
+      return;
+    }
+    const query = ctx.callbackQuery;
+    if (query && !(await claimOnce(rt, rt.key('cbq', query.id), UPDATE_KEY_TTL_SEC))) {
+      rt.logger.info({ callbackQueryId: query.id }, 'redelivered callback query ignored');
+      return;
+    }
+    await next();
+  };
+}

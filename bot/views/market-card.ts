@@ -1,0 +1,238 @@
+/**
+ * The market card: one photo message (rendered chart card) whose caption and keyboard switch
+ * between the card and the order book in place.
+ *
+ * Rendering a card costs a chart render and a PNG encode, and uploading it costs bandwidth, so
+ * the Telegram `file_id` of every uploaded card is cached in Redis under everything the picture
+ * shows (market, language, book version, status, price); an unchanged card is sent by file_id.
+ */
+import { TelegramError } from 'telegraf';
+import type { Message, PhotoSize } from 'telegraf/types';
+import { Position, type Market } from '../../domain/entities';
+import { getMarket, priceHistory } from '../../domain/services/markets';
+import { bookView, quote } from '../../domain/services/trading';
+import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
+import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
+import { cb } from '../callback-data';
+import type { BotContext } from '../context';
+import { tradingState, type TradingState } from '../market-state';
+import type { BotRuntime } from '../runtime';
+import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
+import { OUTCOME_KEY, STATE_KEY } from './labels';
+
+/** A card's file_id stays valid for as long as the bot exists; a week bounds the cache. */
+const CARD_CACHE_TTL_SEC = 7 * 24 * 60 * 60;
+/** Caption limit is 1024 characters (Bot API); titles are ≤ 200, so descriptions get the rest. */
+const DESCRIPTION_MAX = 300;
+const BOOK_DEPTH = 5;
+const CHART_TICKS = 4;
+
+type Quote = Awaited<ReturnType<typeof quote>>;
+
+/** Everything a card shows, for one user. */
+interface CardModel {
+  market: Market;
+  state: TradingState;
+  quote: Quote;
+  /** Shares the user can sell now (held minus reserved by open sell orders). */
+  free: { YES: number; NO: number };
+}
+
+async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
+  const m = rt.ds.manager;
+  const market = await getMarket(m, marketId);
+  if (!market) return null;
+  const positions = await m.getRepository(Position).findBy({ userId, marketId });
+  const free = { YES: 0, NO: 0 };
+  for (const p of positions) free[p.outcome] = p.shares - p.reserved;
+  return { market, state: tradingState(market), quote: await quote(m, marketId), free };
+}
+
+/** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
+function buyPrice(q: Quote, side: 'YES' | 'NO'): number {
+  return side === 'YES' ? (q.bestAsk ?? q.yesPrice) : q.bestBid === null ? q.noPrice : 100 - q.bestBid;
+}
+
+function statusLine(ctx: BotContext, model: CardModel): string | undefined {
+  if (model.state === 'open') return undefined;
+  const outcome = model.market.outcome;
+  return ctx.tp(STATE_KEY[model.state], { outcome: outcome ? ctx.tp(OUTCOME_KEY[outcome]) : '' });
+}
+
+function statusTone(model: CardModel): StatusTone {
+  if (model.state === 'resolved' || model.state === 'settled') {
+    return model.market.outcome === 'YES' ? 'yes' : model.market.outcome === 'NO' ? 'no' : 'neutral';
+  }
+  return 'warning';
+}
+
+/** Best bid and ask of the YES book, whichever exist. */
+function spreadLine(ctx: BotContext, q: Quote): string {
+  if (q.bestBid !== null && q.bestAsk !== null) return ctx.t('card.spread', { bid: q.bestBid, ask: q.bestAsk });
+  if (q.bestBid !== null) return ctx.t('card.bid_only', { bid: q.bestBid });
+  if (q.bestAsk !== null) return ctx.t('card.ask_only', { ask: q.bestAsk });
+  return ctx.t('card.no_orders');
+}
+
+function cardCaption(ctx: BotContext, model: CardModel): string {
+  const { market, quote: q } = model;
+  const lines = [ctx.t('card.title', { title: market.title })];
+  const status = statusLine(ctx, model);
+  if (status) lines.push(ctx.t('card.status', { status }));
+  lines.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
+  lines.push(spreadLine(ctx, q));
+  lines.push(ctx.t('card.volume', { amount: market.volumeKop }));
+  lines.push(ctx.t('card.deadline', {
+    date: formatDateTime(market.deadline, ctx.lang), relative: formatRelative(market.deadline, ctx.lang),
+  }));
+  if (market.description) {
+    const d = market.description.length > DESCRIPTION_MAX ? `${market.description.slice(0, DESCRIPTION_MAX - 1)}\u2026` : market.description;
+    lines.push('', ctx.t('card.description', { description: d }));
+  }
+  if (model.free.YES > 0 || model.free.NO > 0) lines.push('', ctx.t('card.holding', { yes: model.free.YES, no: model.free.NO }));
+  return lines.join('\n');
+}
+
+function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
+  const id = model.market.id;
+  const rows: Keyboard = [];
+  if (model.state === 'open') {
+    rows.push([
+      button(ctx.tp('card.buy_yes', { price: buyPrice(model.quote, 'YES') }), cb.buy.encode({ marketId: id, side: 'YES' })),
+      button(ctx.tp('card.buy_no', { price: buyPrice(model.quote, 'NO') }), cb.buy.encode({ marketId: id, side: 'NO' })),
+    ]);
+    const sells = (['YES', 'NO'] as const).filter((s) => model.free[s] > 0).map((s) =>
+      button(ctx.tp(s === 'YES' ? 'card.sell_yes' : 'card.sell_no', { shares: model.free[s] }), cb.sell.encode({ marketId: id, side: s })));
+    if (sells.length > 0) rows.push(sells);
+  }
+  rows.push([
+    button(ctx.tp('card.book'), cb.view.encode({ marketId: id, view: 'book' })),
+    button(ctx.tp('card.refresh'), cb.view.encode({ marketId: id, view: 'card' })),
+  ]);
+  rows.push([button(ctx.tp('card.back'), cb.categories.encode({}))]);
+  return rows;
+}
+
+async function bookCaption(rt: BotRuntime, ctx: BotContext, model: CardModel): Promise<string> {
+  const book = await bookView(rt.ds.manager, model.market.id, BOOK_DEPTH);
+  const level = (l: { price: number; qty: number }) => ctx.t('book.level', { price: l.price, no: 100 - l.price, qty: l.qty });
+  const lines = [ctx.t('book.title', { title: model.market.title })];
+  lines.push('', ctx.t('book.asks'));
+  lines.push(...(book.asks.length ? [...book.asks].reverse().map(level) : [ctx.t('book.empty')]));
+  lines.push('', ctx.t('book.bids'));
+  lines.push(...(book.bids.length ? book.bids.map(level) : [ctx.t('book.empty')]));
+  lines.push('', ctx.t('book.hint'));
+  return lines.join('\n');
+}
+
+function bookKeyboard(ctx: BotContext, marketId: number): Keyboard {
+  return [[
+    button(ctx.tp('book.back'), cb.view.encode({ marketId, view: 'card' })),
+    button(ctx.tp('card.refresh'), cb.view.encode({ marketId, view: 'book' })),
+  ]];
+}
+
+/** What the card image needs, all strings localized (render/card.ts draws, never formats). */
+async function cardImageInput(rt: BotRuntime, ctx: BotContext, model: CardModel): Promise<MarketCardInput> {
+  const points = await priceHistory(rt.ds.manager, model.market.id);
+  const span = points.length > 1 ? points[points.length - 1].t - points[0].t : 0;
+  const status = statusLine(ctx, model);
+  return {
+    title: model.market.title,
+    yesLabel: ctx.tp('side.yes'),
+    noLabel: ctx.tp('side.no'),
+    yesPrice: model.quote.yesPrice,
+    noPrice: model.quote.noPrice,
+    volumeText: ctx.tp('card.image_volume', { amount: formatKop(model.market.volumeKop, ctx.lang, { compact: true }) }),
+    deadlineText: ctx.tp('card.image_deadline', { date: formatDateTime(model.market.deadline, ctx.lang) }),
+    ...(status ? { statusText: status, statusTone: statusTone(model) } : {}),
+    chartPoints: points,
+    xTicks: evenTickTimes(points, CHART_TICKS).map((t) => ({ t, label: formatTick(new Date(t), ctx.lang, span) })),
+  };
+}
+
+/** A photo Telegram already has: its file_id and stable file_unique_id. */
+interface CachedPhoto {
+  fileId: string;
+  uniqueId: string;
+}
+
+/** Cache key: every input the picture depends on (trades bump the book version and change history and volume). */
+function photoKey(rt: BotRuntime, ctx: BotContext, model: CardModel): string {
+  const m = model.market;
+  return rt.key('card', m.id, ctx.lang, m.bookVersion, model.state, model.quote.yesPrice, m.outcome ?? '-');
+}
+
+async function cachedPhoto(rt: BotRuntime, key: string): Promise<CachedPhoto | null> {
+  const raw = await rt.redis.get(key);
+  if (!raw) return null;
+  const [fileId, uniqueId] = raw.split(' ');
+  return fileId && uniqueId ? { fileId, uniqueId } : null;
+}
+
+async function rememberPhoto(rt: BotRuntime, key: string, message: Message | true): Promise<void> {
+  if (message === true || !('photo' in message)) return;
+  const largest: PhotoSize | undefined = message.photo[message.photo.length - 1];
+  if (largest) await rt.redis.set(key, `${largest.file_id} ${largest.file_unique_id}`, { EX: CARD_CACHE_TTL_SEC });
+}
+
+/** A 400 about the file itself: the cached file_id is no longer usable, so upload again. */
+function isBadFile(err: unknown): boolean {
+  return err instanceof TelegramError && err.code === 400 && /file|photo|wrong/i.test(err.description);
+}
+
+/**
+ * Sends market `marketId`'s card as a new photo message (from the market list, a deep link).
+ * An unknown market gets a notice.
+ */
+export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: number): Promise<void> {
+  const model = await loadCard(rt, ctx.user.id, marketId);
+  if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
+  const extra = { caption: cardCaption(ctx, model), parse_mode: 'HTML' as const, reply_markup: markup(cardKeyboard(ctx, model)) };
+  const key = photoKey(rt, ctx, model);
+  const cached = await cachedPhoto(rt, key);
+  if (cached) {
+    try {
+      await ctx.replyWithPhoto(cached.fileId, extra);
+      return;
+    } catch (err) {
+      if (!isBadFile(err)) throw err;
+      await rt.redis.del(key);
+    }
+  }
+  const png = await renderMarketCard(await cardImageInput(rt, ctx, model));
+  await rememberPhoto(rt, key, await ctx.replyWithPhoto({ source: png, filename: `market-${marketId}.png` }, extra));
+}
+
+/**
+ * Redraws the photo message the pressed button is on, in place: the card (a new picture only when
+ * it changed, else just the caption) or the order book (caption only). Outside a photo message
+ * (an old text keyboard) it sends the card instead.
+ */
+export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marketId: number, view: 'card' | 'book'): Promise<void> {
+  const message = ctx.callbackQuery?.message;
+  if (!message || !('photo' in message)) return sendMarketCard(rt, ctx, marketId);
+  const model = await loadCard(rt, ctx.user.id, marketId);
+  if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
+  try {
+    if (view === 'book') {
+      await ctx.editMessageCaption(await bookCaption(rt, ctx, model), { parse_mode: 'HTML', reply_markup: markup(bookKeyboard(ctx, marketId)) });
+      return;
+    }
+    const caption = cardCaption(ctx, model);
+    const keyboard = markup(cardKeyboard(ctx, model));
+    const key = photoKey(rt, ctx, model);
+    const cached = await cachedPhoto(rt, key);
+    const shown = message.photo[message.photo.length - 1]?.file_unique_id;
+    if (cached && cached.uniqueId === shown) {
+      await ctx.editMessageCaption(caption, { parse_mode: 'HTML', reply_markup: keyboard });
+      return;
+    }
+    const media = cached?.fileId ?? { source: await renderMarketCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
+    const edited = await ctx.editMessageMedia({ type: 'photo', media, caption, parse_mode: 'HTML' }, { reply_markup: keyboard });
+    if (!cached) await rememberPhoto(rt, key, edited);
+  } catch (err) {
+    // Refresh of an unchanged card or book: nothing to do, the user sees the current state.
+    if (!isNotModified(err)) throw err;
+  }
+}

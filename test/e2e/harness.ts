@@ -1,0 +1,159 @@
+/**
+ * End-to-end harness: the real bot (createBot + launch, long polling) against the local Bot API
+ * (botapi/, in-process, random port, flood control on), a fresh database, the real workers in
+ * process, and a unique Redis prefix removed afterwards. Simulated users drive it.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createClient } from 'redis';
+import type { DataSource } from 'typeorm';
+import { launchBot, type RunningBot } from '../../bot/launch';
+import { createBotApiServer, type BotApiServer } from '../../botapi/server';
+import type { BotInfo, MessageMatch, SimMessage, SimUser } from '../../botapi/simTypes';
+import type { Simulator } from '../../botapi/simulator';
+import { ensureUserAccounts, post, systemAccountId } from '../../domain/ledger/ledger';
+import { kop } from '../../domain/money';
+import type { PlaceOrderCommand } from '../../domain/services/commands';
+import { createMarket } from '../../domain/services/markets';
+import { upsertUser } from '../../domain/services/users';
+import { loadConfig } from '../../infra/config';
+import { startWorkers, type RunningWorkers } from '../../workers';
+import { Queues } from '../../workers/queues';
+import { freshDatabase } from '../helpers/db';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Waits cover flood control (1 message/s per chat, burst 3): a step may wait a second or two for its turn. */
+export const WAIT_MS = 15_000;
+
+export interface Env {
+  ds: DataSource;
+  sim: Simulator;
+  botInfo: BotInfo;
+  queues: Queues;
+  admin: SimUser;
+  /** Log lines at level error or above (the error boundary logs every handler failure here). */
+  errors: string[];
+  running: RunningBot;
+  close(): Promise<void>;
+}
+
+export interface EnvOptions {
+  /** PAYMENT_PROVIDER_TOKEN; '' disables deposits. */
+  providerToken?: string;
+  /** Webhook mode instead of long polling: WEBHOOK_URL, WEBHOOK_SECRET and the port to listen on. */
+  webhook?: { url: string; secret: string; port: number };
+}
+
+/** Starts everything; `close()` stops it in reverse order and drops the database and Redis keys. */
+export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env> {
+  const db = await freshDatabase(tag);
+  const prefix = `e2e-${tag}-${randomBytes(4).toString('hex')}`;
+  const server: BotApiServer = createBotApiServer();
+  const url = await server.listen();
+  const sim = server.sim;
+  const botInfo = sim.createBot({ username: `pravda_${tag}_bot`, first_name: 'Pravda Market' });
+  const admin = sim.createUser({ first_name: 'Admin', username: 'admin', language_code: 'ru' });
+  const errors: string[] = [];
+  const logger = pino({ level: 'warn' }, new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const entry = JSON.parse(chunk.toString()) as { level: number; msg: string; err?: { message?: string } };
+      if (entry.level >= 50) errors.push(`${entry.msg}: ${entry.err?.message ?? ''}`);
+      done();
+    },
+  }));
+  const config = loadConfig({
+    BOT_TOKEN: botInfo.token, TELEGRAM_API_ROOT: url, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix,
+    ADMIN_IDS: String(admin.id), PAYMENT_PROVIDER_TOKEN: opts.providerToken ?? 'test-provider-token',
+    ...(opts.webhook ? { WEBHOOK_URL: opts.webhook.url, WEBHOOK_SECRET: opts.webhook.secret, HTTP_PORT: String(opts.webhook.port) } : {}),
+  });
+  const workers: RunningWorkers = await startWorkers({ ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger });
+  const queues = new Queues(REDIS_URL, prefix);
+  const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
+  return {
+    ds: db.ds, sim, botInfo, queues, admin, errors, running,
+    close: async () => {
+      await running.stop('test done');
+      await workers.close();
+      await queues.close();
+      await server.close();
+      await db.drop();
+      await dropKeys(prefix);
+    },
+  };
+}
+
+/** Deletes every Redis key of a test run (bot keys and BullMQ's `{prefix}` keys). */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+    for await (const key of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) await redis.del(key);
+  }
+  await redis.quit();
+}
+
+/** A user who has sent /start and got the welcome. */
+export async function startedUser(env: Env, first_name: string, language_code = 'ru'): Promise<SimUser> {
+  const user = env.sim.createUser({ first_name, language_code });
+  env.sim.sendText({ userId: user.id, text: '/start' });
+  await waitFor(env, user, { hasKeyboard: true });
+  return user;
+}
+
+/** Waits for a bot message (new or edited after the user's latest action) in the user's chat. */
+export function waitFor(env: Env, user: SimUser, match: MessageMatch, since?: number): Promise<SimMessage> {
+  return env.sim.waitForBotMessage(user.id, match, WAIT_MS, since === undefined ? {} : { since });
+}
+
+/** Presses a button (by its text) on the latest bot message that has it; returns the handle. */
+export function press(env: Env, user: SimUser, text: string, messageId?: number) {
+  return env.sim.pressButton({ userId: user.id, text, ...(messageId === undefined ? {} : { messageId }) });
+}
+
+/** The user's account id in the database (users.id), created like /start would. */
+export async function accountOf(env: Env, user: SimUser): Promise<number> {
+  return (await upsertUser(env.ds, { id: user.id, first_name: user.first_name, language_code: user.language_code })).user.id;
+}
+
+/** Credits `rub` roubles through the real ledger, as a deposit would. */
+export async function fund(env: Env, user: SimUser, rub: number): Promise<number> {
+  const userId = await accountOf(env, user);
+  const acc = await ensureUserAccounts(env.ds.manager, userId);
+  const from = await systemAccountId(env.ds.manager, 'external:telegram:deposits');
+  await env.ds.transaction((m) => post(m, [{ from, to: acc.available, amount: kop(rub * 100), kind: 'deposit', refType: 'test' }]));
+  return userId;
+}
+
+/** An open market (announced to the matching workers), `hours` until its deadline. */
+export async function market(env: Env, title: string, category = 'weather', hours = 48): Promise<number> {
+  const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null });
+  if (!r.ok) throw new Error(r.code);
+  await env.queues.announceMarket(r.market.id);
+  return r.market.id;
+}
+
+let seq = 0;
+/** A resting limit order placed straight through the matching queue (liquidity for the bot's users). */
+export async function restingOrder(env: Env, cmd: Omit<PlaceOrderCommand, 'type' | 'idempotencyKey' | 'kind' | 'tif'>): Promise<void> {
+  const r = await env.queues.submit({ type: 'place', idempotencyKey: `e2e-${seq++}-${randomBytes(3).toString('hex')}`, kind: 'limit', tif: 'GTC', ...cmd }, WAIT_MS);
+  if (!r.ok) throw new Error(`resting order refused: ${r.code}`);
+}
+
+/**
+ * Resolves once `check()` holds, re-checking on every poll of the event loop's timers (for state a
+ * worker changes without sending a message); fails after WAIT_MS.
+ */
+export async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Text of the button labels of a message, row by row. */
+export function buttons(m: SimMessage): string[] {
+  const markup = m.replyMarkup as { inline_keyboard?: { text: string }[][] } | undefined;
+  return (markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+}

@@ -1,0 +1,90 @@
+import { CALLBACK_DATA_MAX_BYTES, callbackCodec, cb, hexToken, oneOf, uint } from '../../bot/callback-data';
+
+const DRAFT = '0123456789abcdef';
+
+/** One valid value per codec, with every numeric field at its largest, so the 64-byte bound is tested at the extreme. */
+const SAMPLES: { [K in keyof typeof cb]: Parameters<(typeof cb)[K]['encode']>[0] } = {
+  home: {}, help: {}, languages: {}, language: { lang: 'en' }, categories: {}, portfolio: {}, balance: {},
+  list: { category: 'politics', page: Number.MAX_SAFE_INTEGER },
+  market: { marketId: Number.MAX_SAFE_INTEGER },
+  view: { marketId: Number.MAX_SAFE_INTEGER, view: 'book' },
+  buy: { marketId: Number.MAX_SAFE_INTEGER, side: 'NO' },
+  sell: { marketId: Number.MAX_SAFE_INTEGER, side: 'YES' },
+  amount: { kop: Number.MAX_SAFE_INTEGER },
+  shares: { shares: Number.MAX_SAFE_INTEGER },
+  marketPrice: { price: 99 },
+  confirm: { draft: DRAFT },
+  back: {}, cancel: {},
+  cancelOrder: { orderId: Number.MAX_SAFE_INTEGER, marketId: Number.MAX_SAFE_INTEGER },
+  deposit: {}, depositAmount: { kop: 100_000 },
+  newMarketCategory: { category: 'weather' },
+  newMarketConfirm: { draft: DRAFT },
+  resolveList: {},
+  resolvePick: { marketId: Number.MAX_SAFE_INTEGER },
+  resolveOutcome: { marketId: 7, outcome: 'VOID' },
+  resolveConfirm: { marketId: Number.MAX_SAFE_INTEGER, outcome: 'NO', early: 'yes' },
+  noop: {},
+};
+
+describe('callback data codecs', () => {
+  it.each(Object.keys(cb) as (keyof typeof cb)[])('%s round-trips within 64 bytes (Bot API limit)', (name) => {
+    const codec = cb[name] as { encode(v: unknown): string; decode(d: string): unknown; trigger: RegExp };
+    const data = codec.encode(SAMPLES[name]);
+    expect(Buffer.byteLength(data, 'utf8')).toBeLessThanOrEqual(CALLBACK_DATA_MAX_BYTES);
+    expect(codec.trigger.test(data)).toBe(true);
+    expect(codec.decode(data)).toEqual(SAMPLES[name]);
+  });
+
+  it('gives every kind its own prefix, and no prefix matches another kind\'s data', () => {
+    const prefixes = Object.values(cb).map((c) => c.prefix);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const [name, codec] of Object.entries(cb)) {
+      const data = (codec as { encode(v: unknown): string }).encode(SAMPLES[name as keyof typeof cb]);
+      const claimants = Object.values(cb).filter((c) => c.trigger.test(data));
+      expect(claimants).toEqual([codec]);
+    }
+  });
+
+  it.each([
+    ['empty', ''],
+    ['another bot\'s data', 'buy_yes_42'],
+    ['prefix only', 'mk'],
+    ['non-numeric id', 'mk:abc'],
+    ['negative id', 'mk:-1'],
+    ['leading zero', 'mk:007'],
+    ['float', 'mk:1.5'],
+    ['beyond safe integers', 'mk:99999999999999999'],
+    ['extra field', 'mk:1:2'],
+    ['missing field', 'mv:1'],
+    ['unknown enum code', 'mv:1:x'],
+    ['upper-case draft id', `bc:${DRAFT.toUpperCase()}`],
+    ['short draft id', 'bc:abc'],
+    ['unknown category', 'ls:casino:0'],
+  ])('rejects %s', (_label, data) => {
+    for (const codec of Object.values(cb)) expect((codec as { decode(d: string): unknown }).decode(data)).toBeUndefined();
+  });
+
+  it('rejects undefined (a callback query without data, e.g. a game button)', () => {
+    expect(cb.market.decode(undefined)).toBeUndefined();
+  });
+
+  it('refuses to encode values it could not decode', () => {
+    expect(() => cb.market.encode({ marketId: -1 })).toThrow(RangeError);
+    expect(() => cb.market.encode({ marketId: 1.5 })).toThrow(RangeError);
+    expect(() => cb.confirm.encode({ draft: 'not-hex' })).toThrow(RangeError);
+  });
+
+  it('refuses to encode more than 64 bytes', () => {
+    const wide = callbackCodec('w', { a: uint, b: uint, c: uint, d: uint });
+    const max = Number.MAX_SAFE_INTEGER;
+    expect(() => wide.encode({ a: max, b: max, c: max, d: max })).toThrow(/64 bytes/);
+  });
+
+  it('field codecs validate on their own', () => {
+    expect(uint.decode('0')).toBe(0);
+    expect(uint.decode('')).toBeUndefined();
+    expect(oneOf({ a: 'x' }).decode('a')).toBeUndefined();
+    expect(hexToken(4).decode('beef')).toBe('beef');
+    expect(hexToken(4).decode('beefs')).toBeUndefined();
+  });
+});
