@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { applyCommands } from '../domain/services/matching';
+import { fail } from '../domain/services/result';
 import { createRedis, redisOptions } from '../infra/redis';
 import { noticesToJobs } from './notices';
 import type { Notifier } from './notifications/producer';
@@ -91,7 +92,20 @@ export class MatchingSupervisor {
         }
       }
     }
-    const out = await applyCommands(this.deps.ds, this.cache, marketId, cmds);
+    let out: Awaited<ReturnType<typeof applyCommands>>;
+    try {
+      out = await applyCommands(this.deps.ds, this.cache, marketId, cmds);
+    } catch (err) {
+      // The last attempt failed: nothing was applied (the transaction rolled back). Say so, so
+      // the user waiting on this command is not left hanging, then let BullMQ record the failure.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        const c = job.data.idempotencyKey;
+        await this.conn.multi()
+          .set(resultKey(this.deps.prefix, c), JSON.stringify(fail('internal')), 'EX', RESULT_TTL_S)
+          .publish(resultChannel(this.deps.prefix), c).exec();
+      }
+      throw err;
+    }
     const multi = this.conn.multi();
     cmds.forEach((c, i) => {
       multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);

@@ -115,16 +115,19 @@ export class MarketBatch {
     if (places.length === 0) return;
     const m = this.m;
     const users = [...new Set(places.map((c) => c.userId))];
-    const [orders, ids, balances, volumes, positions] = await Promise.all([
-      m.query(`SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
-                 FROM orders WHERE idempotency_key = ANY($1::text[])`, [places.map((c) => c.idempotencyKey)]),
-      m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]),
-      m.query(`SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]),
-      m.query(`SELECT user_id, sum(notional_kop) AS v FROM taker_volume
-                WHERE user_id = ANY($1::bigint[]) AND day > current_date - 30 GROUP BY user_id`, [users]),
-      m.query(`SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
-        [this.market.id, users]),
-    ]);
+    // One connection per transaction: these run one after another (pg queues them anyway).
+    const orders = await m.query(
+      `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
+         FROM orders WHERE idempotency_key = ANY($1::text[])`, [places.map((c) => c.idempotencyKey)]);
+    const ids = await m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]);
+    const balances = await m.query(
+      `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]);
+    const volumes = await m.query(
+      `SELECT user_id, sum(notional_kop) AS v FROM taker_volume
+        WHERE user_id = ANY($1::bigint[]) AND day > current_date - 30 GROUP BY user_id`, [users]);
+    const positions = await m.query(
+      `SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
+      [this.market.id, users]);
     for (const r of orders) this.known.set(r.idempotency_key, orderFromRow(r));
     for (const r of ids) this.ids.push(Number(r.id));
     for (const u of users) {
