@@ -33,6 +33,16 @@ afterAll(async () => {
   await drop();
 });
 
+/** A seeded PRNG (mulberry32): every run trades the same way. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Money inside the system (users, escrow, house): constant while nobody deposits. */
 async function snapshot(): Promise<{ total: number; minUser: number }> {
   const [r] = await ds.query(`
@@ -73,14 +83,16 @@ test('two worker processes, 16 clients: the total never changes, nothing negativ
   let n = 0;
   const intents = ['BUY_YES', 'BUY_NO', 'SELL_YES', 'SELL_NO'] as const;
   await Promise.all(users.map(async (userId, c) => {
+    const rnd = prng(c + 1);
+    const pick = (n: number) => Math.floor(rnd() * n);
     for (let i = 0; i < COMMANDS_PER_CLIENT; i++) {
-      const marketId = markets[(c + i) % 2]!;
+      const marketId = markets[pick(2)]!;
       const k = n++;
       const cmd: MatchingCommand = i % 7 === 6
         ? { type: 'cancel_all', idempotencyKey: `conc-${k}`, marketId, userId }
         : {
-            type: 'place', idempotencyKey: `conc-${k}`, marketId, userId, intent: intents[(c * 3 + i) % 4]!,
-            kind: 'limit', tif: i % 5 === 4 ? 'IOC' : 'GTC', price: 45 + ((c * 7 + i * 3) % 11), qty: 25 + ((c + i) % 40),
+            type: 'place', idempotencyKey: `conc-${k}`, marketId, userId, intent: intents[pick(4)]!,
+            kind: 'limit', tif: pick(5) === 0 ? 'IOC' : 'GTC', price: 40 + pick(21), qty: 25 + pick(40),
           };
       const r = await queues.submit(cmd, 60_000);
       results.push(r.ok ? 'ok' : r.code);
