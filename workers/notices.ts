@@ -73,7 +73,7 @@ export async function payoutsToJobs(ds: DataSource, marketId: number, outcomeTex
   for (const p of payouts) {
     const u = users.get(p.userId);
     if (!u) continue;
-    const text = t(u.language, 'notify.settled', {
+    const text = t(u.language, p.payoutKop > 0 ? 'notify.settled' : 'notify.settled_zero', {
       title, outcome: outcomeText(u.language), shares: p.shares, side: p.outcome, payout: p.payoutKop,
     });
     jobs.push({ chatId: u.telegramId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}` });
