@@ -3,7 +3,7 @@ import {
   feeTier, ownPrice, previewOrder, reserveFor, takerFeeBps, validateOrder, type BookLevel, type IncomingOrder,
 } from '../exchange';
 import { isBuy, outcomeOf } from '../exchange/intent';
-import type { Intent } from '../exchange/types';
+import type { Intent, TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
 import { isPrice, kop, type Kop } from '../money';
 import { loadBook } from './book-cache';
@@ -21,6 +21,11 @@ export interface BetInput {
   price: number;
   qty?: number;
   spendKop?: Kop;
+  /** Default: IOC for market orders, GTC for limit orders. */
+  tif?: TimeInForce;
+  postOnly?: boolean;
+  /** GTD only, epoch ms. */
+  expiresAt?: number | null;
 }
 
 /** What the bet preview shows; equal to what the matching worker then does on the same book. */
@@ -65,7 +70,8 @@ export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date
   const order: IncomingOrder = {
     id: 0, seq: 0, userId: input.userId, intent: input.intent, limitPrice: ownPrice(input.intent, input.price),
     qty: input.spendKop === undefined ? input.qty : undefined, spendKop: input.spendKop,
-    tif: input.kind === 'market' ? 'IOC' : 'GTC', postOnly: false, expiresAt: null, takerFeeBps: bps,
+    tif: input.tif ?? (input.kind === 'market' ? 'IOC' : 'GTC'), postOnly: input.postOnly ?? false,
+    expiresAt: input.tif === 'GTD' ? input.expiresAt ?? null : null, takerFeeBps: bps,
   };
   const valid = validateOrder(order, nowMs);
   if (!valid.ok) return fail(valid.code, valid.vars);
