@@ -7,6 +7,7 @@
  */
 import { OrderBook as BaselineBook, Side } from 'nodejs-order-book';
 import { OrderBook, match, type IncomingOrder } from '../domain/exchange';
+import { mulberry32 } from '../infra/prng';
 
 const ORDERS = Number(process.argv[2] ?? 200_000);
 const WARMUP_ROUNDS = 2;
@@ -18,20 +19,8 @@ interface StreamOrder {
   size: number;
 }
 
-/** mulberry32: a tiny seeded PRNG, so both engines see the identical stream on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function stream(n: number, seed: number): StreamOrder[] {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const out: StreamOrder[] = [];
   for (let i = 0; i < n; i++) {
     out.push({ buy: rnd() < 0.5, price: 40 + Math.floor(rnd() * 21), size: 1 + Math.floor(rnd() * 100) });

@@ -13,6 +13,7 @@ import { createRedis } from '../infra/redis';
 import { MatchingSupervisor } from '../workers/matching';
 import { Notifier } from '../workers/notifications/producer';
 import { bullPrefix, Queues, resultKey } from '../workers/queues';
+import { mulberry32 } from '../infra/prng';
 
 /**
  * `persist`: durable orders per second through the real path — BullMQ queue → matching worker →
@@ -42,16 +43,6 @@ function pgbenchTps(): number {
   }
 }
 
-/** A deterministic PRNG (mulberry32): the same order stream every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function world(ds: DataSource): Promise<{ markets: number[]; users: number[] }> {
   const markets: number[] = [];
   for (let i = 0; i < MARKETS; i++) {
@@ -71,7 +62,7 @@ async function world(ds: DataSource): Promise<{ markets: number[]; users: number
 }
 
 function orders(markets: number[], users: number[], tag: string): PlaceOrderCommand[] {
-  const rnd = prng(42);
+  const rnd = mulberry32(42);
   const intents = ['BUY_YES', 'BUY_NO'] as const;
   return Array.from({ length: ORDERS }, (_, i) => {
     const intent = intents[Math.floor(rnd() * 2)]!;

@@ -7,19 +7,10 @@ import { applyCommands } from '../domain/services/matching';
 import { createMarket } from '../domain/services/markets';
 import { upsertUser } from '../domain/services/users';
 import seedMarkets from './seed-markets.json';
+import { mulberry32 } from '../infra/prng';
 
 /** The house market maker's Telegram-like id (not a real account; it never chats). */
 export const MARKET_MAKER_TELEGRAM_ID = 777_000_001;
-
-/** A deterministic PRNG (mulberry32), so every demo shows the same history. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Seeds the five markets of the seed plan with 30 days of YES-price history ending at their
@@ -42,7 +33,7 @@ export async function seedDemo(ds: DataSource, now = Date.now()): Promise<number
     if (!r.ok) throw new Error(`seed market: ${r.code}`);
     const id = r.market.id;
     ids.push(id);
-    const rnd = prng(1000 + i);
+    const rnd = mulberry32(1000 + i);
     const points: [number, number][] = [];
     let p = s.yesPrice;
     // A walk backwards from today's price, so the chart ends where the book is.

@@ -7,6 +7,7 @@ import { Queues } from '../../workers/queues';
 import { freshDatabase } from '../helpers/db';
 import { startNode, type Child } from '../helpers/processes';
 import { openMarket, userWithMoney } from '../helpers/world';
+import { mulberry32 } from '../../infra/prng';
 
 /**
  * Issue 3 "Concurrency on the real database": two matching worker processes and 16 concurrent
@@ -32,16 +33,6 @@ afterAll(async () => {
   await botapi.close();
   await drop();
 });
-
-/** A seeded PRNG (mulberry32): every run trades the same way. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Money inside the system (users, escrow, house): constant while nobody deposits. */
 async function snapshot(): Promise<{ total: number; minUser: number }> {
@@ -83,7 +74,7 @@ test('two worker processes, 16 clients: the total never changes, nothing negativ
   let n = 0;
   const intents = ['BUY_YES', 'BUY_NO', 'SELL_YES', 'SELL_NO'] as const;
   await Promise.all(users.map(async (userId, c) => {
-    const rnd = prng(c + 1);
+    const rnd = mulberry32(c + 1);
     const pick = (n: number) => Math.floor(rnd() * n);
     for (let i = 0; i < COMMANDS_PER_CLIENT; i++) {
       const marketId = markets[pick(2)]!;
