@@ -4,6 +4,7 @@ import { openDataSource } from '../infra/db';
 import { logger } from '../infra/logger';
 import { startHttp } from '../web/server';
 import { startWorkers } from '../workers';
+import { digestScheduleOf } from '../workers/digests';
 import { Queues } from '../workers/queues';
 
 /**
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   if (role === 'all' || role === 'workers') {
     const workers = await startWorkers({
       ds, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, apiRoot: config.apiRoot, logger,
+      digest: digestScheduleOf(config),
     });
     stops.push(() => workers.close());
   }

@@ -8,6 +8,7 @@
  * any data for a message with an inline keyboard), so handlers still re-check permissions and
  * ownership; the codec only guarantees shape.
  */
+import type { TimeInForce } from '../domain/exchange/types';
 import { CATEGORIES } from '../domain/services/markets';
 
 /** Bot API: callback_data 1-64 bytes. */
@@ -116,6 +117,15 @@ const flag = oneOf<'yes' | 'no'>({ yes: '1', no: '0' });
 /** Which face of a market's photo message is shown: the card caption or the order book. */
 const cardView = oneOf<'card' | 'book'>({ card: 'c', book: 'b' });
 const language = oneOf<'ru' | 'en'>({ ru: 'ru', en: 'en' });
+const notifyMode = oneOf<'instant' | 'hourly' | 'daily'>({ instant: 'i', hourly: 'h', daily: 'd' });
+
+/** Time in force of a limit order, chosen on the order preview. */
+const timeInForce = oneOf<TimeInForce>({ GTC: 'c', GTD: 'd', IOC: 'i', FOK: 'f' });
+/** GTD expiry presets of the order preview: in 1 hour, at 23:59 Moscow time today, in 24 hours, in 7 days. */
+export type ExpiryPreset = '1h' | 'eod' | '24h' | '7d';
+const expiryPreset = oneOf<ExpiryPreset>({ '1h': 'h', eod: 'e', '24h': 'd', '7d': 'w' });
+/** Where "cancel all my orders in this market" was tapped: the screen to redraw afterwards. */
+const cancelAllFrom = oneOf<'portfolio' | 'card' | 'book'>({ portfolio: 'p', card: 'c', book: 'b' });
 
 /** Draft ids: 8 random bytes in hex; they become order idempotency keys (`bet:<draftId>`). */
 export const DRAFT_ID_LENGTH = 16;
@@ -173,10 +183,46 @@ export const cb = {
   resolveList: callbackCodec('rl', {}),
   /** /resolve: market picked. */
   resolvePick: callbackCodec('rp', { marketId: uint }),
-  /** /resolve: outcome picked. */
+  /** /resolve: outcome picked (a probability is typed: `/resolve <id> <r>`). */
   resolveOutcome: callbackCodec('ro', { marketId: uint, outcome: resolution }),
-  /** /resolve: confirmed; `early` is the explicit consent to resolve a market that is still open. */
-  resolveConfirm: callbackCodec('rx', { marketId: uint, outcome: resolution, early: flag }),
+  /** /resolve: how to propose a probability outcome. */
+  resolveProbability: callbackCodec('rq', { marketId: uint }),
+  /** /resolve: propose the proposal `draft` (kept in Redis); `early` is the explicit consent to resolve a market that is still open. */
+  resolveConfirm: callbackCodec('rx', { draft: draftId, early: flag }),
+  /** /resolve: a second admin backs proposal round `round`. */
+  resolveApprove: callbackCodec('ra', { marketId: uint, round: uint }),
+  /** /resolve: an admin keeps disputed proposal round `round`. */
+  resolveUphold: callbackCodec('ru', { marketId: uint, round: uint }),
+  /** /resolve: the market's audit trail. */
+  resolveHistory: callbackCodec('rh', { marketId: uint }),
   /** A button that only labels (page counter): answered silently. */
   noop: callbackCodec('no', {}),
+  /** A market card in a group or an inline message: quick bet of the tapper's default stake (two taps). */
+  quickBet: callbackCodec('qb', { marketId: uint, side }),
+  /** /settings screen. */
+  settings: callbackCodec('st', {}),
+  /** /settings: a preset quick-bet stake, kop. */
+  settingsStake: callbackCodec('ss', { kop: uint }),
+  /** /settings: type the stake instead. */
+  settingsStakeTyped: callbackCodec('sk', {}),
+  /** /settings: how notifications arrive. */
+  settingsNotify: callbackCodec('sn', { mode: notifyMode }),
+  /** /settings: interface language. */
+  settingsLanguage: callbackCodec('sg', { lang: language }),
+  /** /resolve in a group: the chat's markets to resolve. */
+  groupResolveList: callbackCodec('gl', {}),
+  /** /resolve in a group: market picked. */
+  groupResolvePick: callbackCodec('gp', { marketId: uint }),
+  /** /resolve in a group: outcome picked, to confirm. */
+  groupResolveOutcome: callbackCodec('go', { marketId: uint, outcome: resolution }),
+  /** /resolve in a group: confirmed; `early` is the explicit consent to stop a market still open. */
+  groupResolveConfirm: callbackCodec('gx', { marketId: uint, outcome: resolution, early: flag }),
+  /** Order preview (limit orders): the time in force. */
+  orderTif: callbackCodec('ot', { tif: timeInForce }),
+  /** Order preview (GTD): an expiry preset. */
+  orderExpiry: callbackCodec('oe', { preset: expiryPreset }),
+  /** Order preview (GTC/GTD): post-only on or off. */
+  orderPostOnly: callbackCodec('op', { on: flag }),
+  /** Cancel every open order of the tapping user in a market; `from` is the screen to redraw. */
+  cancelAll: callbackCodec('ca', { marketId: uint, from: cancelAllFrom }),
 } as const;

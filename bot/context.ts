@@ -20,6 +20,14 @@ export class BotContext extends Context {
   declare scene: Scenes.SceneContextScene<BotContext, BotSceneSession>;
   /** The sender's account; set by the user middleware for every update that reaches features. */
   declare user: User;
+  /**
+   * The sender's account wherever the update comes from: in private chats the same as `user`;
+   * in groups and inline mode, null for someone who never started the bot (no account is made
+   * for them there).
+   */
+  account: User | null = null;
+  /** True when this update created the sender's account (their first contact: a /start). */
+  isNewUser = false;
   /** Interface language of the sender (their stored choice; ru until known). */
   lang: Language = DEFAULT_LANGUAGE;
   /** Whether the callback query of this update got its answer (the error boundary answers otherwise). */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import type { Config } from '../infra/config';
+import type { ResolutionNews } from '../workers/queues';
 
 /** The calls into workers/queues.ts the bot makes. */
 export interface BotQueues {
@@ -19,6 +20,8 @@ export interface BotQueues {
    * `adminChatId`, the Telegram chat of the admin who resolved it.
    */
   enqueueSettlement(marketId: number, adminChatId?: number): Promise<unknown>;
+  /** Queues the notices of a resolution step (proposal, dispute, upheld) for holders and admins. */
+  announceResolution(news: ResolutionNews): Promise<unknown>;
   /** Tells the matching supervisors a new market exists, so its queue gets a worker. */
   announceMarket(marketId: number): Promise<unknown>;
 }

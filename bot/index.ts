@@ -6,9 +6,10 @@
  * 1. flood wait: replies retried after Telegram's 429 (before the boundary, so apologies retry too);
  * 2. error boundary: everything below may throw; the user hears "nothing was changed";
  * 3. redelivered updates dropped (SET NX per update_id / callback query id);
- * 4. user: account upsert, language; non-private chats stop here;
- * 5. Redis session, scenes (a command typed inside a scene leaves it first);
- * 6. features, unhandled.
+ * 4. groups and inline mode: their own features (features/shared.ts), which end the chain for them;
+ * 5. user: account upsert, language; non-private chats stop here;
+ * 6. Redis session, scenes (a command typed inside a scene leaves it first);
+ * 7. features, unhandled.
  */
 import { Scenes, Telegraf } from 'telegraf';
 import { BotContext, type BotSceneSession } from './context';
@@ -17,6 +18,7 @@ import { adminFeature } from './features/admin';
 import { depositFeature } from './features/deposit';
 import { marketsFeature } from './features/markets';
 import { portfolioFeature } from './features/portfolio';
+import { resolutionFeature } from './features/resolution';
 import { startFeature } from './features/start';
 import { tradeFeature } from './features/trade';
 import { unhandledFeature } from './features/unhandled';
@@ -29,6 +31,10 @@ import { createRuntime, type BotRuntime } from './runtime';
 import { depositScene } from './scenes/deposit';
 import { newMarketScene } from './scenes/new-market';
 import { orderScene } from './scenes/order';
+import { reachabilityFeature } from './features/reachability';
+import { settingsFeature } from './features/settings';
+import { sharedChatsFeature } from './features/shared';
+import { topFeature } from './features/top';
 
 export { BotContext } from './context';
 export type { BotDeps, BotQueues } from './deps';
@@ -65,10 +71,13 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(floodWait());
   bot.use(errorBoundary(rt));
   bot.use(dropRedeliveredUpdates(rt));
+  bot.use(sharedChatsFeature(rt));
   bot.use(loadUser(rt));
   bot.use(redisSession(rt));
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
+  bot.use(resolutionFeature(rt));
+  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
   bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));

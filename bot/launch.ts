@@ -7,13 +7,21 @@ import type { BotCommand } from 'telegraf/types';
 import { LANGUAGES, t, type Language } from '../infra/i18n';
 import { createBot, type PravdaBot } from './index';
 import type { BotDeps } from './deps';
-import { UpdateRunner } from './polling';
+import { UpdateRunner, type UpdateType } from './polling';
 
 /** Commands in the client's "/" menu, in this order. */
-const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'language', 'help', 'cancel'] as const;
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'top', 'settings', 'language', 'help', 'cancel'] as const;
 const ADMIN_COMMANDS = ['newmarket', 'resolve'] as const;
-/** Only what the handlers take: no edited messages, channel posts or inline queries. */
-const ALLOWED_UPDATES: readonly ('message' | 'callback_query' | 'pre_checkout_query')[] = ['message', 'callback_query', 'pre_checkout_query'];
+/** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
+const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
+  ['predict', 'group.command_predict'], ['top', 'top.command_group'], ['resolve', 'group.command_resolve'], ['help', 'group.command_help'],
+];
+/** Descriptions of private commands whose texts live with their feature; the rest are `commands.<name>`. */
+const DESCRIPTION_KEY: Readonly<Record<string, string>> = { top: 'top.command', settings: 'settings.command' };
+/** Only what the handlers take: no edited messages or channel posts. */
+const ALLOWED_UPDATES: readonly UpdateType[] = [
+  'message', 'callback_query', 'pre_checkout_query', 'inline_query', 'chosen_inline_result', 'my_chat_member',
+];
 /** Port of the webhook server when HTTP_PORT is not set. */
 const DEFAULT_WEBHOOK_PORT = 8443;
 
@@ -29,7 +37,7 @@ export interface LaunchOptions {
 }
 
 function commandsFor(lang: Language, names: readonly string[]): BotCommand[] {
-  return names.map((command) => ({ command, description: t(lang, `commands.${command}`) }));
+  return names.map((command) => ({ command, description: t(lang, DESCRIPTION_KEY[command] ?? `commands.${command}`) }));
 }
 
 /**
@@ -41,6 +49,10 @@ async function setCommands(bot: PravdaBot, deps: BotDeps): Promise<void> {
   const tg = bot.telegram;
   const calls: Promise<unknown>[] = [tg.setMyCommands(commandsFor('ru', USER_COMMANDS))];
   for (const lang of LANGUAGES) calls.push(tg.setMyCommands(commandsFor(lang, USER_COMMANDS), { language_code: lang }));
+  for (const lang of [undefined, ...LANGUAGES]) {
+    const group = GROUP_COMMANDS.map(([command, key]) => ({ command, description: t(lang ?? 'ru', key) }));
+    calls.push(tg.setMyCommands(group, { scope: { type: 'all_group_chats' }, ...(lang ? { language_code: lang } : {}) }));
+  }
   for (const adminId of deps.config.adminIds) {
     // A chat-scoped menu needs a chat the bot knows; an admin who never wrote to the bot has none yet.
     calls.push(tg.setMyCommands(commandsFor('ru', [...USER_COMMANDS, ...ADMIN_COMMANDS]), { scope: { type: 'chat', chat_id: adminId } }));

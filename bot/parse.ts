@@ -13,7 +13,7 @@ export function parseWholeNumber(text: string): number | null {
 }
 
 /** Moscow is UTC+3 all year (no DST since 2014), so its wall clock converts with a fixed offset. */
-const MOSCOW_OFFSET_MS = 3 * 3_600_000;
+export const MOSCOW_OFFSET_MS = 3 * 3_600_000;
 
 /**
  * A deadline typed by an admin: `DD.MM.YYYY HH:MM` in Moscow time, or ISO 8601

@@ -22,7 +22,8 @@ const MAX_IN_FLIGHT = 200;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
-type UpdateType = 'message' | 'callback_query' | 'pre_checkout_query';
+/** The update types the bot asks for (launch.ts ALLOWED_UPDATES). */
+export type UpdateType = 'message' | 'callback_query' | 'pre_checkout_query' | 'inline_query' | 'chosen_inline_result' | 'my_chat_member';
 
 /** The lane an update runs in: its chat (plus sender), or its own for pre-checkout queries. */
 function laneOf(update: Update): string {

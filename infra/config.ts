@@ -12,11 +12,23 @@ const schema = z.object({
   ADMIN_IDS: z.string().default(''),
   PAYMENT_PROVIDER_TOKEN: z.string().default(''),
   DIGEST_CHANNEL_ID: z.string().default(''),
+  /** When channel digests are posted: a cron pattern in Moscow time (BullMQ job scheduler); default daily at 09:00. */
+  DIGEST_CRON: z.string().min(1).default('0 9 * * *'),
+  /** Language of the channel digest. */
+  DIGEST_LANG: z.enum(['ru', 'en']).default('ru'),
   WEBHOOK_URL: z.string().default(''),
   WEBHOOK_SECRET: z.string().default(''),
   /** BullMQ key prefix; tests use a fresh one per run so runs never see each other's jobs. */
   QUEUE_PREFIX: z.string().default('pravda'),
   HTTP_PORT: z.coerce.number().int().default(0),
+  /** Admins who must back an outcome before it is final (the proposer counts as one). */
+  RESOLVE_QUORUM: z.coerce.number().int().min(1).default(1),
+  /** How long holders may dispute a confirmed outcome: `2h`, `30m`, `45s`, `0` (none). */
+  DISPUTE_WINDOW: z.string().default('0').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
+    return ms ?? 0;
+  }),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -28,11 +40,32 @@ export interface Config {
   adminIds: Set<number>;
   paymentProviderToken: string;
   digestChannelId: string;
+  /** Cron pattern of the channel digest, Moscow time. */
+  digestCron: string;
+  digestLang: 'ru' | 'en';
   webhookUrl: string;
   webhookSecret: string;
   queuePrefix: string;
   httpPort: number;
   logLevel: string;
+  /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
+  resolution: ResolutionPolicy;
+}
+
+/** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
+export interface ResolutionPolicy {
+  quorum: number;
+  disputeWindowMs: number;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0`, or a whole number with a unit s/m/h/d (`2h`, `30m`), to ms; null for anything else. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d{1,6})\s*([smhd]?)\s*$/.exec(text);
+  if (!m) return null;
+  if (!m[2]) return Number(m[1]) === 0 ? 0 : null;
+  return Number(m[1]) * UNIT_MS[m[2]];
 }
 
 /** Reads the environment. @throws ZodError naming the bad variable. */
@@ -48,10 +81,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     paymentProviderToken: e.PAYMENT_PROVIDER_TOKEN,
     digestChannelId: e.DIGEST_CHANNEL_ID,
+    digestCron: e.DIGEST_CRON,
+    digestLang: e.DIGEST_LANG,
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
     queuePrefix: e.QUEUE_PREFIX,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
+    resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
   };
 }

@@ -107,6 +107,20 @@ export function formatDateTime(date: Date, lang: Language): string {
   return f.format(date);
 }
 
+const dayFormats = new Map<Language, Intl.DateTimeFormat>();
+
+/** A date in Moscow without the time: ru `31.12.2025`, en `31 Dec 2025` (digest headers). */
+export function formatDay(date: Date, lang: Language): string {
+  let f = dayFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(DATE_LOCALE[lang], {
+      timeZone: MOSCOW_TZ, day: lang === 'ru' ? '2-digit' : 'numeric', month: lang === 'ru' ? '2-digit' : 'short', year: 'numeric',
+    });
+    dayFormats.set(lang, f);
+  }
+  return f.format(date);
+}
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],
   ['hour', 3_600_000],

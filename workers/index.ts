@@ -7,7 +7,10 @@ import { Notifier } from './notifications/producer';
 import { startNotificationsWorker } from './notifications/worker';
 import { t } from '../infra/i18n';
 import { bullPrefix, Queues } from './queues';
+import { startResolutionNewsWorker } from './resolution-news';
 import { startSettlementWorker } from './settlement';
+import { CardRefresher } from './cards';
+import { startChannelDigests, type DigestSchedule } from './digests';
 
 export interface WorkerDeps {
   ds: DataSource;
@@ -16,6 +19,8 @@ export interface WorkerDeps {
   botToken: string;
   apiRoot: string;
   logger: Logger;
+  /** Channel digests (workers/digests.ts); absent: none are scheduled. */
+  digest?: DigestSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -37,16 +42,27 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram, ds: deps.ds, logger: deps.logger,
     summaryHeader: (lang) => t(lang, 'notify.summary_header'),
   });
-  const matching = new MatchingSupervisor({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
+  const cards = new CardRefresher({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });
+  await cards.start();
+  const matching = new MatchingSupervisor({
+    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (id) => cards.marketChanged(id),
+  });
   await matching.start();
+  const news = startResolutionNewsWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
   const settlement = startSettlementWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });
+  const digests = await startChannelDigests({
+    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
+  });
   const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
   return {
     matching,
     close: async () => {
       await maintenance.close();
+      await digests.close();
       await settlement.close();
+      await news.close();
       await matching.close();
+      await cards.close();
       await notifications.close();
       await queues.close();
       await notifier.close();

@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { finalizeDue } from '../domain/services/resolution';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from './queues';
 
@@ -8,8 +9,23 @@ import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from './queues';
 export const TICK_MS = 5000;
 
 /**
+ * Finalizes proposals whose dispute window is over (resolution.ts), then makes sure every resolved
+ * market has its settlement job. Enqueueing for all resolved markets, not only the ones finalized
+ * now, also covers a process that died between resolving a market and enqueueing its job; the job
+ * id is the market's, so this adds nothing while the job exists. The admin who proposed the
+ * outcome is shown the progress (a private chat's id is the user's Telegram id).
+ */
+async function settleDue(ds: DataSource, queues: Queues): Promise<void> {
+  await finalizeDue(ds);
+  const resolved: { id: string; admin: string | null }[] = await ds.query(
+    `SELECT m.id, u.telegram_id AS admin FROM markets m LEFT JOIN users u ON u.id = m.proposed_by WHERE m.status = 'resolved'`);
+  for (const m of resolved) await queues.enqueueSettlement(Number(m.id), m.admin === null ? undefined : Number(m.admin));
+}
+
+/**
  * A BullMQ job scheduler (one tick every TICK_MS however many processes run it) that stops
- * trading at each market's deadline and expires due GTD orders — by enqueueing `close` / `expire`
+ * trading at each market's deadline, finalizes undisputed outcomes and starts their settlement,
+ * and expires due GTD orders — by enqueueing `close` / `expire`
  * commands on the market's own matching queue, so they apply in order with its trades and release
  * reserves under the market lock (DESIGN §4: open orders are cancelled when trading stops).
  * Sweep commands are keyed by market and time bucket, so duplicate ticks enqueue them once.
@@ -23,6 +39,7 @@ export async function startMaintenance(deps: { ds: DataSource; redisUrl: string;
     for (const m of due) {
       await deps.queues.enqueue({ type: 'close', idempotencyKey: `close-${m.id}`, marketId: Number(m.id) });
     }
+    await settleDue(deps.ds, deps.queues);
     const expiring: { market_id: string }[] = await deps.ds.query(
       `SELECT DISTINCT market_id FROM orders WHERE status = 'open' AND expires_at <= now()`);
     const bucket = Math.floor(Date.now() / TICK_MS);

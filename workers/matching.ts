@@ -19,6 +19,8 @@ export interface MatchingDeps {
   logger: Logger;
   /** Most commands of one market applied in one transaction when the queue has a backlog. */
   batchMax?: number;
+  /** Told after a batch committed (the market may have moved): posted cards get redrawn (workers/cards.ts). */
+  onCommitted?: (marketId: number) => Promise<void>;
 }
 
 const RESULT_TTL_S = 3600;
@@ -124,6 +126,8 @@ export class MatchingSupervisor {
         this.deps.logger.error({ err, marketId }, 'could not queue notices');
       }
     }
+    // Like the notices: after the commit, and never a reason to fail the trade.
+    await this.deps.onCommitted?.(marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'could not schedule card redraw'));
     return out.results[0]!;
   }
 

@@ -15,6 +15,8 @@ export function matchingQueueName(marketId: number): string {
 }
 export const SETTLE_QUEUE = 'settle';
 export const MAINTENANCE_QUEUE = 'maintenance';
+/** Fan-out of resolution news (proposals, disputes) to holders and admins: workers/resolution-news.ts. */
+export const RESOLUTION_NEWS_QUEUE = 'resolution-news';
 
 /** BullMQ job ids may not contain ':' nor be integers; ours come from idempotency keys. */
 export function jobIdOf(key: string): string {
@@ -38,6 +40,27 @@ export interface SettleJob {
   marketId: number;
   /** Telegram chat of the admin who resolved it. */
   adminChatId?: number;
+}
+
+/**
+ * A resolution step to tell people about (docs/RESOLUTION.md). Texts are built by the worker from
+ * the market as it is then; news of a round that has since been replaced is dropped.
+ * - `proposal`: an outcome was proposed or confirmed; holders hear it with how to dispute, and while
+ *   it awaits confirmation the other admins are asked to confirm.
+ * - `dispute`: holder `userId` disputed round `round`; every admin hears the reason.
+ * - `upheld`: an admin kept the disputed proposal; `userIds`, the holders who disputed it, hear it.
+ */
+export type ResolutionNews =
+  | { kind: 'proposal'; marketId: number; round: number; stage: 'awaiting_confirmation' | 'dispute_window' | 'resolved'; adminChatIds: number[]; actorChatId: number }
+  | { kind: 'dispute'; marketId: number; round: number; userId: number; adminChatIds: number[] }
+  | { kind: 'upheld'; marketId: number; round: number; userIds: number[] };
+
+/** What makes one piece of news unique (its job id). */
+export function newsKey(n: ResolutionNews): string {
+  const base = `news-${n.kind}-${n.marketId}-${n.round}`;
+  if (n.kind === 'proposal') return `${base}-${n.stage}`;
+  // A round can be disputed and upheld again: each uphold has more disputers than the one before.
+  return n.kind === 'dispute' ? `${base}-${n.userId}` : `${base}-${n.userIds.length}`;
 }
 
 /**
@@ -119,6 +142,20 @@ export class Queues {
     await this.queue(SETTLE_QUEUE).add('settle', data, {
       jobId: `settle-${marketId}`,
       attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 86_400 },
+      removeOnFail: { age: 7 * 86_400 },
+    });
+  }
+
+  /**
+   * Queues the notices of a resolution step (once per step: the job id names market, round and
+   * step), to be fanned out to holders and admins by the resolution-news worker.
+   */
+  async announceResolution(news: ResolutionNews): Promise<void> {
+    await this.queue(RESOLUTION_NEWS_QUEUE).add(news.kind, news, {
+      jobId: jobIdOf(newsKey(news)),
+      attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 86_400 },
       removeOnFail: { age: 7 * 86_400 },

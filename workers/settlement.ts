@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
 import type { Language } from '../domain/entities';
-import { payoutsOf, settleMarket, SettlementInvariantError } from '../domain/services/settlement';
+import { payoutsOf, SETTLE_BATCH, settleMarket, SettlementInvariantError } from '../domain/services/settlement';
 import { t } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import { payoutsToJobs } from './notices';
@@ -26,7 +26,8 @@ const PROGRESS_EVERY_MS = 2000;
 /**
  * Settles resolved markets, one job per market (job id `settle-<market>`). The job is safe to run
  * twice, in parallel, or again after a crash (settlement.ts); holders are told their payout once
- * (deduped notifications), and the admin who resolved it watches one progress message.
+ * (deduped notifications), and the admin who resolved it watches one progress message (edited in
+ * place, best effort) and gets one final message through the notifications pipeline.
  */
 export function startSettlementWorker(deps: SettlementDeps): Worker {
   const worker = new Worker<SettleJob>(SETTLE_QUEUE, (job) => settle(deps, job), {
@@ -47,9 +48,9 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   const lang = adminChatId ? await adminLanguage(deps.ds, adminChatId) : 'ru';
   let messageId: number | undefined;
   let lastEdit = 0;
-  const show = async (key: string, vars: Record<string, string | number>): Promise<void> => {
+  const showProgress = async (vars: Record<string, string | number>): Promise<void> => {
     if (!adminChatId) return;
-    const text = t(lang, key, { title: mk?.title ?? '', ...vars });
+    const text = t(lang, 'settle.progress', { title: mk?.title ?? '', ...vars });
     try {
       if (messageId === undefined) messageId = (await deps.telegram.sendMessage(adminChatId, text)).message_id;
       else await deps.telegram.editMessageText(adminChatId, messageId, undefined, text);
@@ -62,9 +63,10 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
     batchSize: deps.batchSize,
     onProgress: async ({ total, paid }) => {
       await job.updateProgress({ total, paid });
-      if (Date.now() - lastEdit >= PROGRESS_EVERY_MS) {
+      // Only markets that take several batches get a progress message; small ones just get "done".
+      if (total > (deps.batchSize ?? SETTLE_BATCH) && Date.now() - lastEdit >= PROGRESS_EVERY_MS) {
         lastEdit = Date.now();
-        await show('settle.progress', { paid, total });
+        await showProgress({ paid, total });
       }
     },
   }).catch((err) => {
@@ -76,6 +78,13 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   for (const n of await payoutsToJobs(deps.ds, marketId, outcomeText, await payoutsOf(deps.ds, marketId))) {
     await deps.notifier.notify(n);
   }
-  await show('settle.done', { positions: result.positions, paid: result.paidKop });
+  // The final word goes through the notifications pipeline, which retries Telegram's refusals and
+  // remembers what it sent: a crash or a rerun of the job neither loses nor repeats it.
+  if (adminChatId) {
+    await deps.notifier.notify({
+      chatId: adminChatId, kind: 'send', dedupeKey: `settle-done-${marketId}`,
+      text: t(lang, 'settle.done', { title: mk?.title ?? '', positions: result.positions, paid: result.paidKop }),
+    });
+  }
   return { positions: result.positions, paidKop: result.paidKop };
 }

@@ -1,24 +1,56 @@
 import { Composer } from 'telegraf';
-import { feeTierOf, portfolio } from '../../domain/services/trading';
+import { In } from 'typeorm';
+import { Order } from '../../domain/entities';
+import { isBuy, ownPrice } from '../../domain/exchange';
+import type { Result } from '../../domain/services/result';
+import { feeTierOf, portfolio, type OrderView } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
+import { formatDateTime } from '../../infra/format';
 import { cb } from '../callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
 import { INTENT_KEY, SIDE_KEY } from '../views/labels';
+import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
 
 /** Telegram messages hold 4096 characters: list this many of each, then "and N more". */
 const MAX_LISTED = 10;
 const BUTTON_TITLE_MAX = 24;
 const CANCEL_WAIT_MS = 10_000;
+/** A market gets a "cancel all" button from this many open orders; for one order its own Cancel does the same. */
+const CANCEL_ALL_FROM = 2;
 
 function shorten(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}\u2026` : s;
 }
 
-/** Balance, fee tier, positions with value and P&L (a Sell button each), open orders each with a Cancel button. */
+/** Expiry times of the GTD orders among `ids` (the portfolio view does not carry them). */
+async function expiriesOf(rt: BotRuntime, ids: number[]): Promise<Map<number, Date>> {
+  if (ids.length === 0) return new Map();
+  const rows = await rt.ds.getRepository(Order).find({ select: { id: true, expiresAt: true }, where: { id: In(ids) } });
+  return new Map(rows.flatMap((r) => (r.expiresAt ? [[r.id, r.expiresAt] as const] : [])));
+}
+
+/** One "cancel all" row per market with at least CANCEL_ALL_FROM open orders (all of them counted, listed or not). */
+function cancelAllRows(ctx: BotContext, orders: readonly OrderView[]): Keyboard {
+  const perMarket = new Map<number, { title: string; count: number }>();
+  for (const o of orders) {
+    const m = perMarket.get(o.marketId) ?? { title: o.title, count: 0 };
+    m.count += 1;
+    perMarket.set(o.marketId, m);
+  }
+  return [...perMarket].filter(([, m]) => m.count >= CANCEL_ALL_FROM).map(([marketId, m]) => [
+    button(ctx.tp('portfolio.cancel_all_button', { count: m.count, title: shorten(m.title, BUTTON_TITLE_MAX) }),
+      cb.cancelAll.encode({ marketId, from: 'portfolio' })),
+  ]);
+}
+
+/**
+ * Balance, fee tier, positions with value and P&L (a Sell button each), open orders each with a
+ * Cancel button and its expiry if it has one, and "cancel all" per market with several orders.
+ */
 async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const m = rt.ds.manager;
   const [{ positions, orders }, balance, tier] = await Promise.all([
@@ -45,13 +77,18 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
 
   lines.push('', ctx.t('portfolio.orders'));
   if (orders.length === 0) lines.push(ctx.t('portfolio.no_orders'));
-  for (const [i, o] of orders.slice(0, MAX_LISTED).entries()) {
+  const listed = orders.slice(0, MAX_LISTED);
+  const expiries = await expiriesOf(rt, listed.map((o) => o.id));
+  for (const [i, o] of listed.entries()) {
     const action = ctx.tp(INTENT_KEY[o.intent]);
     lines.push(ctx.t('portfolio.order', { n: i + 1, title: o.title, action, shares: o.remaining, price: o.price, reserved: o.reservedKop }));
+    const expiry = expiries.get(o.id);
+    if (expiry) lines.push(ctx.t('portfolio.order_until', { date: formatDateTime(expiry, ctx.lang) }));
     rows.push([button(ctx.tp('portfolio.cancel_button', { n: i + 1, action, shares: o.remaining, price: o.price, title: shorten(o.title, BUTTON_TITLE_MAX) }),
       cb.cancelOrder.encode({ orderId: o.id, marketId: o.marketId }))]);
   }
   if (orders.length > MAX_LISTED) lines.push(ctx.t('portfolio.more', { count: orders.length - MAX_LISTED }));
+  rows.push(...cancelAllRows(ctx, orders));
 
   rows.push([button(ctx.tp('balance.deposit'), cb.deposit.encode({})), button(ctx.tp('menu.markets'), cb.categories.encode({}))]);
   rows.push(homeRow(ctx));
@@ -66,7 +103,47 @@ async function showBalance(rt: BotRuntime, ctx: BotContext): Promise<void> {
   ]);
 }
 
-/** Portfolio, balance, and cancelling open orders. */
+/** What a cancel-all gave back: orders cancelled, and kop and shares released from their reserves. */
+interface Released {
+  count: number;
+  kop: number;
+  shares: number;
+}
+
+/**
+ * Cancels every open order of the user in `marketId` with one `cancel_all` command on the
+ * market's matching queue (applied in order with its trades; keyed by the Telegram update, so a
+ * redelivered tap cancels once). What came back is read from the cancelled orders' rows: a resting
+ * order's reserve is exactly its unfilled part (qty − filled) — own price × that in kop for a buy,
+ * that many shares for a sell (exchange/effects.ts).
+ */
+async function cancelAllIn(rt: BotRuntime, ctx: BotContext, marketId: number): Promise<Result<Released>> {
+  const repo = rt.ds.getRepository(Order);
+  const open = await repo.find({ select: { id: true }, where: { userId: ctx.user.id, marketId, status: 'open' } });
+  if (open.length === 0) return { ok: true, count: 0, kop: 0, shares: 0 };
+  const r = await rt.queues.submit({
+    type: 'cancel_all', idempotencyKey: `cancel-all:${ctx.user.id}:${ctx.update.update_id}`, marketId, userId: ctx.user.id,
+  }, CANCEL_WAIT_MS);
+  if (!r.ok) return r;
+  const gone = await repo.findBy({ id: In(open.map((o) => o.id)), status: 'cancelled', cancelReason: 'user' });
+  // Counted from the rows, not the worker's count, so number and amounts describe the same orders
+  // (a single Cancel tapped meanwhile is one of them).
+  const released = { ok: true as const, count: gone.length, kop: 0, shares: 0 };
+  for (const o of gone) {
+    const unfilled = o.qty - o.filled;
+    if (isBuy(o.intent)) released.kop += ownPrice(o.intent, o.price) * unfilled;
+    else released.shares += unfilled;
+  }
+  return released;
+}
+
+/** The answer to a cancel-all: how many orders, and the money (and shares) back from reserve. */
+function releasedText(ctx: BotContext, r: Released): string {
+  if (r.count === 0) return ctx.tp('portfolio.nothing_to_cancel');
+  return ctx.tp(r.shares > 0 ? 'portfolio.cancelled_all_shares' : 'portfolio.cancelled_all', { count: r.count, amount: r.kop, shares: r.shares });
+}
+
+/** Portfolio, balance, and cancelling open orders one by one or all of a market's at once. */
 export function portfolioFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command('portfolio', (ctx) => showPortfolio(rt, ctx));
@@ -82,6 +159,14 @@ export function portfolioFeature(rt: BotRuntime): Composer<BotContext> {
     }, CANCEL_WAIT_MS);
     await notice(ctx, r.ok ? ctx.tp('portfolio.cancelled') : failureText(ctx, r, false), !r.ok);
     await showPortfolio(rt, ctx);
+  });
+
+  // From the portfolio or a market's photo message (card or book face), which is then redrawn
+  // without the orders. The worker only ever cancels the tapping user's own orders.
+  onButton(c, cb.cancelAll, async (ctx, { marketId, from }) => {
+    const r = await cancelAllIn(rt, ctx, marketId);
+    await notice(ctx, r.ok ? releasedText(ctx, r) : failureText(ctx, r, false), true);
+    await (from === 'portfolio' ? showPortfolio(rt, ctx) : redrawMarketMessage(rt, ctx, marketId, from));
   });
   return c;
 }

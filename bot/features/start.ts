@@ -12,21 +12,21 @@ import { button, htmlExtra, show } from '../ui';
 import { LANGUAGE_NAME_KEY } from '../views/labels';
 import { homeRow, mainMenu } from '../views/menu';
 import { sendMarketCard } from '../views/market-card';
-
-/** Deep link `t.me/<bot>?start=m<id>` opens market <id>. Bot API: start parameter is 1-64 of [A-Za-z0-9_-]. */
-const MARKET_LINK = /^m([1-9]\d{0,15})$/;
+import { marketOfPayload, SETTINGS_PAYLOAD } from '../links';
+import { showSettings } from './settings';
 
 /** /start (with deep links), /help, /language and the main menu. */
 export function startFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
+  // Deep links (bot/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
+  // for the first time (from a group card, say) is welcomed first, then taken where the link points.
   c.start(async (ctx) => {
-    const link = MARKET_LINK.exec(ctx.payload);
-    if (link) {
-      await sendMarketCard(rt, ctx, Number(link[1]));
-      return;
-    }
-    await ctx.reply(ctx.t('start.welcome', { name: ctx.from.first_name }), htmlExtra(mainMenu(ctx)));
+    const marketId = marketOfPayload(ctx.payload);
+    const target = marketId !== null || ctx.payload === SETTINGS_PAYLOAD;
+    if (!target || ctx.isNewUser) await ctx.reply(ctx.t('start.welcome', { name: ctx.from.first_name }), htmlExtra(target ? [] : mainMenu(ctx)));
+    if (marketId !== null) await sendMarketCard(rt, ctx, marketId);
+    else if (ctx.payload === SETTINGS_PAYLOAD) await showSettings(ctx);
   });
   c.command('menu', (ctx) => ctx.reply(ctx.t('menu.title'), htmlExtra(mainMenu(ctx))));
   // The stage has already ended any scene when a command arrives; this only confirms it.

@@ -1,8 +1,9 @@
 import { Composer } from 'telegraf';
 import { isBuy, outcomeOf } from '../../domain/exchange';
 import type { OrderOutcome, PlaceOrderCommand } from '../../domain/services/commands';
+import type { Failure } from '../../domain/services/result';
 import { balancesOf } from '../../domain/services/users';
-import { formatRatio } from '../../infra/format';
+import { formatDateTime, formatRatio } from '../../infra/format';
 import { cb } from '../callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
@@ -16,8 +17,19 @@ const SUBMIT_WAIT_MS = 10_000;
 /** A confirmed draft id is remembered this long, so a late second tap still reads "already placed". */
 const CONFIRMED_TTL_SEC = 24 * 60 * 60;
 
-/** The words for what happened to a placed order: filled, partly filled, resting, or nothing. */
-function outcomeText(ctx: BotContext, o: OrderOutcome, available: number): string {
+/** Whole-order refusals of the book, said as what happened to this order (nothing changed). */
+const REJECTED_KEY: Partial<Record<string, string>> = {
+  fok_not_fillable: 'order.result_fok_rejected',
+  post_only_would_cross: 'order.result_post_only_rejected',
+  no_liquidity: 'order.result_nothing_available',
+};
+
+/**
+ * The words for what happened to placed order `order`: filled, partly filled and resting (until
+ * its expiry for GTD), partly filled with the rest cancelled (IOC, market), resting, and the
+ * user's own resting orders cancelled by self-trade prevention.
+ */
+function outcomeText(ctx: BotContext, o: OrderOutcome, order: PlaceOrderCommand, available: number): string {
   const buy = isBuy(o.intent);
   const side = ctx.tp(SIDE_KEY[outcomeOf(o.intent)]);
   const vars = { side, price: o.price, filled: o.filled, resting: o.resting, cost: o.costKop, fee: o.feeKop };
@@ -26,15 +38,28 @@ function outcomeText(ctx: BotContext, o: OrderOutcome, available: number): strin
     const avg = formatRatio(o.costKop, o.filled, ctx.lang, 1);
     lines.push(ctx.t(buy ? 'result.bought' : 'result.sold', { ...vars, avg }));
     if (o.resting > 0) lines.push(ctx.t('result.rest_in_book', vars));
-    else if (o.status !== 'filled') lines.push(ctx.t('result.rest_cancelled', vars));
+    // A limit IOC knows its size, so it can say how many shares went unfilled; a spend-X buy has no size.
+    else if (o.status !== 'filled' && order.kind === 'limit' && order.qty !== undefined) {
+      lines.push(ctx.t('order.result_ioc_rest', { shares: order.qty - o.filled, price: o.price }));
+    } else if (o.status !== 'filled') lines.push(ctx.t('result.rest_cancelled', vars));
   } else if (o.resting > 0) {
     lines.push(ctx.t('result.resting', vars));
   } else {
     lines.push(ctx.t('result.nothing_filled', vars));
   }
+  if (o.resting > 0 && order.tif === 'GTD' && order.expiresAt) {
+    lines.push(ctx.t('order.result_until', { date: formatDateTime(new Date(order.expiresAt), ctx.lang) }));
+  }
   if (o.selfTradeCancelled > 0) lines.push(ctx.t('result.self_trade', { count: o.selfTradeCancelled }));
   lines.push(ctx.t('result.available', { amount: available }));
   return lines.join('\n');
+}
+
+/** The words for an order the worker refused: the book's refusals in order terms, anything else by its code. */
+function refusalText(ctx: BotContext, f: Failure, order: PlaceOrderCommand, available: number): string {
+  const key = REJECTED_KEY[f.code];
+  if (!key) return failureText(ctx, f);
+  return [ctx.t(key, { price: order.price }), ctx.t('result.available', { amount: available })].join('\n');
 }
 
 function afterOrderKeyboard(ctx: BotContext, marketId: number): Keyboard {
@@ -58,13 +83,13 @@ async function confirm(rt: BotRuntime, ctx: BotContext, draftId: string, order: 
   await ctx.answerCbQuery(ctx.tp('order.placing'));
   const result = await rt.queues.submit(order, SUBMIT_WAIT_MS);
   const keyboard = afterOrderKeyboard(ctx, order.marketId);
-  if (!result.ok) return show(ctx, failureText(ctx, result), keyboard);
-  if (!result.outcome) return show(ctx, ctx.t('errors.unknown'), keyboard);
   const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
-  await show(ctx, outcomeText(ctx, result.outcome, available), keyboard);
+  if (!result.ok) return show(ctx, refusalText(ctx, result, order, available), keyboard);
+  if (!result.outcome) return show(ctx, ctx.t('errors.unknown'), keyboard);
+  await show(ctx, outcomeText(ctx, result.outcome, order, available), keyboard);
 }
 
-/** Buy / Sell buttons of market cards and the Confirm of order previews. */
+/** Buy / Sell buttons of market cards and the Confirm of order previews (every order type: see scenes/order.ts). */
 export function tradeFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
   onButton(c, cb.buy, (ctx, { marketId, side }) => startOrder(rt, ctx, marketId, side === 'YES' ? 'BUY_YES' : 'BUY_NO'));

@@ -1,10 +1,13 @@
 /**
  * The order scene: buy (amount in ₽) or sell (shares), then market or limit price, then a preview
- * with Confirm / Cancel. Buttons edit the scene's message in place; typed input gets a new one.
+ * with Confirm / Cancel. A limit order's preview also offers its time in force (GTC, GTD, IOC,
+ * FOK) and post-only (order-tif.ts): each change re-runs the domain preview, and an order the book
+ * would reject (FOK not fillable, post-only crossing, IOC with nothing to fill) is shown with the
+ * reason and without Confirm. Buttons edit the scene's message in place; typed input gets a new one.
  *
- * The session holds only the draft (market, intent, amount or shares, price); balances, holdings
- * and the book are read fresh at every step. Confirm is handled in features/trade.ts because it
- * must also answer a second tap that arrives after the scene has ended.
+ * The session holds only the draft (market, intent, amount or shares, price, time in force);
+ * balances, holdings and the book are read fresh at every step. Confirm is handled in
+ * features/trade.ts because it must also answer a second tap that arrives after the scene has ended.
  */
 import { randomBytes } from 'node:crypto';
 import { Scenes } from 'telegraf';
@@ -12,20 +15,25 @@ import { message } from 'telegraf/filters';
 import { z } from 'zod';
 import { Position } from '../../domain/entities';
 import { isBuy, maxNotionalForSpend, MIN_NOTIONAL_KOP, outcomeOf, type Intent } from '../../domain/exchange';
+import type { RejectCode } from '../../domain/exchange/types';
 import { floorDiv, kop, parseRubToKop } from '../../domain/money';
 import type { PlaceOrderCommand } from '../../domain/services/commands';
 import { getMarket } from '../../domain/services/markets';
-import { feeTierOf, previewBet, quote, type BetInput, type BetPreview } from '../../domain/services/trading';
+import { feeTierOf, previewBet, quote, type BetInput } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
-import { formatRatio } from '../../infra/format';
+import { formatDateTime } from '../../infra/format';
 import { cb, DRAFT_ID_LENGTH } from '../callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import { tradingState } from '../market-state';
-import { parseWholeNumber } from '../parse';
+import { parseDeadline, parseWholeNumber } from '../parse';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../ui';
 import { INTENT_KEY, SIDE_KEY } from '../views/labels';
+import { headLines, previewLines, tifLines } from '../views/order-preview';
+import {
+  expiryPresets, MIN_TYPED_LIFE_MIN, settleChoice, tifFields, tifRows, typedExpiryFits, type TifChoice,
+} from './order-tif';
 import { readState, writeState } from './state';
 
 const ORDER_SCENE = 'order';
@@ -50,13 +58,28 @@ const stateSchema = z.object({
   draftId: z.string().length(DRAFT_ID_LENGTH).optional(),
   qty: z.number().int().positive().optional(),
   spendKop: z.number().int().positive().optional(),
+  ...tifFields,
 });
 type OrderDraft = z.output<typeof stateSchema>;
+
+/** What the book may refuse a whole order for; the preview shows these as a reason, not a toast. */
+const REJECTIONS: readonly string[] = ['fok_not_fillable', 'post_only_would_cross', 'no_liquidity'] satisfies RejectCode[];
+
+/** The draft's time-in-force choice (limit orders; GTC when none was made). */
+function choiceOf(s: OrderDraft): TifChoice {
+  return { tif: s.tif ?? 'GTC', postOnly: s.postOnly ?? false, expiry: s.expiry, expiresAt: s.expiresAt };
+}
+
+/** The draft with choice `c` in place of its old one (every field replaced, so nothing stale stays). */
+function withChoice(s: OrderDraft, c: TifChoice): OrderDraft {
+  return { ...s, tif: c.tif, postOnly: c.postOnly, expiry: c.expiry, expiresAt: c.expiresAt };
+}
 
 /**
  * The place command for the previewed draft `draftId` of this chat, or undefined when the chat is
  * not at that preview (already confirmed, cancelled, another preview shown since). The command
- * carries exactly the size and price the preview showed, and `bet:<draftId>` as idempotency key.
+ * carries exactly the size, price, time in force, post-only flag and expiry the preview showed,
+ * and `bet:<draftId>` as idempotency key.
  */
 export function previewedOrder(ctx: BotContext, draftId: string): PlaceOrderCommand | undefined {
   if (ctx.scene.current?.id !== ORDER_SCENE) return undefined;
@@ -64,9 +87,12 @@ export function previewedOrder(ctx: BotContext, draftId: string): PlaceOrderComm
   if (!s || s.step !== 'preview' || s.draftId !== draftId || !s.kind || !s.price) return undefined;
   const size = s.qty !== undefined ? { qty: s.qty } : s.spendKop !== undefined ? { spendKop: kop(s.spendKop) } : undefined;
   if (!size) return undefined;
+  const c = choiceOf(s);
+  const limit = s.kind === 'limit';
   return {
     type: 'place', idempotencyKey: `bet:${draftId}`, marketId: s.marketId, userId: ctx.user.id, intent: s.intent,
-    kind: s.kind, price: s.price, ...size, tif: s.kind === 'market' ? 'IOC' : 'GTC',
+    kind: s.kind, price: s.price, ...size, tif: limit ? c.tif : 'IOC', postOnly: limit && c.postOnly,
+    expiresAt: limit && c.tif === 'GTD' ? c.expiresAt ?? null : null,
   };
 }
 
@@ -86,7 +112,7 @@ async function freeShares(rt: BotRuntime, userId: number, marketId: number, inte
 }
 
 /** Best own price on the other side of the book: what a market buy pays / a market sell gets. */
-async function bestOwnPrice(rt: BotRuntime, marketId: number, intent: Intent): Promise<number | null> {
+export async function bestOwnPrice(rt: BotRuntime, marketId: number, intent: Intent): Promise<number | null> {
   const q = await quote(rt.ds.manager, marketId);
   switch (intent) {
     case 'BUY_YES': return q.bestAsk;
@@ -97,7 +123,7 @@ async function bestOwnPrice(rt: BotRuntime, marketId: number, intent: Intent): P
 }
 
 /** The market order's slippage guard: best + 5 capped at 99 for buys, best − 5 floored at 1 for sells. */
-function guardPrice(best: number, intent: Intent): number {
+export function guardPrice(best: number, intent: Intent): number {
   return isBuy(intent) ? Math.min(99, best + SLIPPAGE) : Math.max(1, best - SLIPPAGE);
 }
 
@@ -144,45 +170,59 @@ async function showPriceStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Pr
   await show(ctx, lines.join('\n'), rows);
 }
 
-/** What the preview says about the fill, cost and what rests; every number from the domain preview. */
-function previewLines(ctx: BotContext, s: OrderDraft, p: BetPreview, tier: Awaited<ReturnType<typeof feeTierOf>>): string[] {
-  const buy = isBuy(s.intent);
-  const side = ctx.tp(SIDE_KEY[outcomeOf(s.intent)]);
-  const kind = s.kind === 'market' ? ctx.t('order.preview_kind_market', { price: s.price as number }) : ctx.t('order.preview_kind_limit', { price: s.price as number });
-  const lines = [ctx.t('order.preview_title'), ctx.t(INTENT_KEY[s.intent]), kind];
-  if (p.shares > 0) {
-    lines.push(ctx.t(buy ? 'order.preview_fill_buy' : 'order.preview_fill_sell', {
-      shares: p.shares, side, avg: formatRatio(p.costKop, p.shares, ctx.lang, 1), worst: p.worstPrice ?? (s.price as number),
-    }));
-    lines.push(ctx.t(buy ? 'order.preview_cost' : 'order.preview_proceeds', { amount: p.costKop }));
-    lines.push(ctx.t('order.preview_fee', { amount: p.feeKop, bps: p.feeBps }));
-    lines.push(ctx.t(buy ? 'order.preview_total_buy' : 'order.preview_total_sell', { amount: p.totalKop }));
-    if (buy) lines.push(ctx.t('order.preview_payout', { amount: p.maxPayoutKop, side }));
-  } else {
-    lines.push(ctx.t('order.preview_no_fill'));
+/** Why the book would refuse the whole limit order `input`, with what the user can change (HTML). */
+async function rejectionLine(rt: BotRuntime, ctx: BotContext, input: BetInput, code: RejectCode): Promise<string> {
+  switch (code) {
+    case 'fok_not_fillable': {
+      // How much there is: the same order as IOC fills exactly what a FOK would need to fill in full.
+      const ioc = await previewBet(rt.ds.manager, { ...input, tif: 'IOC', postOnly: false, expiresAt: null });
+      return ctx.t('order.reject_fok', { price: input.price, qty: input.qty ?? 0, available: ioc.ok ? ioc.preview.shares : 0 });
+    }
+    case 'post_only_would_cross': {
+      const best = await bestOwnPrice(rt, input.marketId, input.intent);
+      // The crossing order may have gone since the preview read the book: then only the rule can be said.
+      if (best === null) return ctx.t('errors.post_only_would_cross');
+      return ctx.t(isBuy(input.intent) ? 'order.reject_post_only_buy' : 'order.reject_post_only_sell', { price: input.price, best });
+    }
+    case 'no_liquidity': return ctx.t('order.reject_ioc', { price: input.price });
   }
-  if (p.restingShares > 0) lines.push(ctx.t('order.preview_rest', { shares: p.restingShares, price: s.price as number }));
-  else if (s.kind === 'market') lines.push(ctx.t('order.preview_ioc'));
-  if (buy) lines.push(ctx.t('order.preview_reserve', { amount: p.reserveKop }));
-  lines.push('', tier.nextBps === null || tier.nextTierAtKop === null
-    ? ctx.t('order.preview_tier_top', { bps: tier.bps })
-    : ctx.t('order.preview_tier', { bps: tier.bps, volume: tier.volume30dKop, next: tier.nextBps, at: tier.nextTierAtKop }));
-  return lines;
 }
 
-/** Runs the domain preview; on success stores a fresh draft id and shows Confirm / Cancel. */
-async function showPreview(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Promise<void> {
+/**
+ * Runs the domain preview of the draft (a limit order with its time in force made concrete) and
+ * shows it with the time-in-force toggles. On success a fresh draft id is stored and Confirm
+ * shown; an order the book would refuse is shown with the reason and no Confirm, so the user can
+ * switch the choice back; any other failure is a notice and leaves the screen as it was.
+ */
+async function showPreview(rt: BotRuntime, ctx: BotContext, draft: OrderDraft): Promise<void> {
   const m = rt.ds.manager;
+  const market = await getMarket(m, draft.marketId);
+  if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
+  const now = Date.now();
+  const deadline = market.deadline.getTime();
+  const choice = draft.kind === 'limit' ? settleChoice(choiceOf(draft), now, deadline) : undefined;
+  const s = choice ? withChoice(draft, choice) : draft;
   const tier = await feeTierOf(m, ctx.user.id);
   const size = orderSize(s, tier.bps);
   if (size.qty !== undefined && size.qty < 1) return notice(ctx, ctx.tp('errors.notional_too_small', { minKop: MIN_NOTIONAL_KOP }));
-  const r = await previewBet(m, { marketId: s.marketId, userId: ctx.user.id, intent: s.intent, kind: s.kind as 'limit' | 'market', price: s.price as number, ...size });
-  if (!r.ok) return notice(ctx, failureText(ctx, r, false), Boolean(ctx.callbackQuery));
+  const input: BetInput = {
+    marketId: s.marketId, userId: ctx.user.id, intent: s.intent, kind: s.kind as 'limit' | 'market', price: s.price as number, ...size,
+    ...(choice ? { tif: choice.tif, postOnly: choice.postOnly, expiresAt: choice.expiresAt ?? null } : {}),
+  };
+  const r = await previewBet(m, input, now);
+  const toggles = choice ? tifRows(ctx, choice, expiryPresets(now, deadline)) : [];
+  if (!r.ok) {
+    if (!choice || !REJECTIONS.includes(r.code)) return notice(ctx, failureText(ctx, r, false), Boolean(ctx.callbackQuery));
+    writeState(ctx, { ...s, step: 'preview', draftId: undefined, qty: undefined, spendKop: undefined });
+    const why = await rejectionLine(rt, ctx, input, r.code as RejectCode);
+    return show(ctx, [...headLines(ctx, s), ...tifLines(ctx, choice), '', why].join('\n'), [...toggles, backCancelRow(ctx)]);
+  }
   // A market order that would fill nothing is not worth confirming: say so and let a limit be typed.
   if (s.kind === 'market' && r.preview.shares === 0) return notice(ctx, ctx.tp('errors.no_liquidity'), Boolean(ctx.callbackQuery));
   const draftId = randomBytes(DRAFT_ID_LENGTH / 2).toString('hex');
-  writeState(ctx, { ...s, step: 'preview', draftId, ...size });
-  await show(ctx, previewLines(ctx, s, r.preview, tier).join('\n'), [
+  writeState(ctx, { ...s, step: 'preview', draftId, qty: size.qty, spendKop: size.spendKop });
+  await show(ctx, previewLines(ctx, s, choice, size.qty, r.preview, tier).join('\n'), [
+    ...toggles,
     [button(ctx.tp('order.confirm'), cb.confirm.encode({ draft: draftId }))],
     backCancelRow(ctx),
   ]);
@@ -226,6 +266,23 @@ async function takePrice(rt: BotRuntime, ctx: BotContext, s: OrderDraft, kind: '
   await showPreview(rt, ctx, { ...s, kind, price });
 }
 
+/** GTD: a typed expiry (Moscow time) instead of a preset, if it is in the future and before the market closes. */
+async function takeExpiry(rt: BotRuntime, ctx: BotContext, s: OrderDraft, text: string): Promise<void> {
+  const at = parseDeadline(text);
+  if (!at) return notice(ctx, ctx.tp('order.expiry_format'));
+  const market = await getMarket(rt.ds.manager, s.marketId);
+  if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
+  if (!typedExpiryFits(at.getTime(), Date.now(), market.deadline.getTime())) {
+    return notice(ctx, ctx.tp('order.expiry_range', { minutes: MIN_TYPED_LIFE_MIN, deadline: formatDateTime(market.deadline, ctx.lang) }));
+  }
+  await showPreview(rt, ctx, withChoice(s, { ...choiceOf(s), tif: 'GTD', expiry: 'custom', expiresAt: at.getTime() }));
+}
+
+/** Runs `then` for a toggle of a limit order's preview; any other state means the button is outdated. */
+async function onLimitPreview(ctx: BotContext, then: (s: OrderDraft) => Promise<void>): Promise<void> {
+  await withDraft(ctx, (s) => (s.step === 'preview' && s.kind === 'limit' ? then(s) : notice(ctx, ctx.tp('errors.button_outdated'))));
+}
+
 /** Reads the scene state or, if it is unusable, ends the scene with "outdated". */
 async function withDraft(ctx: BotContext, then: (s: OrderDraft) => Promise<void>): Promise<void> {
   const s = readState(ctx, stateSchema);
@@ -243,6 +300,13 @@ export function orderScene(rt: BotRuntime): Scenes.BaseScene<BotContext> {
     (s.step === 'size' && !isBuy(s.intent) ? takeShares(rt, ctx, s, shares) : notice(ctx, ctx.tp('errors.button_outdated')))));
   onButton(scene, cb.marketPrice, (ctx, { price }) => withDraft(ctx, (s) =>
     (s.step === 'price' ? takePrice(rt, ctx, s, 'market', price) : notice(ctx, ctx.tp('errors.button_outdated')))));
+  // Time-in-force toggles re-run the preview with the new choice; a preset's expiry restarts from now.
+  onButton(scene, cb.orderTif, (ctx, { tif }) => onLimitPreview(ctx, (s) =>
+    showPreview(rt, ctx, withChoice(s, { ...choiceOf(s), tif, ...(tif === s.tif ? {} : { expiry: undefined, expiresAt: undefined }) }))));
+  onButton(scene, cb.orderExpiry, (ctx, { preset }) => onLimitPreview(ctx, (s) =>
+    showPreview(rt, ctx, withChoice(s, { ...choiceOf(s), tif: 'GTD', expiry: preset, expiresAt: undefined }))));
+  onButton(scene, cb.orderPostOnly, (ctx, { on }) => onLimitPreview(ctx, (s) =>
+    showPreview(rt, ctx, withChoice(s, { ...choiceOf(s), postOnly: on === 'yes' }))));
   onButton(scene, cb.back, (ctx) => withDraft(ctx, async (s) => {
     const back = { ...s, step: s.step === 'preview' ? ('price' as const) : ('size' as const), draftId: undefined, qty: undefined, spendKop: undefined };
     writeState(ctx, back);
@@ -259,6 +323,7 @@ export function orderScene(rt: BotRuntime): Scenes.BaseScene<BotContext> {
       return isBuy(s.intent) ? takeAmount(rt, ctx, s, parseRubToKop(text)) : takeShares(rt, ctx, s, parseWholeNumber(text));
     }
     if (s.step === 'price') return takePrice(rt, ctx, s, 'limit', parseWholeNumber(text));
+    if (s.kind === 'limit' && s.tif === 'GTD') return takeExpiry(rt, ctx, s, text);
     await notice(ctx, ctx.tp('order.confirm_or_cancel'));
   }));
   return scene;

@@ -8,7 +8,9 @@
  */
 import { TelegramError } from 'telegraf';
 import type { Message, PhotoSize } from 'telegraf/types';
-import { Position, type Market } from '../../domain/entities';
+import { Order, Position, type Market } from '../../domain/entities';
+import { sideOf, type BookLevel, type BookSide } from '../../domain/exchange';
+import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
 import { getMarket, priceHistory } from '../../domain/services/markets';
 import { bookView, quote } from '../../domain/services/trading';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
@@ -19,6 +21,7 @@ import { tradingState, type TradingState } from '../market-state';
 import type { BotRuntime } from '../runtime';
 import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
 import { OUTCOME_KEY, STATE_KEY } from './labels';
+import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalStatus } from './resolution';
 
 /** A card's file_id stays valid for as long as the bot exists; a week bounds the cache. */
 const CARD_CACHE_TTL_SEC = 7 * 24 * 60 * 60;
@@ -36,6 +39,10 @@ interface CardModel {
   quote: Quote;
   /** Shares the user can sell now (held minus reserved by open sell orders). */
   free: { YES: number; NO: number };
+  /** The user's open orders in this market (a "cancel all" button when any). */
+  openOrders: number;
+  /** The latest clarifications of the rules (docs/RESOLUTION.md). */
+  clarifications: Clarification[];
 }
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
@@ -45,7 +52,8 @@ async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promi
   const positions = await m.getRepository(Position).findBy({ userId, marketId });
   const free = { YES: 0, NO: 0 };
   for (const p of positions) free[p.outcome] = p.shares - p.reserved;
-  return { market, state: tradingState(market), quote: await quote(m, marketId), free };
+  const openOrders = await m.getRepository(Order).countBy({ userId, marketId, status: 'open' });
+  return { market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders, clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS) };
 }
 
 /** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
@@ -55,6 +63,7 @@ function buyPrice(q: Quote, side: 'YES' | 'NO'): number {
 
 function statusLine(ctx: BotContext, model: CardModel): string | undefined {
   if (model.state === 'open') return undefined;
+  if (model.state === 'proposed') return proposalStatus(ctx, model.market);
   const outcome = model.market.outcome;
   return ctx.tp(STATE_KEY[model.state], { outcome: outcome ? ctx.tp(OUTCOME_KEY[outcome]) : '' });
 }
@@ -78,7 +87,7 @@ function cardCaption(ctx: BotContext, model: CardModel): string {
   const { market, quote: q } = model;
   const lines = [ctx.t('card.title', { title: market.title })];
   const status = statusLine(ctx, model);
-  if (status) lines.push(ctx.t('card.status', { status }));
+  if (status) lines.push(ctx.t('card.status', { status }), ...proposalCardLines(ctx, market));
   lines.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
   lines.push(spreadLine(ctx, q));
   lines.push(ctx.t('card.volume', { amount: market.volumeKop }));
@@ -89,6 +98,8 @@ function cardCaption(ctx: BotContext, model: CardModel): string {
     const d = market.description.length > DESCRIPTION_MAX ? `${market.description.slice(0, DESCRIPTION_MAX - 1)}\u2026` : market.description;
     lines.push('', ctx.t('card.description', { description: d }));
   }
+  const notes = clarificationLines(ctx, model.clarifications);
+  if (notes.length > 0) lines.push('', ...notes);
   if (model.free.YES > 0 || model.free.NO > 0) lines.push('', ctx.t('card.holding', { yes: model.free.YES, no: model.free.NO }));
   return lines.join('\n');
 }
@@ -105,6 +116,8 @@ function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
       button(ctx.tp(s === 'YES' ? 'card.sell_yes' : 'card.sell_no', { shares: model.free[s] }), cb.sell.encode({ marketId: id, side: s })));
     if (sells.length > 0) rows.push(sells);
   }
+  const cancelAll = cancelAllRow(ctx, model, 'card');
+  if (cancelAll) rows.push(cancelAll);
   rows.push([
     button(ctx.tp('card.book'), cb.view.encode({ marketId: id, view: 'book' })),
     button(ctx.tp('card.refresh'), cb.view.encode({ marketId: id, view: 'card' })),
@@ -113,23 +126,57 @@ function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
   return rows;
 }
 
+/** The user's resting shares by book side and YES price (`bid:40`), to mark their own levels. */
+async function ownLevels(rt: BotRuntime, ctx: BotContext, model: CardModel): Promise<Map<string, number>> {
+  const mine = new Map<string, number>();
+  if (model.openOrders === 0) return mine;
+  const orders = await rt.ds.getRepository(Order).find({
+    select: { intent: true, price: true, remaining: true }, where: { userId: ctx.user.id, marketId: model.market.id, status: 'open' },
+  });
+  for (const o of orders) {
+    const key = `${sideOf(o.intent)}:${o.price}`;
+    mine.set(key, (mine.get(key) ?? 0) + o.remaining);
+  }
+  return mine;
+}
+
+/**
+ * The order book face: the top BOOK_DEPTH levels of each side of the one YES book, best prices
+ * nearest the middle, each level as its YES price, the NO price it equals (a YES bid at p is a NO
+ * offer at 100 − p) and its size; levels holding the user's own orders say how much is theirs.
+ */
 async function bookCaption(rt: BotRuntime, ctx: BotContext, model: CardModel): Promise<string> {
-  const book = await bookView(rt.ds.manager, model.market.id, BOOK_DEPTH);
-  const level = (l: { price: number; qty: number }) => ctx.t('book.level', { price: l.price, no: 100 - l.price, qty: l.qty });
+  const [book, mine] = await Promise.all([bookView(rt.ds.manager, model.market.id, BOOK_DEPTH), ownLevels(rt, ctx, model)]);
+  const level = (side: BookSide) => (l: BookLevel) => {
+    const own = mine.get(`${side}:${l.price}`);
+    const vars = { price: l.price, no: 100 - l.price, qty: l.qty };
+    return own ? ctx.t('book.level_mine', { ...vars, mine: own }) : ctx.t('book.level', vars);
+  };
   const lines = [ctx.t('book.title', { title: model.market.title })];
   lines.push('', ctx.t('book.asks'));
-  lines.push(...(book.asks.length ? [...book.asks].reverse().map(level) : [ctx.t('book.empty')]));
+  lines.push(...(book.asks.length ? [...book.asks].reverse().map(level('ask')) : [ctx.t('book.empty')]));
   lines.push('', ctx.t('book.bids'));
-  lines.push(...(book.bids.length ? book.bids.map(level) : [ctx.t('book.empty')]));
+  lines.push(...(book.bids.length ? book.bids.map(level('bid')) : [ctx.t('book.empty')]));
   lines.push('', ctx.t('book.hint'));
   return lines.join('\n');
 }
 
-function bookKeyboard(ctx: BotContext, marketId: number): Keyboard {
-  return [[
-    button(ctx.tp('book.back'), cb.view.encode({ marketId, view: 'card' })),
-    button(ctx.tp('card.refresh'), cb.view.encode({ marketId, view: 'book' })),
-  ]];
+/** "Cancel my orders here (N)" while the user has open orders in the market (any state: cancelling is always allowed). */
+function cancelAllRow(ctx: BotContext, model: CardModel, from: 'card' | 'book'): Keyboard[number] | undefined {
+  if (model.openOrders === 0) return undefined;
+  return [button(ctx.tp('order.cancel_all_button', { count: model.openOrders }), cb.cancelAll.encode({ marketId: model.market.id, from }))];
+}
+
+function bookKeyboard(ctx: BotContext, model: CardModel): Keyboard {
+  const marketId = model.market.id;
+  const cancelAll = cancelAllRow(ctx, model, 'book');
+  return [
+    ...(cancelAll ? [cancelAll] : []),
+    [
+      button(ctx.tp('book.back'), cb.view.encode({ marketId, view: 'card' })),
+      button(ctx.tp('card.refresh'), cb.view.encode({ marketId, view: 'book' })),
+    ],
+  ];
 }
 
 /** What the card image needs, all strings localized (render/card.ts draws, never formats). */
@@ -160,7 +207,9 @@ interface CachedPhoto {
 /** Cache key: every input the picture depends on (trades bump the book version and change history and volume). */
 function photoKey(rt: BotRuntime, ctx: BotContext, model: CardModel): string {
   const m = model.market;
-  return rt.key('card', m.id, ctx.lang, m.bookVersion, model.state, model.quote.yesPrice, m.outcome ?? '-');
+  // The picture's status line shows a proposal's round, window and dispute, so they key it too.
+  return rt.key('card', m.id, ctx.lang, m.bookVersion, model.state, model.quote.yesPrice, m.outcome ?? '-',
+    m.proposalRound, m.disputeUntil?.getTime() ?? '-', m.disputedAt ? 'd' : '-');
 }
 
 async function cachedPhoto(rt: BotRuntime, key: string): Promise<CachedPhoto | null> {
@@ -216,7 +265,7 @@ export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marke
   if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
   try {
     if (view === 'book') {
-      await ctx.editMessageCaption(await bookCaption(rt, ctx, model), { parse_mode: 'HTML', reply_markup: markup(bookKeyboard(ctx, marketId)) });
+      await ctx.editMessageCaption(await bookCaption(rt, ctx, model), { parse_mode: 'HTML', reply_markup: markup(bookKeyboard(ctx, model)) });
       return;
     }
     const caption = cardCaption(ctx, model);

@@ -32,4 +32,18 @@ export class Market {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true }) resolvedAt!: Date | null;
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true }) settledAt!: Date | null;
+  /** Bumped by every new proposal; buttons and notices of an older proposal carry a stale round. */
+  @Column({ name: 'proposal_round', type: 'integer', default: 0 }) proposalRound!: number;
+  /** users.id of the admin who made the current proposal. */
+  @BigIntColumn({ name: 'proposed_by', nullable: true }) proposedBy!: number | null;
+  @Column({ name: 'proposed_at', type: 'timestamptz', nullable: true }) proposedAt!: Date | null;
+  /** Source link or note given with the proposal. */
+  @Column({ name: 'proposal_note', type: 'text', nullable: true }) proposalNote!: string | null;
+  /** users.id of the admins backing the current proposal, proposer first. */
+  @Column({ type: 'bigint', array: true, default: () => "'{}'", transformer: { to: (v: number[]) => v, from: (v: string[]) => v.map(Number) } })
+  approvals!: number[];
+  /** Set once the quorum backs the proposal: it becomes final then, unless disputed. */
+  @Column({ name: 'dispute_until', type: 'timestamptz', nullable: true }) disputeUntil!: Date | null;
+  /** Set by a holder's dispute; finalization waits until an admin upholds or changes the proposal. */
+  @Column({ name: 'disputed_at', type: 'timestamptz', nullable: true }) disputedAt!: Date | null;
 }

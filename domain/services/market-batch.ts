@@ -98,6 +98,8 @@ export class MarketBatch {
   private tradedKop = 0;
   private changed = false;
   private closing = false;
+  /** Orders cancelled by this batch's first `close` (later ones find the book empty). */
+  private closedOrders = 0;
 
   constructor(
     private readonly m: EntityManager,
@@ -272,6 +274,7 @@ export class MarketBatch {
     const gone = why === 'expired' ? expire(this.book, this.now) : this.book.orders();
     if (why === 'market_closed') {
       for (const o of gone) this.book.cancel(o.id);
+      this.closedOrders += this.closing ? 0 : gone.length;
       this.closing = true;
       this.changed = true;
     }
@@ -415,14 +418,22 @@ export class MarketBatch {
     await post(m, await this.postings(fillIds));
     await this.writePositions();
     await this.writeVolume();
-    const [r] = await m.query(
+    // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
+    const [[r]] = await m.query(
       `UPDATE markets SET book_version = book_version + 1, last_price = COALESCE($2, last_price),
               volume_kop = volume_kop + $3,
-              status = CASE WHEN $4 THEN 'closed' ELSE status END,
-              closed_at = CASE WHEN $4 THEN now() ELSE closed_at END
+              -- Only an open market closes: a late close command (deadline sweep queued before an
+              -- early resolution) must not turn a proposed, resolved or settled market back.
+              status = CASE WHEN $4 AND status = 'open' THEN 'closed' ELSE status END,
+              closed_at = CASE WHEN $4 AND status = 'open' THEN now() ELSE closed_at END
         WHERE id = $1 RETURNING book_version`,
       [this.market.id, this.lastPrice, this.tradedKop, this.closing],
     );
+    // The audit trail of the lifecycle (market_events): trading stopped, and how many orders that cancelled.
+    if (this.closing && this.market.status === 'open') {
+      await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'closed', $2)`,
+        [this.market.id, { cancelled: this.closedOrders }]);
+    }
     if (this.lastPrice !== null) {
       await m.query(`INSERT INTO price_points (market_id, at, price, volume_kop) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4)`,
         [this.market.id, this.now, this.lastPrice, this.tradedKop]);

@@ -7,26 +7,15 @@ import type { Intent, TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
 import { isPrice, kop, type Kop } from '../money';
 import { loadBook } from './book-cache';
+import type { PlaceOrderCommand } from './commands';
 import { fail, type Result } from './result';
 import { balancesOf } from './users';
 
 /** Read side of the exchange for the bot: previews, quotes, books, portfolios. Never writes. */
 
-export interface BetInput {
-  marketId: number;
-  userId: number;
-  intent: Intent;
-  kind: 'limit' | 'market';
-  /** Own price 1..99: the limit, or for market orders the worst acceptable price. */
-  price: number;
-  qty?: number;
-  spendKop?: Kop;
-  /** Default: IOC for market orders, GTC for limit orders. */
-  tif?: TimeInForce;
-  postOnly?: boolean;
-  /** GTD only, epoch ms. */
-  expiresAt?: number | null;
-}
+/** A bet as the bot collects it: a place command without its key; `tif` defaults to IOC (market) / GTC (limit). */
+export type BetInput = Pick<PlaceOrderCommand, 'marketId' | 'userId' | 'intent' | 'kind' | 'price' | 'qty' | 'spendKop' | 'postOnly' | 'expiresAt'>
+  & { tif?: TimeInForce };
 
 /** What the bet preview shows; equal to what the matching worker then does on the same book. */
 export interface BetPreview {
@@ -110,19 +99,36 @@ export async function bookView(m: EntityManager, marketId: number, depth = 5): P
   };
 }
 
+/** A market's display prices (kop = %) and the best prices of its YES book. */
+export interface Quote {
+  yesPrice: number;
+  noPrice: number;
+  bestBid: number | null;
+  bestAsk: number | null;
+}
+
 /** Display prices of a market: last trade, else the book's mid, else 50 (kop = %). */
-export async function quote(m: EntityManager, marketId: number): Promise<{ yesPrice: number; noPrice: number; bestBid: number | null; bestAsk: number | null }> {
-  const [r] = await m.query(
-    `SELECT m.last_price,
+export async function quote(m: EntityManager, marketId: number): Promise<Quote> {
+  return (await quotes(m, [marketId])).get(marketId) ?? { yesPrice: 50, noPrice: 50, bestBid: null, bestAsk: null };
+}
+
+/** {@link quote} of several markets in one query (inline results show up to 50); unknown ids are absent. */
+export async function quotes(m: EntityManager, marketIds: readonly number[]): Promise<Map<number, Quote>> {
+  const rows: { id: string; last_price: number | null; bid: number | null; ask: number | null }[] = await m.query(
+    `SELECT m.id, m.last_price,
             (SELECT max(price) FROM orders WHERE market_id = m.id AND status = 'open' AND intent IN ('BUY_YES', 'SELL_NO')) AS bid,
             (SELECT min(price) FROM orders WHERE market_id = m.id AND status = 'open' AND intent IN ('SELL_YES', 'BUY_NO')) AS ask
-       FROM markets m WHERE m.id = $1`, [marketId]);
-  const bestBid = r?.bid ?? null;
-  const bestAsk = r?.ask ?? null;
-  let yes = r?.last_price ?? null;
-  if (yes === null && bestBid !== null && bestAsk !== null) yes = (bestBid + bestAsk - ((bestBid + bestAsk) % 2)) / 2;
-  if (yes === null) yes = bestBid ?? bestAsk ?? 50;
-  return { yesPrice: yes, noPrice: 100 - yes, bestBid, bestAsk };
+       FROM markets m WHERE m.id = ANY($1::bigint[])`, [marketIds]);
+  const out = new Map<number, Quote>();
+  for (const r of rows) {
+    const bestBid = r.bid ?? null;
+    const bestAsk = r.ask ?? null;
+    let yes = r.last_price ?? null;
+    if (yes === null && bestBid !== null && bestAsk !== null) yes = (bestBid + bestAsk - ((bestBid + bestAsk) % 2)) / 2;
+    if (yes === null) yes = bestBid ?? bestAsk ?? 50;
+    out.set(Number(r.id), { yesPrice: yes, noPrice: 100 - yes, bestBid, bestAsk });
+  }
+  return out;
 }
 
 export interface PositionView {

@@ -19,10 +19,11 @@ import { createMarket } from '../../domain/services/markets';
 import { upsertUser } from '../../domain/services/users';
 import { loadConfig } from '../../infra/config';
 import { startWorkers, type RunningWorkers } from '../../workers';
+import { digestScheduleOf } from '../../workers/digests';
 import { Queues } from '../../workers/queues';
 import { freshDatabase } from '../helpers/db';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Waits cover flood control (1 message/s per chat, burst 3): a step may wait a second or two for its turn. */
 export const WAIT_MS = 15_000;
 
@@ -32,6 +33,12 @@ export interface Env {
   botInfo: BotInfo;
   queues: Queues;
   admin: SimUser;
+  /** Every admin, `admin` first. */
+  admins: SimUser[];
+  /** The digest channel (EnvOptions.digest), created by `admin` with the bot as its administrator. */
+  channelId?: number;
+  /** Redis key prefix of this run (QUEUE_PREFIX). */
+  prefix: string;
   /** Log lines at level error or above (the error boundary logs every handler failure here). */
   errors: string[];
   running: RunningBot;
@@ -43,6 +50,10 @@ export interface EnvOptions {
   providerToken?: string;
   /** Webhook mode instead of long polling: WEBHOOK_URL, WEBHOOK_SECRET and the port to listen on. */
   webhook?: { url: string; secret: string; port: number };
+  /** Resolution rules: RESOLVE_QUORUM and DISPUTE_WINDOW (e.g. '3s'), and more admins than the one. */
+  resolution?: { quorum: number; disputeWindow: string; admins: number };
+  /** A digest channel and its schedule (DIGEST_CHANNEL_ID, DIGEST_CRON, DIGEST_LANG). */
+  digest?: { cron: string; lang: 'ru' | 'en' };
 }
 
 /** Starts everything; `close()` stops it in reverse order and drops the database and Redis keys. */
@@ -54,6 +65,9 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
   const sim = server.sim;
   const botInfo = sim.createBot({ username: `pravda_${tag}_bot`, first_name: 'Pravda Market' });
   const admin = sim.createUser({ first_name: 'Admin', username: 'admin', language_code: 'ru' });
+  const admins = [admin, ...Array.from({ length: (opts.resolution?.admins ?? 1) - 1 }, (_, i) =>
+    sim.createUser({ first_name: `Admin${i + 2}`, username: `admin${i + 2}`, language_code: 'ru' }))];
+  const channelId = opts.digest ? sim.createChannel({ title: 'Pravda Digest', creatorId: admin.id }).id : undefined;
   const errors: string[] = [];
   const logger = pino({ level: 'warn' }, new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -64,14 +78,18 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
   }));
   const config = loadConfig({
     BOT_TOKEN: botInfo.token, TELEGRAM_API_ROOT: url, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix,
-    ADMIN_IDS: String(admin.id), PAYMENT_PROVIDER_TOKEN: opts.providerToken ?? 'test-provider-token',
+    ADMIN_IDS: admins.map((a) => a.id).join(','), PAYMENT_PROVIDER_TOKEN: opts.providerToken ?? 'test-provider-token',
+    ...(opts.resolution ? { RESOLVE_QUORUM: String(opts.resolution.quorum), DISPUTE_WINDOW: opts.resolution.disputeWindow } : {}),
+    ...(opts.digest ? { DIGEST_CHANNEL_ID: String(channelId), DIGEST_CRON: opts.digest.cron, DIGEST_LANG: opts.digest.lang } : {}),
     ...(opts.webhook ? { WEBHOOK_URL: opts.webhook.url, WEBHOOK_SECRET: opts.webhook.secret, HTTP_PORT: String(opts.webhook.port) } : {}),
   });
-  const workers: RunningWorkers = await startWorkers({ ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger });
+  const workers: RunningWorkers = await startWorkers({
+    ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
+  });
   const queues = new Queues(REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
   return {
-    ds: db.ds, sim, botInfo, queues, admin, errors, running,
+    ds: db.ds, sim, botInfo, queues, admin, admins, channelId, prefix, errors, running,
     close: async () => {
       await running.stop('test done');
       await workers.close();

@@ -100,6 +100,8 @@ test('a restarted worker rebuilds the same book from the database', async () => 
   await run(cache, market, ...cmds.slice(15));
   const [row] = await ds.query(`SELECT book_version FROM markets WHERE id=$1`, [market]);
   const live = await cache.get(ds.manager, market, Number(row.book_version));
+  // The worker's book is served from memory at the committed version, not reloaded.
+  expect(await cache.get(ds.manager, market, Number(row.book_version))).toBe(live);
   const rebuilt = await loadBook(ds.manager, market);
   expect(rebuilt.hash()).toBe(live.hash());
   expect(rebuilt.size).toBeGreaterThan(0);

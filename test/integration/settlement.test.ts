@@ -3,7 +3,7 @@ import { runAudit } from '../../domain/services/audit';
 import { BookCache } from '../../domain/services/book-cache';
 import type { MatchingCommand } from '../../domain/services/commands';
 import { applyCommands } from '../../domain/services/matching';
-import { resolveMarket } from '../../domain/services/resolution';
+import { proposeResolution, type ProposeInput } from '../../domain/services/resolution';
 import { settleMarket } from '../../domain/services/settlement';
 import { balancesOf } from '../../domain/services/users';
 import { freshDatabase } from '../helpers/db';
@@ -13,6 +13,9 @@ let ds: DataSource;
 let drop: () => Promise<void>;
 beforeAll(async () => ({ ds, drop } = await freshDatabase('settle')));
 afterAll(async () => drop());
+
+/** Quorum 1, no dispute window: a proposal is final at once. */
+const resolveMarket = (input: ProposeInput) => proposeResolution(ds, input, { quorum: 1, disputeWindowMs: 0 });
 
 let n = 0;
 const key = () => `s-${n++}`;
@@ -38,7 +41,7 @@ test('YES pays 100 per YES share; settling twice and in parallel pays once; escr
   const { market, yes, no } = await tradedMarket();
   const before = { yes: await balancesOf(ds.manager, yes), no: await balancesOf(ds.manager, no) };
   expect(before.yes.reserved).toBe(0);
-  const r = await resolveMarket(ds, { marketId: market, adminUserId: yes, outcome: 'YES', early: false });
+  const r = await resolveMarket({ marketId: market, adminUserId: yes, outcome: 'YES', early: false });
   expect(r.ok).toBe(true);
   const runs = await Promise.all([settleMarket(ds, market, { batchSize: 1 }), settleMarket(ds, market, { batchSize: 1 })]);
   expect(runs.map((x) => x.status)).toEqual(['settled', 'settled']);
@@ -57,7 +60,7 @@ test.each([
 ] as const)('%s pays YES %s → %i and NO %i per share', async (outcome, probability, yesPays, noPays) => {
   const { market, yes, no } = await tradedMarket(50);
   const before = { yes: await balancesOf(ds.manager, yes), no: await balancesOf(ds.manager, no) };
-  expect((await resolveMarket(ds, { marketId: market, adminUserId: yes, outcome, probability, early: false })).ok).toBe(true);
+  expect((await resolveMarket({ marketId: market, adminUserId: yes, outcome, probability, early: false })).ok).toBe(true);
   await settleMarket(ds, market);
   expect((await balancesOf(ds.manager, yes)).available - before.yes.available).toBe(50 * yesPays);
   expect((await balancesOf(ds.manager, no)).available - before.no.available).toBe(50 * noPays);
@@ -67,13 +70,13 @@ test.each([
 test('bad resolutions change nothing', async () => {
   const market = await openMarket(ds);
   const admin = await userWithMoney(ds, 0);
-  expect(await resolveMarket(ds, { marketId: market, adminUserId: admin, outcome: 'YES', early: false }))
+  expect(await resolveMarket({ marketId: market, adminUserId: admin, outcome: 'YES', early: false }))
     .toMatchObject({ ok: false, code: 'market_still_open' });
-  expect(await resolveMarket(ds, { marketId: market, adminUserId: admin, outcome: 'PROB', probability: 101, early: true }))
+  expect(await resolveMarket({ marketId: market, adminUserId: admin, outcome: 'PROB', probability: 101, early: true }))
     .toMatchObject({ ok: false, code: 'probability_out_of_range' });
   const { market: done } = await tradedMarket(50);
-  await resolveMarket(ds, { marketId: done, adminUserId: admin, outcome: 'NO', early: false });
-  expect(await resolveMarket(ds, { marketId: done, adminUserId: admin, outcome: 'YES', early: false }))
+  await resolveMarket({ marketId: done, adminUserId: admin, outcome: 'NO', early: false });
+  expect(await resolveMarket({ marketId: done, adminUserId: admin, outcome: 'YES', early: false }))
     .toMatchObject({ ok: false, code: 'market_already_resolved' });
   const [mk] = await ds.query(`SELECT status, outcome FROM markets WHERE id = $1`, [market]);
   expect(mk).toEqual({ status: 'open', outcome: null });

@@ -1,0 +1,134 @@
+/**
+ * Quick bets from market cards in groups and inline messages: [YES p%] / [NO q%] spends the
+ * tapper's default stake (/settings) as a market buy.
+ *
+ * Two taps, because a group card is one stray tap away from spending money: the first tap only
+ * answers "tap again within N s to bet X ₽ on YES at ≤ P%" and remembers that offer (Redis, N s);
+ * a second tap on the same button within N s takes the offer (GETDEL, so only one tap can) and
+ * submits it: a "spend X ₽" IOC buy with the slippage guard P that was shown, keyed by the
+ * confirming tap's callback query id (DESIGN §3 inv. 6: a redelivered tap places nothing more).
+ *
+ * Someone without an account here (never started the bot, or blocks it) is sent into the bot
+ * instead: the Bot API lets answerCallbackQuery's `url` be a `t.me/<bot>?start=...` link for any
+ * callback button ("Otherwise, you may use links like t.me/your_bot?start=XXXX that open your bot
+ * with a parameter"), and the card's "Open in bot" button is the same link; /start with it opens
+ * this market.
+ */
+import { Composer } from 'telegraf';
+import { z } from 'zod';
+import { outcomeOf, type Intent } from '../../domain/exchange';
+import { kop } from '../../domain/money';
+import { learnChatInstance, trackCard, type CardTarget } from '../../domain/services/cards';
+import { getMarket } from '../../domain/services/markets';
+import { previewBet } from '../../domain/services/trading';
+import { balancesOf } from '../../domain/services/users';
+import { formatRatio } from '../../infra/format';
+import { cb } from '../callback-data';
+import type { BotContext } from '../context';
+import { onButton } from '../handlers';
+import { marketPayload, startLink } from '../links';
+import { tradingState } from '../market-state';
+import type { BotRuntime } from '../runtime';
+import { bestOwnPrice, guardPrice } from '../scenes/order';
+import { failureText } from '../ui';
+import { SIDE_KEY } from '../views/labels';
+
+/** How long the first tap's offer stands, seconds. */
+export const QUICK_BET_CONFIRM_SEC = 10;
+/**
+ * How long the confirming tap waits for the matching worker, ms. Its answer is the callback
+ * answer, which the client waits for, so this stays short; a slower order still executes.
+ */
+const SUBMIT_WAIT_MS = 8_000;
+
+/** The first tap's offer, as shown to the user. */
+const offerSchema = z.object({
+  marketId: z.number().int().positive(),
+  side: z.enum(['YES', 'NO']),
+  /** Worst own price the buy may pay, 1..99. */
+  guard: z.number().int().min(1).max(99),
+  /** Amount to spend, kop. */
+  stakeKop: z.number().int().positive(),
+});
+type Offer = z.infer<typeof offerSchema>;
+
+function cardTarget(ctx: BotContext): CardTarget | null {
+  const q = ctx.callbackQuery;
+  if (!q) return null;
+  if (q.inline_message_id) return { inlineMessageId: q.inline_message_id };
+  return q.message ? { chatId: q.message.chat.id, messageId: q.message.message_id } : null;
+}
+
+function offerKey(rt: BotRuntime, target: CardTarget, telegramUserId: number): string {
+  const card = 'inlineMessageId' in target ? `i:${target.inlineMessageId}` : `c:${target.chatId}:${target.messageId}`;
+  return rt.key('qb', card, telegramUserId);
+}
+
+async function alert(ctx: BotContext, text: string): Promise<void> {
+  await ctx.answerCbQuery(text, { show_alert: true });
+}
+
+/** First tap: checks the bet would go through now, then offers it. */
+async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: number, side: 'YES' | 'NO'): Promise<void> {
+  const user = ctx.account!;
+  const m = rt.ds.manager;
+  const market = await getMarket(m, marketId);
+  if (!market) return alert(ctx, ctx.tp('errors.market_not_found'));
+  if (tradingState(market) !== 'open') return alert(ctx, ctx.tp('errors.market_closed'));
+  const intent: Intent = side === 'YES' ? 'BUY_YES' : 'BUY_NO';
+  const best = await bestOwnPrice(rt, marketId, intent);
+  if (best === null) return alert(ctx, ctx.tp('inline.no_sellers', { side: ctx.tp(SIDE_KEY[side]) }));
+  const guard = guardPrice(best, intent);
+  const stakeKop = user.defaultStakeKop;
+  const preview = await previewBet(m, { marketId, userId: user.id, intent, kind: 'market', price: guard, spendKop: stakeKop });
+  if (!preview.ok) return alert(ctx, failureText(ctx, preview, false));
+  if (preview.preview.shares === 0) return alert(ctx, ctx.tp('errors.no_liquidity'));
+  const o: Offer = { marketId, side, guard, stakeKop };
+  await rt.redis.set(key, JSON.stringify(o), { EX: QUICK_BET_CONFIRM_SEC });
+  await ctx.answerCbQuery(ctx.tp('inline.tap_again', {
+    side: ctx.tp(SIDE_KEY[side]), seconds: QUICK_BET_CONFIRM_SEC, stake: stakeKop, guard, shares: preview.preview.shares,
+  }));
+}
+
+/** Confirming tap: places the offered bet once and tells the tapper what it bought. */
+async function place(rt: BotRuntime, ctx: BotContext, o: Offer): Promise<void> {
+  const user = ctx.account!;
+  const intent: Intent = o.side === 'YES' ? 'BUY_YES' : 'BUY_NO';
+  const r = await rt.queues.submit({
+    type: 'place', idempotencyKey: `qb:${ctx.callbackQuery!.id}`, marketId: o.marketId, userId: user.id,
+    intent, kind: 'market', price: o.guard, spendKop: kop(o.stakeKop), tif: 'IOC',
+  }, SUBMIT_WAIT_MS);
+  if (!r.ok) return alert(ctx, r.code === 'order_queued' ? ctx.tp('inline.bet_queued') : failureText(ctx, r, false));
+  const out = r.outcome;
+  if (!out || out.filled === 0) return alert(ctx, ctx.tp('inline.bet_nothing_filled', { guard: o.guard }));
+  const { available } = await balancesOf(rt.ds.manager, user.id);
+  await alert(ctx, ctx.tp('inline.bet_placed', {
+    shares: out.filled, side: ctx.tp(SIDE_KEY[outcomeOf(out.intent)]), cost: out.costKop, fee: out.feeKop,
+    avg: formatRatio(out.costKop, out.filled, ctx.lang, 1), available,
+  }));
+}
+
+/** The [YES] / [NO] buttons of shared market cards. */
+export function quickBetFeature(rt: BotRuntime): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  onButton(c, cb.quickBet, async (ctx, { marketId, side }) => {
+    const target = cardTarget(ctx);
+    const from = ctx.from!;
+    if (target && 'inlineMessageId' in target) {
+      // Without inline feedback there was no chosen_inline_result: the first tap makes the card known.
+      await trackCard(rt.ds.manager, target, { marketId, language: ctx.lang, postedByTelegramId: from.id });
+    }
+    if (target) await learnChatInstance(rt.ds.manager, target, ctx.callbackQuery!.chat_instance);
+    if (!ctx.account || ctx.account.blockedAt) {
+      return void (await ctx.answerCbQuery(ctx.tp('inline.start_bot'), { url: startLink(ctx.botInfo.username, marketPayload(marketId)) }));
+    }
+    if (!target) return alert(ctx, ctx.tp('errors.button_outdated'));
+    const key = offerKey(rt, target, from.id);
+    const raw = await rt.redis.getDel(key);
+    const pending = raw ? offerSchema.safeParse(JSON.parse(raw)) : null;
+    // A tap on the other side, or on another market's button, is a new first tap.
+    if (pending?.success && pending.data.marketId === marketId && pending.data.side === side) return place(rt, ctx, pending.data);
+    await offer(rt, ctx, key, marketId, side);
+  });
+  return c;
+}

@@ -1,0 +1,47 @@
+import { Composer } from 'telegraf';
+import { leaderboard, type LeaderRow } from '../../domain/services/leaderboard';
+import { formatRatio } from '../../infra/format';
+import type { BotContext } from '../context';
+import type { BotRuntime } from '../runtime';
+import { htmlExtra, show } from '../ui';
+import { homeRow } from '../views/menu';
+
+/** Rows in a leaderboard message. */
+const TOP_LIMIT = 10;
+const MEDALS = ['\u{1F947}', '\u{1F948}', '\u{1F949}'];
+
+function row(ctx: BotContext, r: LeaderRow): string {
+  const accuracy = r.calls > 0
+    ? ctx.tp('top.accuracy', { percent: formatRatio(r.correct * 100, r.calls, ctx.lang, 0), correct: r.correct, calls: r.calls })
+    : ctx.tp('top.no_calls');
+  return ctx.t('top.row', { place: MEDALS[r.rank - 1] ?? `${r.rank}.`, name: r.name, pnl: r.pnlKop, accuracy });
+}
+
+/**
+ * /top: in a group, the leaderboard of that group's markets; in the private chat, of all markets
+ * (domain/services/leaderboard.ts: realized P&L on settled markets, and accuracy). The asker's own
+ * place is added when they are below the top.
+ */
+async function showTop(rt: BotRuntime, ctx: BotContext): Promise<void> {
+  const group = ctx.chat !== undefined && ctx.chat.type !== 'private';
+  const board = await leaderboard(rt.ds.manager, group ? { chatId: ctx.chat!.id } : 'global', TOP_LIMIT, ctx.account?.id ?? null);
+  const title = group && 'title' in ctx.chat! ? ctx.t('top.title_group', { chat: ctx.chat.title }) : ctx.t('top.title_global');
+  const lines = [title, ''];
+  if (board.top.length === 0) {
+    lines.push(ctx.t(group ? 'top.empty_group' : 'top.empty_global'));
+  } else {
+    lines.push(...board.top.map((r) => row(ctx, r)));
+    if (board.me) lines.push('\u2026', row(ctx, board.me));
+    lines.push('', ctx.t('top.footer', { count: board.markets }));
+  }
+  const text = lines.join('\n');
+  if (group) await ctx.reply(text, { ...htmlExtra(), reply_parameters: { message_id: ctx.message!.message_id, allow_sending_without_reply: true } });
+  else await show(ctx, text, [homeRow(ctx)]);
+}
+
+/** /top, in groups (that group's board) and in the private chat (the global one). */
+export function topFeature(rt: BotRuntime): Composer<BotContext> {
+  const c = new Composer<BotContext>();
+  c.command('top', (ctx) => showTop(rt, ctx));
+  return c;
+}

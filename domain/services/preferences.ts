@@ -1,0 +1,48 @@
+/**
+ * A user's settings (/settings) and whether Telegram lets the bot reach them. Expected failures
+ * are typed results (STYLE §9).
+ */
+import type { EntityManager } from 'typeorm';
+import { User, type NotifyMode } from '../entities';
+import { MIN_NOTIONAL_KOP } from '../exchange';
+import { kop, type Kop } from '../money';
+import { fail, type Result } from './result';
+
+/** Quick-bet stake offered as buttons, kop (50 / 100 / 250 / 500 / 1 000 ₽). */
+export const STAKE_PRESETS: readonly Kop[] = [5_000, 10_000, 25_000, 50_000, 100_000].map(kop);
+/** Smallest stake: the exchange's smallest order (10 ₽). */
+export const STAKE_MIN: Kop = MIN_NOTIONAL_KOP;
+/**
+ * Largest stake: 100 000 ₽. A stake is spent by two taps on a card in a busy group chat, so it is
+ * kept well under the exchange's 1 000 000 ₽ order limit; bigger bets go through the bot's preview.
+ */
+export const STAKE_MAX: Kop = kop(10_000_000);
+
+export const NOTIFY_MODES: readonly NotifyMode[] = ['instant', 'hourly', 'daily'];
+
+/** Sets the quick-bet stake. Failure: stake_out_of_range {min, max} (kop). */
+export async function setDefaultStake(m: EntityManager, userId: number, stakeKop: number): Promise<Result<object>> {
+  if (!Number.isSafeInteger(stakeKop) || stakeKop < STAKE_MIN || stakeKop > STAKE_MAX) {
+    return fail('stake_out_of_range', { min: STAKE_MIN, max: STAKE_MAX });
+  }
+  await m.getRepository(User).update({ id: userId }, { defaultStakeKop: kop(stakeKop) });
+  return { ok: true };
+}
+
+/** Sets how notifications arrive: at once, or as an hourly / daily summary (workers/notifications/digest.ts). */
+export async function setNotifyMode(m: EntityManager, userId: number, mode: NotifyMode): Promise<void> {
+  await m.getRepository(User).update({ id: userId }, { notifyMode: mode });
+}
+
+/**
+ * Records whether the user blocks the bot (Bot API `my_chat_member` in their private chat:
+ * status `kicked` when they block it, `member` when they unblock or restart it). While blocked
+ * the notifications pipeline sends them nothing; clearing it re-enables them.
+ */
+export async function setBlocked(m: EntityManager, userId: number, blocked: boolean): Promise<void> {
+  await m.query(
+    blocked
+      ? `UPDATE users SET blocked_at = now() WHERE id = $1 AND blocked_at IS NULL`
+      : `UPDATE users SET blocked_at = NULL WHERE id = $1 AND blocked_at IS NOT NULL`,
+    [userId]);
+}

@@ -1,0 +1,38 @@
+/** The demo's group part (scripts/demo-groups.ts) plays through against the real bot and workers. */
+import { SimClient } from '../../botapi/client';
+import { playGroupDemo } from '../../scripts/demo-groups';
+import { fund, market, REDIS_URL, restingOrder, startEnv, startedUser, type Env } from './harness';
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv('demogroups');
+});
+afterAll(async () => env.close());
+
+test('playGroupDemo: inline card in a group, a two-tap bet, the card edited, one digest in the channel', async () => {
+  const ivan = await startedUser(env, 'Иван');
+  const alice = await startedUser(env, 'Alice', 'en');
+  await fund(env, alice, 1_000);
+  const marketId = await market(env, 'Will Bitcoin close the year above $100,000?', 'crypto');
+  const maker = await fund(env, env.sim.createUser({ first_name: 'Maker' }), 100_000);
+  await restingOrder(env, { marketId, userId: maker, intent: 'BUY_NO', price: 35, qty: 1000 });
+  const lines: string[] = [];
+  const images: { name: string; bytes: number }[] = [];
+  const { apiRoot } = env.running.bot.telegram.options;
+  const result = await playGroupDemo({
+    sim: new SimClient(apiRoot), botUsername: env.botInfo.username,
+    users: { ru: { id: ivan.id, name: 'Иван' }, en: { id: alice.id, name: 'Alice' } },
+    log: (line) => lines.push(line), saveImage: async (name, png) => void images.push({ name, bytes: png.length }),
+    marketId, redisUrl: REDIS_URL, queuePrefix: env.prefix, apiRoot, botToken: env.botInfo.token,
+  });
+  expect(result).toEqual({ trades: 1, digests: 1 });
+  const log = lines.join('\n');
+  expect(log).toContain('[group "Прогнозы друзей"] Иван: @pravda_demogroups_bot');
+  expect(log).toContain('[group "Прогнозы друзей"] Alice taps [✅ ДА 65%]');
+  expect(log).toContain('(alert) ✅ Bet placed: 153 shares of YES');
+  expect(log).toContain('[channel] 🤖 bot: 📷 digest.png');
+  expect(log).toContain('(the job run again: done)');
+  expect(images).toEqual([{ name: 'digest.png', bytes: expect.any(Number) }]);
+  expect(images[0]!.bytes).toBeGreaterThan(10_000);
+  expect(env.errors).toEqual([]);
+});

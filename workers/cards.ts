@@ -1,0 +1,123 @@
+/**
+ * Keeps posted market cards (inline messages, group posts: domain/services/cards.ts) up to date.
+ *
+ * Batching, so a busy market never floods a group with edits: a committed matching batch only
+ * schedules a redraw of its market at the end of the current CARD_REFRESH_MS window (one delayed
+ * BullMQ job per market and window, deduped by job id), and that job reads the market as it is
+ * then, so every trade of the window lands in one edit. The edit goes through the notifications
+ * pipeline with a `coalesceKey` per card (a pending edit is replaced by the newer one), paced on
+ * the card's lane at the group budget; "message is not modified" and 429 are the pipeline's to
+ * handle, and an edit identical to the last one sent is not made at all.
+ *
+ * Changes from outside the matching queue (resolution, settlement, a deadline passing) are caught
+ * by a sweep every SWEEP_EVERY_MS: cards whose shown state differs from their market's are redrawn.
+ * A settled market's cards get their last edit and are then left alone.
+ */
+import { createHash } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Telegram } from 'telegraf';
+import type { DataSource } from 'typeorm';
+import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../bot/views/shared-card';
+import { activeCards, cardFactsOf, markShown, marketsWithStaleCards } from '../domain/services/cards';
+import { redisOptions } from '../infra/redis';
+import type { Notifier } from './notifications/producer';
+import { bullPrefix } from './queues';
+
+export const CARDS_QUEUE = 'cards';
+/** A market's cards are redrawn at most once per window (ms): ≤ 12 edits a minute per card, well inside a group's 20. */
+export const CARD_REFRESH_MS = 5_000;
+/** How often cards are checked against state changes that do not pass through matching. */
+const SWEEP_EVERY_MS = 10_000;
+const SWEEP_SCHEDULER = 'cards-sweep';
+
+export interface CardsDeps {
+  ds: DataSource;
+  redisUrl: string;
+  prefix: string;
+  notifier: Notifier;
+  /** For the bot's username (the cards' deep links). */
+  telegram: Telegram;
+  logger: Logger;
+}
+
+interface RefreshJob {
+  marketId: number;
+}
+
+export class CardRefresher {
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private username: Promise<string> | null = null;
+
+  constructor(private readonly deps: CardsDeps) {
+    this.queue = new Queue(CARDS_QUEUE, { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) });
+  }
+
+  /** Starts the worker and the sweep scheduler (one sweep per period however many processes run). */
+  async start(): Promise<void> {
+    await this.queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: SWEEP_EVERY_MS }, {
+      name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 },
+    });
+    this.worker = new Worker(CARDS_QUEUE, (job: Job) => (job.name === 'sweep' ? this.sweep() : this.refresh((job.data as RefreshJob).marketId)), {
+      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 4,
+    });
+    this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'card redraw failed'));
+  }
+
+  /**
+   * The market may have moved: schedules one redraw of its cards at the end of the current window.
+   * Called after the change committed, so the redraw (which runs later) reads it.
+   */
+  async marketChanged(marketId: number): Promise<void> {
+    const now = Date.now();
+    const window = Math.floor(now / CARD_REFRESH_MS);
+    const data: RefreshJob = { marketId };
+    await this.queue.add('refresh', data, {
+      jobId: `card-${marketId}-${window}`, delay: (window + 1) * CARD_REFRESH_MS - now,
+      attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 },
+    });
+  }
+
+  /** Redraws every active card of a market whose text or keyboard changed since it was last sent. */
+  async refresh(marketId: number): Promise<void> {
+    const m = this.deps.ds.manager;
+    const cards = await activeCards(m, marketId);
+    if (cards.length === 0) return;
+    const facts = (await cardFactsOf(m, [marketId])).get(marketId);
+    if (!facts) return;
+    const model = sharedCardModel(facts);
+    const username = await this.botUsername();
+    for (const card of cards) {
+      const text = sharedCardText(card.language, model);
+      const replyMarkup = sharedCardMarkup(card.language, model, username);
+      const hash = createHash('sha1').update(text).update(JSON.stringify(replyMarkup)).digest('hex');
+      if (hash === card.shownHash && model.state === card.shownState) continue;
+      if (hash !== card.shownHash) {
+        await this.deps.notifier.notify({
+          kind: 'edit_text', text, parseMode: 'HTML', replyMarkup, coalesceKey: `card-${card.id}`,
+          ...(card.inlineMessageId !== null
+            ? { chatId: card.laneId, inlineMessageId: card.inlineMessageId }
+            : { chatId: card.chatId!, messageId: card.messageId! }),
+        });
+      }
+      await markShown(m, card.id, { hash, state: model.state, final: model.state === 'settled' });
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    for (const marketId of await marketsWithStaleCards(this.deps.ds.manager)) await this.refresh(marketId);
+  }
+
+  private botUsername(): Promise<string> {
+    this.username ??= this.deps.telegram.getMe().then((me) => me.username);
+    // A failed lookup is retried on the next redraw instead of being cached.
+    this.username.catch(() => (this.username = null));
+    return this.username;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
