@@ -43,7 +43,9 @@ fi
 stamp=node_modules/.pravda-install-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   log "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: this npm writes lockfiles without other platforms' optional
+  # packages, which `npm ci` then refuses; the lockfile still pins every version installed here.
+  npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 # canvas must have been compiled (its install script builds it from source with node-gyp).
