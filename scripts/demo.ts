@@ -198,17 +198,15 @@ async function main(): Promise<void> {
 async function resolveAsAdmin(chat: ChatDriver, admin: Person, marketId: number, ds: { query: (q: string, p: unknown[]) => Promise<{ status: string }[]> }): Promise<void> {
   await chat.say(admin, '/resolve');
   await chat.expect(admin, { hasKeyboard: true });
-  await chat.tap(admin, { prefix: `${labelPrefix('ru', 'resolve.pick_open')}${marketId} ` });
+  await chat.tap(admin, { prefix: `${labelPrefix('ru', 'resolution.pick_open')}${marketId} ` });
   await chat.expect(admin, { hasKeyboard: true });
   await chat.tap(admin, { exact: template('ru', 'outcome.YES') });
   await chat.expect(admin, { hasKeyboard: true });
-  await chat.tap(admin, { prefix: labelPrefix('ru', 'resolve.do_early') });
-  for (let i = 0; i < 300; i++) {
-    const [m] = await ds.query(`SELECT status FROM markets WHERE id = $1`, [marketId]);
-    if (m?.status === 'settled') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await chat.printNew(admin);
+  await chat.tap(admin, { prefix: labelPrefix('ru', 'resolution.do_early') });
+  // Settlement reports to the admin when every position is paid.
+  await chat.expect(admin, { textIncludes: labelPrefix('ru', 'settle.done').trim() }, 0);
+  const [m] = await ds.query(`SELECT status FROM markets WHERE id = $1`, [marketId]);
+  if (m?.status !== 'settled') throw new Error(`market ${marketId} is ${m?.status}, not settled`);
 }
 
 main().catch(async (e) => {
