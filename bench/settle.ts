@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { runAudit } from '../domain/services/audit';
 import { SETTLE_BATCH, settleMarket } from '../domain/services/settlement';
 import { dropDatabase, openDataSource } from '../infra/db';
-import { seedResolvedMarket } from './positions';
+import { seedResolvedMarket } from './lib/positions';
 
 /**
  * `settle`: seconds to pay a market of 100 000 positions with `settleMarket` (crash-safe,

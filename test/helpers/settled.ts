@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SeededMarket } from '../../bench/positions';
+import type { SeededMarket } from '../../bench/lib/positions';
 import { runAudit } from '../../domain/services/audit';
 
 /**

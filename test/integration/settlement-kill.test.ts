@@ -9,7 +9,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import pino from 'pino';
 import { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
-import { seedResolvedMarket, type SeededMarket } from '../../bench/positions';
+import { seedResolvedMarket, type SeededMarket } from '../../bench/lib/positions';
 import { redisOptions } from '../../infra/redis';
 import { Notifier } from '../../workers/notifications/producer';
 import { bullPrefix, SETTLE_QUEUE } from '../../workers/queues';
