@@ -68,7 +68,7 @@ async function download(apiRoot: string, token: string, fileId: string): Promise
 export async function playGroupDemo(ctx: GroupDemoContext): Promise<{ trades: number; digests: number }> {
   const { sim, log, users } = ctx;
   const config = loadConfig({ ...process.env, ...(ctx.redisUrl ? { REDIS_URL: ctx.redisUrl } : {}), ...(ctx.queuePrefix ? { QUEUE_PREFIX: ctx.queuePrefix } : {}) });
-  const title = 'Прогнозы друзей';
+  const title = 'Forecast Friends';
   const tag = `[group "${title}"]`;
   log('\n== Groups, inline mode and the channel digest ==');
 

@@ -120,7 +120,8 @@ export function quickBetFeature(rt: BotRuntime): Composer<BotContext> {
     }
     if (target) await learnChatInstance(rt.ds.manager, target, ctx.callbackQuery!.chat_instance);
     if (!ctx.account || ctx.account.blockedAt) {
-      return void (await ctx.answerCbQuery(ctx.tp('inline.start_bot'), { url: startLink(ctx.botInfo.username, marketPayload(marketId)) }));
+      await ctx.answerCbQuery(ctx.tp('inline.start_bot'), { url: startLink(ctx.botInfo.username, marketPayload(marketId)) });
+      return;
     }
     if (!target) return alert(ctx, ctx.tp('errors.button_outdated'));
     const key = offerKey(rt, target, from.id);

@@ -39,7 +39,9 @@ export function sharedChatsFeature(rt: BotRuntime): MiddlewareFn<BotContext> {
   const shared = new Composer<BotContext>();
   shared.use(loadMember(rt));
   shared.use(inlineFeature(rt), quickBetFeature(rt), groupFeature(rt), groupResolveFeature(rt), topFeature(rt));
-  // What none of them took: a stale button is told so; other group chatter is not the bot's to answer.
+  // What none of them took: a stale button is told so; other group chatter is not the bot's to
+  // answer. Either way the update ends here (it must not reach the private chain's account upsert).
   shared.on('callback_query', (ctx) => notice(ctx, ctx.tp('errors.button_outdated')));
+  shared.use(() => Promise.resolve());
   return Composer.branch(isShared, shared, Composer.passThru());
 }

@@ -6,7 +6,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MarketOutcome } from '../entities';
 import { kop, type Kop } from '../money';
-import { quote } from './trading';
+import { quotes } from './trading';
 
 /** A market whose YES price moved in the period. Prices in kop (= %). */
 export interface Mover {
@@ -77,8 +77,8 @@ export async function digestSummary(m: EntityManager, fromMs: number, toMs: numb
   const created: { id: string; title: string }[] = await m.query(
     `SELECT id, title FROM markets WHERE chat_id IS NULL AND created_at > $1 AND created_at <= $2
         AND status NOT IN ('resolved', 'settled') ORDER BY created_at, id`, [from, to]);
-  const newMarkets = [];
-  for (const c of created) newMarkets.push({ marketId: Number(c.id), title: c.title, yesPrice: (await quote(m, Number(c.id))).yesPrice });
+  const prices = await quotes(m, created.map((c) => Number(c.id)));
+  const newMarkets = created.map((c) => ({ marketId: Number(c.id), title: c.title, yesPrice: prices.get(Number(c.id))?.yesPrice ?? 50 }));
 
   const resolvedRows: { id: string; title: string; outcome: MarketOutcome; yes_payout: number }[] = await m.query(
     `SELECT id, title, outcome, yes_payout FROM markets

@@ -45,6 +45,14 @@ async function marketOfCard(chatId: number, messageId: number): Promise<number> 
   return Number((await find())[0].market_id);
 }
 
+test('the "/" menu of group chats offers the group commands, per language', () => {
+  const calls = env.sim.apiCalls({ method: 'setMyCommands' }).filter((c) => JSON.stringify(c.params.scope ?? '').includes('all_group_chats'));
+  expect(calls.map((c) => c.params.language_code ?? 'default').sort()).toEqual(['default', 'en', 'ru']);
+  const en = JSON.stringify(calls.find((c) => c.params.language_code === 'en')!.params.commands);
+  for (const command of ['predict', 'top', 'resolve', 'help']) expect(en).toContain(`"command":"${command}"`);
+  expect(en).toContain('Create a group prediction');
+});
+
 test('/predict in one line creates a market of the chat and posts its card there', async () => {
   const chat = await newGroup('Snow fans');
   say(ivan, chat, '/predict Will it snow in Moscow on New Year? | 31.12.2030 18:00 | Per Roshydromet');

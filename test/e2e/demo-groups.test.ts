@@ -27,8 +27,8 @@ test('playGroupDemo: inline card in a group, a two-tap bet, the card edited, one
   });
   expect(result).toEqual({ trades: 1, digests: 1 });
   const log = lines.join('\n');
-  expect(log).toContain('[group "Прогнозы друзей"] Иван: @pravda_demogroups_bot');
-  expect(log).toContain('[group "Прогнозы друзей"] Alice taps [✅ ДА 65%]');
+  expect(log).toContain('[group "Forecast Friends"] Иван: @pravda_demogroups_bot');
+  expect(log).toContain('[group "Forecast Friends"] Alice taps [✅ ДА 65%]');
   expect(log).toContain('(alert) ✅ Bet placed: 153 shares of YES');
   expect(log).toContain('[channel] 🤖 bot: 📷 digest.png');
   expect(log).toContain('(the job run again: done)');
