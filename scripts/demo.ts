@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,6 +8,7 @@ import { SimClient } from '../botapi/client';
 import { runAudit } from '../domain/services/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
+import { playGroupDemo } from './demo-groups';
 import { MARKET_MAKER_TELEGRAM_ID, seedDemo } from './seed';
 
 /**
@@ -177,6 +178,19 @@ async function main(): Promise<void> {
   await chat.say(alice, '/balance');
   await chat.expect(alice, { textIncludes: labelPrefix('en', 'balance.text').replace(/<\/?b>/g, '').trim() });
 
+  // 6. Groups and channels: an inline card in a group, a quick bet from it, a channel digest.
+  const group = await playGroupDemo({
+    sim, botUsername: BOT_USERNAME, log, marketId: marketIds[1]!,
+    users: { ru: { id: ivan.id, name: ivan.name }, en: { id: alice.id, name: alice.name } },
+    saveImage: async (name, png) => {
+      const file = join(OUT, `${String(++chat.images).padStart(2, '0')}-${name}`);
+      await writeFile(file, png);
+      log(`    (saved ${file})`);
+    },
+    redisUrl: REDIS_URL, queuePrefix: env.QUEUE_PREFIX, apiRoot, botToken: token,
+  });
+  log(`\ngroup part: ${group.trades} quick bet(s) from the inline card, ${group.digests} digest(s) posted`);
+
   const report = await runAudit(ds.manager);
   const [users] = await ds.query(`SELECT count(*) n FROM users WHERE telegram_id <> $1`, [MARKET_MAKER_TELEGRAM_ID]);
   const [trades] = await ds.query(`SELECT count(*) n FROM fills`);
@@ -189,7 +203,7 @@ async function main(): Promise<void> {
     demo: process.exitCode ? 'failed' : 'ok',
     users: Number(users.n), trades: Number(trades.n), settledMarkets: Number(settled.n), ledgerBalanced: report.ok,
   };
-  if (!report.ok || summary.trades < 1 || summary.settledMarkets < 1) summary.demo = 'failed';
+  if (!report.ok || summary.trades < 1 || summary.settledMarkets < 1 || group.trades < 1 || group.digests < 1) summary.demo = 'failed';
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exit(summary.demo === 'ok' ? 0 : 1);
 }
