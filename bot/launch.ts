@@ -10,8 +10,8 @@ import type { BotDeps } from './deps';
 import { UpdateRunner, type UpdateType } from './polling';
 
 /** Commands in the client's "/" menu, in this order. */
-const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'top', 'settings', 'language', 'help', 'cancel'] as const;
-const ADMIN_COMMANDS = ['newmarket', 'resolve'] as const;
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
+const ADMIN_COMMANDS = ['newmarket', 'resolve', 'clarify', 'pause', 'unpause', 'history'] as const;
 /** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
 const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
   ['predict', 'group.command_predict'], ['top', 'top.command_group'], ['resolve', 'group.command_resolve'], ['help', 'group.command_help'],

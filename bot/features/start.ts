@@ -36,7 +36,7 @@ export function startFeature(rt: BotRuntime): Composer<BotContext> {
   // The numbers come from the domain's schedules, so the help text cannot drift from the rules.
   const help = (ctx: BotContext) => show(ctx, ctx.t('help.text', {
     fees: TAKER_FEE_SCHEDULE.map((step) => formatBps(step.bps, ctx.lang)).join(' \u2192 '),
-    rebate: MAKER_REBATE_BPS, minOrder: MIN_NOTIONAL_KOP, minDeposit: MIN_DEPOSIT,
+    rebate: MAKER_REBATE_BPS, minOrder: MIN_NOTIONAL_KOP, minDeposit: MIN_DEPOSIT, bot: ctx.botInfo.username,
   }), [homeRow(ctx)]);
   c.help(help);
   onButton(c, cb.help, help);
