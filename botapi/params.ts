@@ -61,7 +61,7 @@ export const chatId = (): z.ZodType<number | string, z.ZodTypeDef, unknown> =>
   z.preprocess(
     (v) => (typeof v === 'string' && INT_RE.test(v) ? Number(v) : v),
     z.union([z.number().int(), z.string().regex(/^@[A-Za-z0-9_]{1,64}$/)], {
-      errorMap: (issue, ctx) => ({ message: ctx.data === undefined ? 'chat_id is empty' : 'chat not found' }),
+      errorMap: (_issue, ctx) => ({ message: ctx.data === undefined ? 'chat_id is empty' : 'chat not found' }),
     }),
   );
 

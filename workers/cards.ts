@@ -13,15 +13,12 @@
  * by a sweep every SWEEP_EVERY_MS: cards whose shown state differs from their market's are redrawn.
  * A settled market's cards get their last edit and are then left alone.
  */
+import type { WorkerContext } from './context';
 import { createHash } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Logger } from 'pino';
-import type { Telegram } from 'telegraf';
-import type { DataSource } from 'typeorm';
 import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../bot/views/shared-card';
 import { activeCards, cardFactsOf, markShown, marketsWithStaleCards } from '../domain/services/cards';
 import { redisOptions } from '../infra/redis';
-import type { Notifier } from './notifications/producer';
 import { bullPrefix } from './queues';
 
 export const CARDS_QUEUE = 'cards';
@@ -31,15 +28,8 @@ export const CARD_REFRESH_MS = 5_000;
 const SWEEP_EVERY_MS = 10_000;
 const SWEEP_SCHEDULER = 'cards-sweep';
 
-export interface CardsDeps {
-  ds: DataSource;
-  redisUrl: string;
-  prefix: string;
-  notifier: Notifier;
-  /** For the bot's username (the cards' deep links). */
-  telegram: Telegram;
-  logger: Logger;
-}
+/** The bot's username for the cards' deep links comes from `telegram` (getMe). */
+export type CardsDeps = WorkerContext;
 
 interface RefreshJob {
   marketId: number;

@@ -75,7 +75,7 @@ export class Queues {
   private readonly waiters = new Map<string, Set<() => void>>();
   private subscribed: Promise<unknown> | null = null;
 
-  constructor(private readonly redisUrl: string, private readonly prefix: string) {
+  constructor(redisUrl: string, private readonly prefix: string) {
     this.conn = createRedis(redisUrl);
     this.sub = createRedis(redisUrl);
     this.sub.on('message', (_channel: string, key: string) => {

@@ -1,22 +1,14 @@
 import { Worker, type Job } from 'bullmq';
-import type { Logger } from 'pino';
-import type { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
 import type { Language } from '../domain/entities';
 import { payoutsOf, SETTLE_BATCH, settleMarket, SettlementInvariantError } from '../domain/services/settlement';
 import { t } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import { payoutsToJobs } from './notices';
-import type { Notifier } from './notifications/producer';
+import type { WorkerContext } from './context';
 import { bullPrefix, SETTLE_QUEUE, type SettleJob } from './queues';
 
-export interface SettlementDeps {
-  ds: DataSource;
-  redisUrl: string;
-  prefix: string;
-  notifier: Notifier;
-  telegram: Telegram;
-  logger: Logger;
+export interface SettlementDeps extends WorkerContext {
   batchSize?: number;
 }
 

@@ -97,7 +97,7 @@ test('the same settlement delivered twice, in parallel, by two BullMQ jobs on tw
     }))));
     const results = await Promise.all(jobs.map((j) => j.waitUntilFinished(events, 60_000)));
     // Both deliveries of a market report the same totals: the second found the work done or shared it.
-    for (const [i, m] of markets.entries()) expect(results[2 * i]).toEqual(results[2 * i + 1]);
+    for (const i of markets.keys()) expect(results[2 * i]).toEqual(results[2 * i + 1]);
     expect(results[0]).toEqual({ positions: markets[0]!.positions, paidKop: expect.any(Number) });
     await expectPaidExactlyOnce(ds, markets);
   } finally {
