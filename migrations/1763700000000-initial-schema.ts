@@ -87,6 +87,8 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         post_only boolean NOT NULL DEFAULT false,
         expires_at timestamptz,
         status text NOT NULL CHECK (status IN ('open', 'filled', 'cancelled', 'expired', 'rejected')),
+        reserved_kop bigint NOT NULL DEFAULT 0 CHECK (reserved_kop >= 0),
+        reserved_shares integer NOT NULL DEFAULT 0 CHECK (reserved_shares >= 0),
         cost_kop bigint NOT NULL DEFAULT 0,
         fee_kop bigint NOT NULL DEFAULT 0,
         cancel_reason text,
@@ -113,16 +115,7 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX fills_market_idx ON fills (market_id, id)`);
-    await q.query(`CREATE INDEX fills_taker_user_idx ON fills (taker_user_id, market_id)`);
-    await q.query(`CREATE INDEX fills_maker_user_idx ON fills (maker_user_id, market_id)`);
-    // Daily taker notional per user: the fee tier reads at most 30 rows (seed plan: monthly volume).
-    await q.query(`
-      CREATE TABLE taker_volume (
-        user_id bigint NOT NULL REFERENCES users(id),
-        day date NOT NULL,
-        notional_kop bigint NOT NULL CHECK (notional_kop >= 0),
-        PRIMARY KEY (user_id, day)
-      )`);
+    await q.query(`CREATE INDEX fills_taker_user_idx ON fills (taker_user_id, created_at)`);
     await q.query(`
       CREATE TABLE positions (
         user_id bigint NOT NULL REFERENCES users(id),
@@ -130,6 +123,8 @@ export class InitialSchema1763700000000 implements MigrationInterface {
         outcome text NOT NULL CHECK (outcome IN ('YES', 'NO')),
         shares integer NOT NULL DEFAULT 0 CHECK (shares >= 0),
         reserved integer NOT NULL DEFAULT 0 CHECK (reserved >= 0 AND reserved <= shares),
+        cost_kop bigint NOT NULL DEFAULT 0,
+        realized_kop bigint NOT NULL DEFAULT 0,
         payout_kop bigint,
         settled_at timestamptz,
         PRIMARY KEY (user_id, market_id, outcome)
@@ -202,7 +197,7 @@ export class InitialSchema1763700000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const t of [
-      'settlements', 'market_events', 'processed_events', 'taker_volume', 'payments', 'invoices', 'price_points',
+      'settlements', 'market_events', 'processed_events', 'payments', 'invoices', 'price_points',
       'positions', 'fills', 'orders', 'postings', 'accounts', 'markets', 'users',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);

@@ -20,9 +20,14 @@ export function languageFromTelegram(code: string | undefined): Language {
 /**
  * Finds or creates the user for a Telegram account, with ledger accounts.
  * The language is picked from `language_code` only on creation; `/language` changes it later.
+ * Runs on every update, so a known user with unchanged names costs one indexed read and no write.
  */
 export async function upsertUser(ds: DataSource | EntityManager, tg: TelegramUserInfo): Promise<{ user: User; created: boolean }> {
   const m = 'manager' in ds ? ds.manager : ds;
+  const known = await m.getRepository(User).findOneBy({ telegramId: tg.id });
+  if (known && known.username === (tg.username ?? null) && known.firstName === (tg.first_name ?? '')) {
+    return { user: known, created: false };
+  }
   return m.transaction(async (tx) => {
     const rows: { id: string; created: boolean }[] = await tx.query(
       `INSERT INTO users (telegram_id, username, first_name, language) VALUES ($1, $2, $3, $4)
