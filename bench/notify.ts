@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, openDataSource } from '../infra/db';
-import { startHarness } from '../workers/notifications/testkit';
+import { startHarness } from '../test/helpers/notify-testkit';
 
 const PRIVATE_CHATS = 1000;
 const GROUPS = 10;

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import { z } from 'zod';
 
 /**
@@ -58,14 +59,17 @@ export interface ResolutionPolicy {
   disputeWindowMs: number;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `0`, or a whole number with a unit s/m/h/d (`2h`, `30m`), to ms; null for anything else. */
+/**
+ * A duration to ms, parsed by the `ms` package: `0`, or an amount with a unit (`2h`, `30m`, `45s`,
+ * `1d`, `90 minutes`). null for anything else, including a bare non-zero number (minutes or ms?),
+ * a negative duration and a fraction of a millisecond.
+ */
 export function parseDuration(text: string): number | null {
-  const m = /^\s*(\d{1,6})\s*([smhd]?)\s*$/.exec(text);
-  if (!m) return null;
-  if (!m[2]) return Number(m[1]) === 0 ? 0 : null;
-  return Number(m[1]) * UNIT_MS[m[2]];
+  const s = text.trim();
+  if (/^0+$/.test(s)) return 0;
+  if (!/[a-z]/i.test(s)) return null;
+  const out: number | undefined = ms(s as ms.StringValue);
+  return typeof out === 'number' && Number.isSafeInteger(out) && out >= 0 ? out : null;
 }
 
 /** Reads the environment. @throws ZodError naming the bad variable. */

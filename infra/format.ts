@@ -1,35 +1,51 @@
 /**
- * Presentation formatting per locale (DESIGN §1: formatting happens only at the edge). Money is
- * integer kopecks and is formatted with integer division and modulo only, never through floats
- * or `Intl.NumberFormat` (which takes a float). Dates are shown in Moscow time, the market's
- * reference time zone.
+ * Presentation formatting per locale (DESIGN §1: formatting happens only at the edge). Numbers and
+ * money go through `Intl.NumberFormat`, fed exact values only: integers, or a decimal string built
+ * from integer roubles and the kopeck remainder (never a float). Dates are shown in Moscow time,
+ * the market's reference time zone.
  */
-import type { Language } from '../domain/entities';
-import { floorDiv } from '../domain/money';
+import type { Language } from './language';
 
 /** U+202F NARROW NO-BREAK SPACE: Russian digit grouping ("1 234"), never wraps inside a number. */
 const NNBSP = '\u202f';
 /** U+00A0 NO-BREAK SPACE: between a Russian amount and its currency sign ("100 ₽"). */
 const NBSP = '\u00a0';
-const RUB_SIGN = '\u20bd';
 
 /** Deadlines, charts and admin input all use Moscow time (UTC+3, no DST since 2014). */
 export const MOSCOW_TZ = 'Europe/Moscow';
 
-interface NumberStyle {
-  group: string;
-  decimal: string;
-}
-const NUMBER_STYLE: Record<Language, NumberStyle> = {
-  ru: { group: NNBSP, decimal: ',' },
-  en: { group: ',', decimal: '.' },
-};
+const NUMBER_LOCALE: Record<Language, string> = { ru: 'ru-RU', en: 'en-US' };
+/** Our digit grouping; ICU builds differ in the space they print for ru, the texts must not. */
+const GROUP: Record<Language, string> = { ru: NNBSP, en: ',' };
 
-/** Groups the digits of a non-negative integer by thousands: 1234567 → "1 234 567" (ru). */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(lang: Language, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${lang}:${JSON.stringify(opts)}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(NUMBER_LOCALE[lang], opts);
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
+/** Intl's parts with our separators: grouping per {@link GROUP}, ASCII signs, a no-break space before "₽". */
+function render(f: Intl.NumberFormat, value: bigint | Intl.StringNumericLiteral, lang: Language): string {
+  return f.formatToParts(value).map((p) => {
+    switch (p.type) {
+      case 'group': return GROUP[lang];
+      case 'minusSign': return '-';
+      case 'plusSign': return '+';
+      case 'literal': return /^\s+$/u.test(p.value) ? NBSP : p.value;
+      default: return p.value;
+    }
+  }).join('');
+}
+
+/** Groups the digits of an integer by thousands: 1234567 → "1 234 567" (ru); a fraction is cut off. */
 export function formatInt(n: number, lang: Language): string {
-  const digits = String(Math.abs(Math.trunc(n)));
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, NUMBER_STYLE[lang].group);
-  return n < 0 ? `-${grouped}` : grouped;
+  return render(numberFormat(lang, { maximumFractionDigits: 0 }), BigInt(Math.trunc(n)), lang);
 }
 
 /** Options of {@link formatKop}. */
@@ -51,11 +67,13 @@ export function formatKop(amount: number, lang: Language, opts: MoneyOptions = {
   const abs = Math.abs(amount);
   const kopPart = abs % 100;
   const rubPart = (abs - kopPart) / 100;
-  const style = NUMBER_STYLE[lang];
-  const fraction = opts.compact && kopPart === 0 ? '' : `${style.decimal}${String(kopPart).padStart(2, '0')}`;
-  const number = `${formatInt(rubPart, lang)}${fraction}`;
-  const sign = amount < 0 ? '-' : opts.sign && amount > 0 ? '+' : '';
-  return lang === 'ru' ? `${sign}${number}${NBSP}${RUB_SIGN}` : `${sign}${RUB_SIGN}${number}`;
+  const f = numberFormat(lang, {
+    style: 'currency', currency: 'RUB', currencyDisplay: 'narrowSymbol',
+    minimumFractionDigits: opts.compact && kopPart === 0 ? 0 : 2, maximumFractionDigits: 2,
+    signDisplay: opts.sign ? 'exceptZero' : 'auto',
+  });
+  const decimal = `${amount < 0 ? '-' : ''}${rubPart}.${String(kopPart).padStart(2, '0')}` as Intl.StringNumericLiteral;
+  return render(f, decimal, lang);
 }
 
 /** An integer percentage: `65%` (prices 1..99 are probabilities in %). */
@@ -78,12 +96,15 @@ export function formatBps(bps: number, lang: Language): string {
  * @param denominator > 0, safe integer
  */
 export function formatRatio(numerator: number, denominator: number, lang: Language, digits = 2): string {
-  const scale = 10 ** digits;
-  // round(n × scale / d) half up = floor((2 × n × scale + d) / 2d)
-  const units = floorDiv(2 * numerator * scale + denominator, 2 * denominator);
-  const frac = units % scale;
-  const whole = (units - frac) / scale;
-  return digits === 0 ? formatInt(whole, lang) : `${formatInt(whole, lang)}${NUMBER_STYLE[lang].decimal}${String(frac).padStart(digits, '0')}`;
+  const scale = 10n ** BigInt(digits);
+  const n = BigInt(numerator);
+  const d = BigInt(denominator);
+  // round(n × scale / d) half up = floor((2 × n × scale + d) / 2d); BigInt division floors for n ≥ 0.
+  const units = (2n * n * scale + d) / (2n * d);
+  const f = numberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  if (digits === 0) return render(f, units, lang);
+  const frac = String(units % scale).padStart(digits, '0');
+  return render(f, `${units / scale}.${frac}` as Intl.StringNumericLiteral, lang);
 }
 
 const DATE_LOCALE: Record<Language, string> = { ru: 'ru-RU', en: 'en-GB' };

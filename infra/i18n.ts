@@ -9,10 +9,10 @@
  * (`{ code, vars }` with raw kop) are turned into words by the locale file alone.
  */
 import i18next, { type i18n } from 'i18next';
-import type { Language } from '../domain/entities';
 import en from '../locales/en.json';
 import ru from '../locales/ru.json';
 import { formatBps, formatKop, formatPercent } from './format';
+import type { Language } from './language';
 
 export type { Language };
 /** Supported languages, default first. */

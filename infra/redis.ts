@@ -1,22 +1,19 @@
 import IORedis, { type RedisOptions } from 'ioredis';
 
 /**
- * ioredis options for a URL, with `maxRetriesPerRequest: null` as BullMQ requires for workers'
- * blocking connections. Passing options (not an instance) lets BullMQ own and close its connections.
+ * BullMQ connection options for a Redis URL: the URL goes to ioredis as is (BullMQ passes `url` to
+ * `new IORedis(url, rest)`), so `rediss://` (TLS), user names, passwords and `/db` are ioredis's to
+ * parse. `maxRetriesPerRequest: null` is what BullMQ requires for workers' blocking connections.
+ * Options, not an instance, let BullMQ own and close its connections.
  */
-export function redisOptions(url: string): RedisOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    maxRetriesPerRequest: null,
-  };
+export function redisOptions(url: string): RedisOptions & { url: string } {
+  return { url, maxRetriesPerRequest: null };
 }
 
-/** A Redis connection for our own keys and for queues (non-blocking use). */
-export function createRedis(url: string): IORedis {
-  return new IORedis(redisOptions(url));
+/**
+ * A Redis connection for our own keys and for queues (non-blocking use), from the URL as is.
+ * @param extra more ioredis options (e.g. `lazyConnect`), merged over the defaults.
+ */
+export function createRedis(url: string, extra: RedisOptions = {}): IORedis {
+  return new IORedis(url, { maxRetriesPerRequest: null, ...extra });
 }

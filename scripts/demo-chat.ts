@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SimClient } from '../botapi/client';
-import type { MessageMatch, SimMessage } from '../botapi/simTypes';
+import type { SimClient } from '../tools/botapi/client';
+import type { MessageMatch, SimMessage } from '../tools/botapi/sim-types';
 import en from '../locales/en.json';
 import ru from '../locales/ru.json';
 

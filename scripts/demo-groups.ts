@@ -4,8 +4,8 @@
  * edited in place, and a digest is posted to a channel (its job run at once, not on its cron).
  * Prints the log in the demo's chat-log style.
  */
-import type { SimClient } from '../botapi/client';
-import type { InlineAnswer, SimMessage } from '../botapi/simTypes';
+import type { SimClient } from '../tools/botapi/client';
+import type { InlineAnswer, SimMessage } from '../tools/botapi/sim-types';
 import { loadConfig } from '../infra/config';
 import { runDigestNow } from '../workers/digests';
 

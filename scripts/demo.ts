@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SimClient } from '../botapi/client';
+import { SimClient } from '../tools/botapi/client';
 import { runAudit } from '../domain/services/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 
   const token = `7000000001:${randomBytes(12).toString('hex')}`;
   const port = await freePort();
-  const line = await start('botapi/main.js', [], {
+  const line = await start('tools/botapi/main.js', [], {
     BOTAPI_PORT: String(port), BOT_TOKEN: token, BOT_USERNAME, BOT_NAME: 'Pravda Market',
   }, /"botapi":"listening"/);
   const apiRoot = (JSON.parse(line) as { url: string }).url;

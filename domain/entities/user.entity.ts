@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity } from 'typeorm';
 import type { Kop } from '../money';
+import type { Language } from '../../infra/language';
 import { BigIdColumn, BigIntColumn, MoneyColumn } from './columns';
 
-export type Language = 'ru' | 'en';
+export type { Language };
 export type NotifyMode = 'instant' | 'hourly' | 'daily';
 
 /** A Telegram user who started the bot. UI state lives in the Redis session, never here. */

@@ -1,3 +1,4 @@
+import { ConstantBackoff, handleWhen, retry } from 'cockatiel';
 import type { DataSource } from 'typeorm';
 import { InsufficientFundsError } from '../ledger/ledger';
 import { BookCache } from './book-cache';
@@ -12,7 +13,8 @@ const RETRYABLE = new Set(['40P01' /* deadlock */, '40001' /* serialization */])
 function retryable(e: unknown): boolean {
   return e instanceof InsufficientFundsError || RETRYABLE.has((e as { code?: string }).code ?? '');
 }
-const MAX_ATTEMPTS = 5;
+/** Up to 5 runs in all (4 retries), each immediately: the conflicting transaction has just ended. */
+const conflictRetry = retry(handleWhen(retryable), { maxAttempts: 4, backoff: new ConstantBackoff(0) });
 
 export interface BatchOutcome {
   results: CommandResult[];
@@ -50,14 +52,15 @@ export async function applyCommands(
 async function runWithRetry(
   ds: DataSource, cache: BookCache, marketId: number, cmds: readonly MatchingCommand[], nowMs: () => number,
 ): Promise<BatchOutcome> {
-  for (let attempt = 1; ; attempt++) {
+  return conflictRetry.execute(async () => {
     try {
       return await runOnce(ds, cache, marketId, cmds, nowMs());
     } catch (e) {
+      // The cached book may hold this attempt's changes: every failed run rereads it.
       cache.discard(marketId);
-      if (attempt >= MAX_ATTEMPTS || !retryable(e)) throw e;
+      throw e;
     }
-  }
+  });
 }
 
 async function runOnce(

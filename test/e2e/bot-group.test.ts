@@ -3,7 +3,7 @@
  * (one line or step by step) and posts its card; only its creator or the chat's admins resolve it;
  * /top ranks the group's players, and privately everyone.
  */
-import type { SimMessage, SimUser } from '../../botapi/simTypes';
+import type { SimMessage, SimUser } from '../../tools/botapi/sim-types';
 import { buttons, eventually, fund, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
 let env: Env;

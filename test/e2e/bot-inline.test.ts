@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InlineKeyboardMarkup, InlineQueryResultArticle } from 'telegraf/types';
-import type { SimMessage } from '../../botapi/simTypes';
+import type { SimMessage } from '../../tools/botapi/sim-types';
 import { createMarket } from '../../domain/services/markets';
 import { balancesOf } from '../../domain/services/users';
 import { formatKop } from '../../infra/format';

@@ -6,7 +6,7 @@
  * Amounts: a 100 ₽ limit buy at the 0.10 % fee tier buys floor(9 990 / price) shares
  * (exchange/fees maxNotionalForSpend), e.g. 166 at 60 %, 199 at 50 %, 333 at 30 %.
  */
-import type { SimUser } from '../../botapi/simTypes';
+import type { SimUser } from '../../tools/botapi/sim-types';
 import { balancesOf } from '../../domain/services/users';
 import { buttons, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 

@@ -1,5 +1,5 @@
 /** The demo's group part (scripts/demo-groups.ts) plays through against the real bot and workers. */
-import { SimClient } from '../../botapi/client';
+import { SimClient } from '../../tools/botapi/client';
 import { playGroupDemo } from '../../scripts/demo-groups';
 import { fund, market, REDIS_URL, restingOrder, startEnv, startedUser, type Env } from './harness';
 

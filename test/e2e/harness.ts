@@ -1,6 +1,6 @@
 /**
  * End-to-end harness: the real bot (createBot + launch, long polling) against the local Bot API
- * (botapi/, in-process, random port, flood control on), a fresh database, the real workers in
+ * (tools/botapi/, in-process, random port, flood control on), a fresh database, the real workers in
  * process, and a unique Redis prefix removed afterwards. Simulated users drive it.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,9 +9,9 @@ import pino from 'pino';
 import { createClient } from 'redis';
 import type { DataSource } from 'typeorm';
 import { launchBot, type RunningBot } from '../../bot/launch';
-import { createBotApiServer, type BotApiServer } from '../../botapi/server';
-import type { BotInfo, MessageMatch, SimMessage, SimUser } from '../../botapi/simTypes';
-import type { Simulator } from '../../botapi/simulator';
+import { createBotApiServer, type BotApiServer } from '../../tools/botapi/server';
+import type { BotInfo, MessageMatch, SimMessage, SimUser } from '../../tools/botapi/sim-types';
+import type { Simulator } from '../../tools/botapi/simulator';
 import { ensureUserAccounts, post, systemAccountId } from '../../domain/ledger/ledger';
 import { kop } from '../../domain/money';
 import type { PlaceOrderCommand } from '../../domain/services/commands';

@@ -1,11 +1,11 @@
 /**
- * Test harness for the local Bot API (botapi/): start a server on a random port, run a real
+ * Test harness for the local Bot API (tools/botapi/): start a server on a random port, run a real
  * Telegraf bot with long polling against it, and build small valid images.
  */
 import { deflateSync, crc32 } from 'node:zlib';
 import { Telegraf, Telegram } from 'telegraf';
-import { createBotApiServer, type BotApiServer, type BotApiServerOptions } from '../../botapi/server';
-import type { BotInfo, SimUser } from '../../botapi/simTypes';
+import { createBotApiServer, type BotApiServer, type BotApiServerOptions } from '../../tools/botapi/server';
+import type { BotInfo, SimUser } from '../../tools/botapi/sim-types';
 
 export interface Harness {
   server: BotApiServer;

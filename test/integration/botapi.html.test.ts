@@ -2,8 +2,8 @@
  * Telegram HTML parse mode as TDLib implements it (offsets in errors are UTF-8 bytes, entity
  * offsets are UTF-16 units), and PNG/JPEG header reading.
  */
-import { HtmlParseError, parseHtml } from '../../botapi/html';
-import { imageSize } from '../../botapi/imageSize';
+import { HtmlParseError, parseHtml } from '../../tools/botapi/html';
+import { imageSize } from '../../tools/botapi/image-size';
 import { makeJpegHeader, makePng } from '../helpers/botapiHarness';
 
 const fails = (html: string): string => {

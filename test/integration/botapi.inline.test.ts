@@ -5,7 +5,7 @@
  */
 import { Markup, TelegramError } from 'telegraf';
 import type { CallbackQuery, InlineQueryResult, Update } from 'telegraf/types';
-import { SimError } from '../../botapi/errors';
+import { SimError } from '../../tools/botapi/errors';
 import { launchBot, makePng, startHarness, until, type Harness } from '../helpers/botapiHarness';
 
 describe('local Bot API inline mode', () => {

@@ -1,14 +1,14 @@
 /**
  * The `/_sim` control API through `SimClient` (what the demo uses from another process), and the
- * `botapi/main.ts` CLI started as a real child process.
+ * `tools/botapi/main.ts` CLI started as a real child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Markup, Telegram } from 'telegraf';
-import { SimClient } from '../../botapi/client';
-import { SimError, SimTimeoutError } from '../../botapi/errors';
+import { SimClient } from '../../tools/botapi/client';
+import { SimError, SimTimeoutError } from '../../tools/botapi/errors';
 import { launchBot, startHarness, type Harness } from '../helpers/botapiHarness';
 
 describe('SimClient over /_sim', () => {
@@ -78,7 +78,7 @@ describe('SimClient over /_sim', () => {
   });
 });
 
-describe('botapi/main.ts CLI', () => {
+describe('tools/botapi/main.ts CLI', () => {
   let child: ChildProcess | undefined;
 
   afterEach(async () => {
@@ -91,7 +91,7 @@ describe('botapi/main.ts CLI', () => {
   it('starts on BOTAPI_PORT, registers BOT_TOKEN and prints one JSON line', async () => {
     const root = path.resolve(__dirname, '../..');
     // Compile TypeScript on the fly with @swc/core (already installed for jest).
-    const hook = `const swc=require('@swc/core');require.extensions['.ts']=(m,f)=>m._compile(swc.transformFileSync(f,{jsc:{parser:{syntax:'typescript'},target:'es2022'},module:{type:'commonjs'}}).code,f);require(${JSON.stringify(path.join(root, 'botapi/main.ts'))});`;
+    const hook = `const swc=require('@swc/core');require.extensions['.ts']=(m,f)=>m._compile(swc.transformFileSync(f,{jsc:{parser:{syntax:'typescript'},target:'es2022'},module:{type:'commonjs'}}).code,f);require(${JSON.stringify(path.join(root, 'tools/botapi/main.ts'))});`;
     const token = '5123456789:AAtestTokenForTheCliCheck_0123456789';
     child = spawn(process.execPath, ['-e', hook], {
       cwd: root, env: { ...process.env, BOTAPI_PORT: '0', BOT_TOKEN: token, BOT_USERNAME: 'cli_test_bot' }, stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Markup, TelegramError } from 'telegraf';
 import type { CallbackQuery, Message, Update } from 'telegraf/types';
-import { SimError } from '../../botapi/errors';
+import { SimError } from '../../tools/botapi/errors';
 import { launchBot, makeJpegHeader, makePng, rawCall, startHarness, until, type Harness } from '../helpers/botapiHarness';
 
 /** The error telegraf throws for a failed call (code + description + parameters). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createBotApiServer } from '../../botapi/server';
+import { createBotApiServer } from '../../tools/botapi/server';
 import { runAudit } from '../../domain/services/audit';
 import type { MatchingCommand } from '../../domain/services/commands';
 import { Queues } from '../../workers/queues';

@@ -10,7 +10,7 @@ import { NOTIFICATIONS_QUEUE } from '../../workers/notifications';
 import { NotifyKeys } from '../../workers/notifications/keys';
 import { moscowHour } from '../../workers/notifications/digest';
 import { TICK_SCHEDULER } from '../../workers/notifications/tick';
-import { startHarness, type Harness } from '../../workers/notifications/testkit';
+import { startHarness, type Harness } from '../helpers/notify-testkit';
 import { freshDatabase } from '../helpers/db';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

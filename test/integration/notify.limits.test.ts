@@ -2,8 +2,8 @@
  * Telegram's limits, checked from the local Bot API's call log (which also enforces them and
  * answers 429 with retry_after). Two workers play two worker processes: they share nothing but Redis.
  */
-import type { ApiCallRecord } from '../../botapi/simTypes';
-import { startHarness, type Harness } from '../../workers/notifications/testkit';
+import type { ApiCallRecord } from '../../tools/botapi/sim-types';
+import { startHarness, type Harness } from '../helpers/notify-testkit';
 import { freshDatabase } from '../helpers/db';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

@@ -6,7 +6,7 @@
 import type { Message } from 'telegraf/types';
 import { SimTimeoutError } from './errors';
 import type { AnyMarkup } from './markup';
-import type { MessagePredicate, SimMessage, SimMessageVersion } from './simTypes';
+import type { MessagePredicate, SimMessage, SimMessageVersion } from './sim-types';
 import type { ChatState } from './world';
 
 /** A stored message; `raw` is the current Telegram Message object. */

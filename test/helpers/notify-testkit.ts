@@ -1,5 +1,5 @@
 /**
- * The pipeline against the local Bot API (botapi/) with real Redis and Postgres: what the
+ * The pipeline against the local Bot API (tools/botapi/) with real Redis and Postgres: what the
  * integration tests (test/integration/notify*.test.ts) and the benchmark (bench/notify.ts) share.
  * Not used in production.
  */
@@ -8,13 +8,13 @@ import type IORedis from 'ioredis';
 import pino from 'pino';
 import { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
-import { createBotApiServer, type BotApiServer } from '../../botapi/server';
-import type { ApiCallRecord, LimitsConfig } from '../../botapi/simTypes';
+import { createBotApiServer, type BotApiServer } from '../../tools/botapi/server';
+import type { ApiCallRecord, LimitsConfig } from '../../tools/botapi/sim-types';
 import { User, type Language, type NotifyMode } from '../../domain/entities';
 import { createRedis } from '../../infra/redis';
-import { Notifier } from './producer';
-import type { NotifyLimits } from './types';
-import { startNotificationsWorker, type NotificationsWorker, type NotificationsWorkerOptions } from './worker';
+import { Notifier } from '../../workers/notifications/producer';
+import type { NotifyLimits } from '../../workers/notifications/types';
+import { startNotificationsWorker, type NotificationsWorker, type NotificationsWorkerOptions } from '../../workers/notifications/worker';
 
 /** Test/bench digest header: a marker, not product text (the product passes locale strings). */
 export const TEST_SUMMARY_HEADER = (lang: Language): string => `<b>digest:${lang}</b>`;

@@ -3,31 +3,16 @@
  * (as Telegram does), and a chosen result is posted by the user "via @bot" with an
  * inline_message_id that later edits and callback queries use.
  */
-import type { Message, MessageEntity } from 'telegraf/types';
+import type { Message } from 'telegraf/types';
 import { badRequest, SimError } from '../errors';
 import { formatText } from '../formatting';
 import { newInlineMessageId } from '../ids';
-import { type AnyMarkup, parseReplyMarkup } from '../markup';
+import { parseReplyMarkup } from '../markup';
 import { byteLength } from '../params';
-import type { ChooseInlineInput, ChosenResult } from '../simTypes';
-import type { Simulator } from '../simulator';
+import type { ChooseInlineInput, ChosenResult } from '../sim-types';
 import type { BotAccount } from '../world';
 import { deliverMessage } from './delivery';
-
-/** Content a result would post, validated at answer time. */
-export type PreparedInline = { replyMarkup?: AnyMarkup } & (
-  | { kind: 'text'; text: string; entities?: MessageEntity[] }
-  | { kind: 'photo'; fileId?: string; url?: string; caption?: string; captionEntities?: MessageEntity[] }
-);
-
-/** What the simulator remembers about an inline query. */
-export interface InlineCtx {
-  botId: number;
-  userId: number;
-  chatKey: string;
-  query: string;
-  prepared: Map<string, PreparedInline>;
-}
+import type { FlowHost, PreparedInline } from './flow-host';
 
 export const MAX_INLINE_RESULTS = 50;
 
@@ -37,7 +22,7 @@ type LooseResult = Record<string, unknown> & { type?: unknown; id?: unknown };
  * Validate answerInlineQuery results and compute what each would post.
  * @throws ApiError 400 `RESULTS_TOO_MUCH`, `RESULT_ID_DUPLICATE`, `RESULT_ID_INVALID`, parse/markup errors.
  */
-export function prepareResults(sim: Simulator, bot: BotAccount, results: unknown): Map<string, PreparedInline> {
+export function prepareResults(sim: FlowHost, bot: BotAccount, results: unknown): Map<string, PreparedInline> {
   if (!Array.isArray(results)) throw badRequest("can't parse inline query results JSON object");
   if (results.length > MAX_INLINE_RESULTS) throw badRequest('RESULTS_TOO_MUCH');
   const out = new Map<string, PreparedInline>();
@@ -54,7 +39,7 @@ function field(name: string, type: string): never {
   throw badRequest(`can't parse inline query result: Field "${name}" must be of type ${type}`);
 }
 
-function prepareOne(sim: Simulator, bot: BotAccount, r: LooseResult): PreparedInline {
+function prepareOne(sim: FlowHost, bot: BotAccount, r: LooseResult): PreparedInline {
   const markup = parseReplyMarkup(r.reply_markup, true);
   const withMarkup = <T extends PreparedInline>(p: T): T => (markup ? { ...p, replyMarkup: markup } : p);
   const content = r.input_message_content as Record<string, unknown> | undefined;
@@ -88,7 +73,7 @@ function prepareOne(sim: Simulator, bot: BotAccount, r: LooseResult): PreparedIn
 }
 
 /** Post the chosen result into the chat and send chosen_inline_result. See Simulator.chooseInlineResult. */
-export async function chooseInlineResult(sim: Simulator, input: ChooseInlineInput): Promise<ChosenResult> {
+export async function chooseInlineResult(sim: FlowHost, input: ChooseInlineInput): Promise<ChosenResult> {
   const ctx = sim.inline.get(input.inlineQueryId);
   if (!ctx) throw new SimError(`unknown inline query ${input.inlineQueryId}`);
   const answer = sim.inline.answerOf(input.inlineQueryId);
@@ -116,7 +101,7 @@ export async function chooseInlineResult(sim: Simulator, input: ChooseInlineInpu
   return { chatId: chat.id, messageId: raw.message_id, inlineMessageId, updateIds, seq: stored.seq };
 }
 
-async function messageBody(sim: Simulator, bot: BotAccount, p: PreparedInline): Promise<Record<string, unknown>> {
+async function messageBody(sim: FlowHost, bot: BotAccount, p: PreparedInline): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   if (p.kind === 'text') {
     body.text = p.text;
@@ -131,7 +116,7 @@ async function messageBody(sim: Simulator, bot: BotAccount, p: PreparedInline): 
   return body;
 }
 
-async function fetchPhoto(sim: Simulator, bot: BotAccount, url: string): Promise<ReturnType<Simulator['files']['putPhoto']>> {
+async function fetchPhoto(sim: FlowHost, bot: BotAccount, url: string): Promise<ReturnType<FlowHost['files']['putPhoto']>> {
   try {
     const res = await sim.opts.fetchImpl(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

@@ -8,7 +8,7 @@ import { ApiError } from '../errors';
 import type { MethodContext } from '../methods/context';
 import { findMethod } from '../methods';
 import type { Simulator } from '../simulator';
-import { loggableParams, readParams } from './requestParams';
+import { loggableParams, readParams } from './request-params';
 
 const UNAUTHORIZED = new ApiError(401, 'Unauthorized');
 const NOT_FOUND = new ApiError(404, 'Not Found');

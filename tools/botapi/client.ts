@@ -10,7 +10,7 @@ import type {
   CreateChannelInput, CreateGroupInput, CreateUserInput, InlineAnswer, InlineQueryInput, InlineQueryResultRef,
   MessageMatch, PayInvoiceInput, PaymentOutcome, PressButtonInput, PressResult, RateLimitReport, RedeliverInput,
   SendTextInput, SimChatInfo, SimDriver, SimMessage, SimUser, WaitOptions,
-} from './simTypes';
+} from './sim-types';
 
 /** HTTP client of the `/_sim` control API. `baseUrl` is the server URL (e.g. http://127.0.0.1:8081). */
 export class SimClient implements SimDriver {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { badRequest, QUERY_TOO_OLD } from '../errors';
 import { prepareResults } from '../flows/inline';
 import { bool, byteLength, int, json, parseParams, str } from '../params';
-import type { InlineAnswer } from '../simTypes';
+import type { InlineAnswer } from '../sim-types';
 import { type MethodHandler, spend } from './context';
 
 const callbackSchema = z.object({

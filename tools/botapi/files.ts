@@ -6,7 +6,7 @@
 import type { PhotoSize } from 'telegraf/types';
 import { badRequest } from './errors';
 import { newFileIds } from './ids';
-import { imageSize } from './imageSize';
+import { imageSize } from './image-size';
 
 /** One stored file. */
 export interface StoredFile {

@@ -6,9 +6,9 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError } from './errors';
-import { registerBotApiRoutes } from './routes/botApi';
-import { registerBodyParsers } from './routes/requestParams';
-import { registerSimRoutes, sendSimError } from './routes/simControl';
+import { registerBotApiRoutes } from './routes/bot-api';
+import { registerBodyParsers } from './routes/request-params';
+import { registerSimRoutes, sendSimError } from './routes/sim-control';
 import { Simulator, type SimulatorOptions } from './simulator';
 
 /** Server options; simulator options (limits, timeouts) are passed through. */

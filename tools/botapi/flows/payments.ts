@@ -6,26 +6,12 @@
 import type { Message, SuccessfulPayment } from 'telegraf/types';
 import { SimError, SimTimeoutError } from '../errors';
 import { newChargeId, newQueryId } from '../ids';
-import type { StoredMessage } from '../messageStore';
-import type { PayInvoiceInput, PaymentOutcome, RedeliverInput } from '../simTypes';
-import type { Simulator } from '../simulator';
-
-/** What the simulator remembers about a pre-checkout query. */
-export interface PreCheckoutCtx {
-  botId: number;
-  userId: number;
-  chatKey: string;
-}
-
-/** The bot's answerPreCheckoutQuery. */
-export interface PreCheckoutAnswer {
-  ok: boolean;
-  errorMessage?: string;
-  answeredAt: number;
-}
+import type { StoredMessage } from '../message-store';
+import type { PayInvoiceInput, PaymentOutcome, RedeliverInput } from '../sim-types';
+import type { FlowHost, PreCheckoutAnswer } from './flow-host';
 
 /** Run a checkout. See Simulator.payInvoice. */
-export async function payInvoice(sim: Simulator, input: PayInvoiceInput): Promise<PaymentOutcome> {
+export async function payInvoice(sim: FlowHost, input: PayInvoiceInput): Promise<PaymentOutcome> {
   const user = sim.world.user(input.userId);
   const chat = sim.chatFor(user.id, input.chatId, input.botId);
   const invoiceMsg = findInvoice(chat.id, input.messageId, sim.store.list(chat));
@@ -74,7 +60,7 @@ export async function payInvoice(sim: Simulator, input: PayInvoiceInput): Promis
 }
 
 /** Deliver a successful_payment message once more (what a retried delivery looks like to the bot). */
-export function redeliverPayment(sim: Simulator, input: RedeliverInput): { updateId: number } {
+export function redeliverPayment(sim: FlowHost, input: RedeliverInput): { updateId: number } {
   const chat = sim.world.simChat(input.chatId, input.botId);
   const stored = sim.store.get(chat, input.messageId);
   const raw = stored?.raw as Partial<Message.SuccessfulPaymentMessage> | undefined;

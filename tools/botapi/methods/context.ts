@@ -4,7 +4,7 @@
  */
 import type { Message } from 'telegraf/types';
 import { badRequest, tooManyRequests } from '../errors';
-import type { StoredMessage } from '../messageStore';
+import type { StoredMessage } from '../message-store';
 import { chatId as chatIdParam, int, parseParams, type RawParams } from '../params';
 import type { Simulator } from '../simulator';
 import type { BotAccount, ChatState } from '../world';

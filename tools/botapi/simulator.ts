@@ -1,26 +1,27 @@
 /**
  * The simulated Telegram world behind the local Bot API: accounts, chats, messages, updates and
  * the users' side of every interaction. Used in-process by tests (`server.sim`) and over HTTP
- * through `/_sim/*` (see routes/simControl.ts and client.ts).
+ * through `/_sim/*` (see routes/sim-control.ts and client.ts).
  */
 import type { CallbackQuery, ChatMemberUpdated, Message, Update } from 'telegraf/types';
 import { SimError } from './errors';
 import { FileStore } from './files';
 import { deliverMessage, detectEntities } from './flows/delivery';
-import { chooseInlineResult, type InlineCtx } from './flows/inline';
-import { payInvoice, type PreCheckoutAnswer, type PreCheckoutCtx, redeliverPayment } from './flows/payments';
+import type { FlowHost, InlineCtx, PreCheckoutAnswer, PreCheckoutCtx } from './flows/flow-host';
+import { chooseInlineResult } from './flows/inline';
+import { payInvoice, redeliverPayment } from './flows/payments';
 import { newQueryId } from './ids';
 import { DEFAULT_LIMITS, type LimitsConfig, RateLimiter } from './limits';
 import { inlineButtons } from './markup';
 import { describeMatch, toPredicate } from './match';
-import { MessageStore, type StoredMessage } from './messageStore';
+import { MessageStore, type StoredMessage } from './message-store';
 import { PendingQueries } from './queries';
 import type {
   ActionResult, ApiCallFilter, ApiCallRecord, BlockInput, BotInfo, CallbackAnswer, ChooseInlineInput, ChosenResult,
   CreateChannelInput, CreateGroupInput, CreateUserInput, InlineAnswer, InlineQueryInput, InlineQueryResultRef,
   MessageMatch, MessagePredicate, PayInvoiceInput, PaymentOutcome, PressButtonInput, PressResult, RateLimitReport,
   RedeliverInput, SendTextInput, SimChatInfo, SimDriver, SimMessage, SimUser, WaitOptions,
-} from './simTypes';
+} from './sim-types';
 import { type BotAccount, type ChatState, type CreateBotInput, type MemberStatus, World } from './world';
 
 /** Simulator settings. Times in milliseconds. */
@@ -51,7 +52,7 @@ export interface PressHandle extends PressResult {
 }
 
 /** The simulated Telegram. See SimDriver for the verbs; everything here is also reachable over `/_sim`. */
-export class Simulator implements SimDriver {
+export class Simulator implements SimDriver, FlowHost {
   readonly world: World;
   readonly store = new MessageStore();
   readonly files = new FileStore();

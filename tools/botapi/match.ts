@@ -1,6 +1,6 @@
 /** Turning a declarative MessageMatch into a predicate over message snapshots. */
 import { inlineButtons } from './markup';
-import type { MessageMatch, MessagePredicate, SimMessage } from './simTypes';
+import type { MessageMatch, MessagePredicate, SimMessage } from './sim-types';
 
 /** Predicate for a MessageMatch (every given field must hold) or pass a function through. */
 export function toPredicate(match: MessageMatch | MessagePredicate): MessagePredicate {

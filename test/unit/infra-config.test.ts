@@ -1,0 +1,20 @@
+/** Issue 14: DISPUTE_WINDOW durations parsed by the `ms` package, garbage refused by name. */
+import { loadConfig, parseDuration } from '../../infra/config';
+
+describe('issue 14: parseDuration (ms package)', () => {
+  it.each([
+    ['0', 0], ['00', 0], [' 0 ', 0], ['45s', 45_000], ['30m', 1_800_000], ['2h', 7_200_000], ['1d', 86_400_000], [' 2h ', 7_200_000],
+  ])('%j → %d ms', (text, expected) => {
+    expect(parseDuration(text)).toBe(expected);
+  });
+
+  it.each(['', 'abc', '2x', '30', '-2h', 'h', '0.0001s', '2h30m'])('%j is refused', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+
+  it('a bad DISPUTE_WINDOW fails loadConfig with a message naming it', () => {
+    expect(() => loadConfig({ DISPUTE_WINDOW: 'soon' })).toThrow(/DISPUTE_WINDOW must look like 2h, 30m, 45s or 0/);
+    expect(loadConfig({ DISPUTE_WINDOW: '30m' }).resolution.disputeWindowMs).toBe(1_800_000);
+    expect(loadConfig({}).resolution.disputeWindowMs).toBe(0);
+  });
+});
