@@ -42,10 +42,11 @@ fi
 # 3. npm packages (npm 11 runs install scripts only for packages in package.json "allowScripts").
 stamp=node_modules/.pravda-install-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
-  log "installing npm packages"
-  # `npm install`, not `npm ci`: this npm writes lockfiles without other platforms' optional
-  # packages, which `npm ci` then refuses; the lockfile still pins every version installed here.
-  npm install --no-audit --no-fund --loglevel=error
+  log "installing npm packages (npm ci: exactly the versions in package-lock.json)"
+  # npm ci installs from the lock alone and never rewrites it; it refuses a lock that disagrees with
+  # package.json or lacks other platforms' optional packages (test/unit/lockfile.test.ts guards that).
+  # It empties node_modules first, so the stamp is written after it.
+  npm ci --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 # canvas must have been compiled (its install script builds it from source with node-gyp).
