@@ -13,8 +13,11 @@ const RETRYABLE = new Set(['40P01' /* deadlock */, '40001' /* serialization */])
 function retryable(e: unknown): boolean {
   return e instanceof InsufficientFundsError || RETRYABLE.has((e as { code?: string }).code ?? '');
 }
-/** Up to 5 runs in all (4 retries), each immediately: the conflicting transaction has just ended. */
-const conflictRetry = retry(handleWhen(retryable), { maxAttempts: 4, backoff: new ConstantBackoff(0) });
+/**
+ * Reruns a batch after a deadlock, a serialization failure or a stale balance: up to 5 runs in all
+ * (4 retries), each at once, since the conflicting transaction has just ended. Other errors pass through.
+ */
+export const conflictRetry = retry(handleWhen(retryable), { maxAttempts: 4, backoff: new ConstantBackoff(0) });
 
 export interface BatchOutcome {
   results: CommandResult[];
