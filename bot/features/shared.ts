@@ -13,7 +13,7 @@ import { notice } from '../ui';
 import { groupResolveFeature } from './group-resolve';
 import { groupFeature } from './group';
 import { inlineFeature } from './inline';
-import { quickBetFeature } from './quick-bet';
+import { quickBetFeature } from './bet/quick-bet';
 import { topFeature } from './top';
 
 /** Is this update for the shared-chat features (see module comment)? */

@@ -40,3 +40,13 @@ export {
   type OrderValidation,
 } from './limits';
 export { previewOrder, type OrderPreview, type PreviewInput } from './preview';
+export {
+  FEE_VOLUME_WINDOW_DAYS,
+  preTradeCheck,
+  type MarketFacts,
+  type OrderRequest,
+  type PreTradeRejectCode,
+  type PreTradeResult,
+  type TraderFacts,
+} from './pre-trade';
+export { bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';

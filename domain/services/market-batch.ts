@@ -1,17 +1,18 @@
 import type { EntityManager } from 'typeorm';
 import {
-  cancelEffects, expire, fillEffects, match, ownPrice, reserveEffects, reserveFor, takerFeeBps,
-  takerReleaseEffects, validateOrder, type AccountRef, type Effects, type MoneyMove, type OrderBook,
+  cancelEffects, expire, fillEffects, match, ownPrice, preTradeCheck, reserveEffects,
+  takerReleaseEffects, type AccountRef, type Effects, type MoneyMove, type OrderBook,
 } from '../exchange';
-import { isBuy } from '../exchange/intent';
-import type { Fill, IncomingOrder, Intent, RestingOrder } from '../exchange/types';
+import { outcomeOf } from '../exchange/intent';
+import type { Fill, Intent, RestingOrder } from '../exchange/types';
 import type { OrderStatus } from '../entities';
 import { post, systemAccountId, userAccountsOf, type Move } from '../ledger/ledger';
-import { isPrice, kop, type Kop } from '../money';
+import { kop, type Kop } from '../money';
 import type {
   CancelAllCommand, CancelOrderCommand, CommandResult, MatchingCommand, OrderOutcome, PlaceOrderCommand,
 } from './commands';
-import { fail } from './result';
+import { fail, isFailureCode } from './result';
+import { takerVolume, takerVolumes } from './volume';
 
 /** The market row as locked for the batch. */
 export interface LockedMarket {
@@ -124,9 +125,7 @@ export class MarketBatch {
     const ids = await m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]);
     const balances = await m.query(
       `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]);
-    const volumes = await m.query(
-      `SELECT user_id, sum(notional_kop) AS v FROM taker_volume
-        WHERE user_id = ANY($1::bigint[]) AND day > current_date - 30 GROUP BY user_id`, [users]);
+    const volumes = await takerVolumes(m, users);
     const positions = await m.query(
       `SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
       [this.market.id, users]);
@@ -138,7 +137,7 @@ export class MarketBatch {
       for (const o of ['YES', 'NO']) this.posLoaded.set(`${u}:${o}`, { shares: 0, reserved: 0 });
     }
     for (const r of balances) this.availLoaded.set(Number(r.user_id), Number(r.balance));
-    for (const r of volumes) this.volume30d.set(Number(r.user_id), Number(r.v));
+    for (const [u, v] of volumes) this.volume30d.set(u, v);
     for (const r of positions) this.posLoaded.set(`${r.user_id}:${r.outcome}`, { shares: r.shares, reserved: r.reserved });
   }
 
@@ -155,37 +154,18 @@ export class MarketBatch {
 
   private async place(cmd: PlaceOrderCommand): Promise<CommandResult> {
     const seen = this.newByKey.get(cmd.idempotencyKey) ?? (await this.findByKey(cmd.idempotencyKey));
-    if (seen) return seen.status === 'rejected' ? fail(seen.cancelReason ?? 'rejected') : { ok: true, outcome: toOutcome(seen) };
-    if (this.market.status !== 'open' || this.closing || this.market.deadline.getTime() <= this.now) return fail('market_closed');
-    if (this.market.tradingPaused) return fail('market_paused');
-    if (!isPrice(cmd.price)) return fail('price_out_of_range', { minPrice: 1, maxPrice: 99 });
-
-    const takerBps = takerFeeBps(kop(await this.volumeOf(cmd.userId)));
-    const incoming: IncomingOrder = {
-      id: 0,
-      userId: cmd.userId,
-      intent: cmd.intent,
-      // The own-price ↔ book-price map is its own inverse (intent.ts).
-      limitPrice: ownPrice(cmd.intent, cmd.price),
-      qty: cmd.spendKop === undefined ? cmd.qty : undefined,
-      spendKop: cmd.spendKop,
-      tif: cmd.tif,
-      postOnly: cmd.postOnly ?? false,
-      expiresAt: cmd.tif === 'GTD' ? cmd.expiresAt ?? null : null,
-      takerFeeBps: takerBps,
-      seq: 0,
-    };
-    const valid = validateOrder(incoming, this.now);
-    if (!valid.ok) return fail(valid.code, valid.vars);
-
-    const reserve = reserveFor(incoming);
-    if (isBuy(cmd.intent)) {
-      const have = await this.available(cmd.userId);
-      if (have < reserve.kop) return fail('insufficient_funds', { need: reserve.kop, have });
-    } else {
-      const have = await this.freeShares(cmd.userId, reserve.outcome);
-      if (have < reserve.shares) return fail('insufficient_shares', { need: reserve.shares, have });
-    }
+    if (seen) return seen.status === 'rejected' ? fail(isFailureCode(seen.cancelReason) ? seen.cancelReason : 'rejected') : { ok: true, outcome: toOutcome(seen) };
+    const checked = preTradeCheck(
+      // A batch that has run `close` takes no more orders, whatever the row still says.
+      { status: this.closing ? 'closed' : this.market.status, tradingPaused: this.market.tradingPaused, deadlineMs: this.market.deadline.getTime() },
+      {
+        volume30dKop: await this.volumeOf(cmd.userId),
+        availableKop: await this.available(cmd.userId),
+        freeShares: await this.freeShares(cmd.userId, outcomeOf(cmd.intent)),
+      },
+      cmd, this.now);
+    if (!checked.ok) return fail(checked.code, checked.vars);
+    const incoming = checked.order;
 
     const id = await this.nextOrderId();
     incoming.id = id;
@@ -352,9 +332,7 @@ export class MarketBatch {
   /** 30-day taker notional, kop, for the fee tier (seed plan: monthly volume). */
   private async volumeOf(userId: number): Promise<number> {
     if (!this.volume30d.has(userId)) {
-      const [r] = await this.m.query(
-        `SELECT COALESCE(sum(notional_kop), 0) AS v FROM taker_volume WHERE user_id = $1 AND day > current_date - 30`, [userId]);
-      this.volume30d.set(userId, Number(r.v));
+      this.volume30d.set(userId, await takerVolume(this.m, userId));
     }
     return this.volume30d.get(userId)! + (this.volumeAdded.get(userId) ?? 0);
   }

@@ -1,15 +1,16 @@
 import type { EntityManager } from 'typeorm';
 import {
-  feeTier, ownPrice, previewOrder, reserveFor, takerFeeBps, validateOrder, type BookLevel, type IncomingOrder,
+  feeTier, ownPrice, preTradeCheck, previewOrder, type BookLevel, type PreTradeRejectCode,
 } from '../exchange';
 import { isBuy, outcomeOf } from '../exchange/intent';
 import type { Intent, TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
-import { isPrice, kop, type Kop } from '../money';
+import { kop, type Kop } from '../money';
 import { loadBook } from './book-cache';
 import type { PlaceOrderCommand } from './commands';
 import { fail, type Result } from './result';
 import { balancesOf } from './users';
+import { takerVolume } from './volume';
 
 /** Read side of the exchange for the bot: previews, quotes, books, portfolios. Never writes. */
 
@@ -37,52 +38,38 @@ export interface BetPreview {
   reserveKop: Kop;
 }
 
-async function volume30d(m: EntityManager, userId: number): Promise<number> {
-  const [r] = await m.query(
-    `SELECT COALESCE(sum(notional_kop), 0) AS v FROM taker_volume WHERE user_id = $1 AND day > current_date - 30`, [userId]);
-  return Number(r.v);
-}
-
 /**
- * Previews a bet against the market's current book with the user's fee tier (DESIGN §2).
- * Failures: the order-limit codes of exchange/limits (notional_too_small, ...), price_out_of_range,
- * market_not_found, market_closed, market_paused, insufficient_funds {need, have},
- * insufficient_shares {need, have}, and the match rejections (no_liquidity, fok_not_fillable).
+ * Previews a bet against the market's current book with the user's fee tier (DESIGN §2): the
+ * pre-trade check (exchange/pre-trade, the same one the matching batch runs) on fresh facts, then
+ * the match preview. Failures: market_not_found, the {@link PreTradeRejectCode}s (market_closed,
+ * market_paused, price_out_of_range, the order-limit codes, insufficient_funds {need, have},
+ * insufficient_shares {need, have}) and the match rejections (no_liquidity, fok_not_fillable,
+ * post_only_would_cross).
  */
 export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date.now()): Promise<Result<{ preview: BetPreview }>> {
   const market = await m.getRepository(Market).findOneBy({ id: input.marketId });
   if (!market) return fail('market_not_found');
-  if (market.status !== 'open' || market.deadline.getTime() <= nowMs) return fail('market_closed');
-  if (market.tradingPaused) return fail('market_paused');
-  if (!isPrice(input.price)) return fail('price_out_of_range', { minPrice: 1, maxPrice: 99 });
-  const bps = takerFeeBps(kop(await volume30d(m, input.userId)));
-  const order: IncomingOrder = {
-    id: 0, seq: 0, userId: input.userId, intent: input.intent, limitPrice: ownPrice(input.intent, input.price),
-    qty: input.spendKop === undefined ? input.qty : undefined, spendKop: input.spendKop,
-    tif: input.tif ?? (input.kind === 'market' ? 'IOC' : 'GTC'), postOnly: input.postOnly ?? false,
-    expiresAt: input.tif === 'GTD' ? input.expiresAt ?? null : null, takerFeeBps: bps,
-  };
-  const valid = validateOrder(order, nowMs);
-  if (!valid.ok) return fail(valid.code, valid.vars);
-  const reserve = reserveFor(order);
-  if (isBuy(input.intent)) {
-    const { available } = await balancesOf(m, input.userId);
-    if (available < reserve.kop) return fail('insufficient_funds', { need: reserve.kop, have: available });
-  } else {
-    const [p] = await m.query(
-      `SELECT shares - reserved AS free FROM positions WHERE user_id = $1 AND market_id = $2 AND outcome = $3`,
-      [input.userId, input.marketId, outcomeOf(input.intent)]);
-    const have = p ? Number(p.free) : 0;
-    if (have < reserve.shares) return fail('insufficient_shares', { need: reserve.shares, have });
-  }
-  const p = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs);
-  if (p.rejected) return fail(p.rejected);
+  const [p] = await m.query(
+    `SELECT shares - reserved AS free FROM positions WHERE user_id = $1 AND market_id = $2 AND outcome = $3`,
+    [input.userId, input.marketId, outcomeOf(input.intent)]);
+  const checked = preTradeCheck(
+    { status: market.status, tradingPaused: market.tradingPaused, deadlineMs: market.deadline.getTime() },
+    {
+      volume30dKop: await takerVolume(m, input.userId),
+      availableKop: (await balancesOf(m, input.userId)).available,
+      freeShares: p ? Number(p.free) : 0,
+    },
+    input, nowMs);
+  if (!checked.ok) return fail(checked.code, checked.vars);
+  const { order, reserve, takerFeeBps: bps } = checked;
+  const r = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs);
+  if (r.rejected) return fail(r.rejected);
   return {
     ok: true,
     preview: {
-      shares: p.filledQty, costKop: p.notionalKop, feeKop: p.feeKop, feeBps: bps, totalKop: p.totalKop,
-      maxPayoutKop: p.maxPayoutKop, restingShares: p.restQty,
-      worstPrice: p.worstPrice === null ? null : ownPrice(input.intent, p.worstPrice), reserveKop: reserve.kop,
+      shares: r.filledQty, costKop: r.notionalKop, feeKop: r.feeKop, feeBps: bps, totalKop: r.totalKop,
+      maxPayoutKop: r.maxPayoutKop, restingShares: r.restQty,
+      worstPrice: r.worstPrice === null ? null : ownPrice(input.intent, r.worstPrice), reserveKop: reserve.kop,
     },
   };
 }
@@ -208,9 +195,9 @@ export async function portfolio(m: EntityManager, userId: number): Promise<{ pos
   return { positions, orders };
 }
 
-/** The user's taker fee tier by 30-day taker volume (seed plan fee schedule). */
+/** The user's taker fee tier by 30-day taker volume (seed plan fee schedule; window: exchange/pre-trade FEE_VOLUME_WINDOW_DAYS). */
 export async function feeTierOf(m: EntityManager, userId: number): Promise<{ bps: number; volume30dKop: Kop; nextTierAtKop: number | null; nextBps: number | null }> {
-  const volume = kop(await volume30d(m, userId));
+  const volume = await takerVolume(m, userId);
   const tier = feeTier(volume);
   return {
     bps: tier.takerBps, volume30dKop: volume,

@@ -133,7 +133,7 @@ describe('a card posted into a group', () => {
     const placed = await second.answered(WAIT_MS);
     expect(placed.showAlert).toBe(true);
     expect(placed.text).toBe('✅ Ставка принята: 181 акция ДА за 99,55\u00a0₽ + комиссия 0,10\u00a0₽, средняя цена 55,0%. Доступно: 900,35\u00a0₽');
-    expect(await ordersOf(bobId)).toEqual([{ intent: 'BUY_YES', status: 'filled', filled: 181, idempotency_key: `qb:${second.callbackQueryId}` }]);
+    expect(await ordersOf(bobId)).toEqual([{ intent: 'BUY_YES', status: 'filled', filled: 181, idempotency_key: expect.stringMatching(/^bet:[0-9a-f]{16}$/) }]);
     expect(await balancesOf(env.ds.manager, bobId)).toEqual({ available: 90_035, reserved: 0 });
 
     // A third tap starts over: an offer, not a second order.

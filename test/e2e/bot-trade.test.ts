@@ -157,3 +157,58 @@ test('sell refuses more shares than held', async () => {
   env.sim.sendText({ userId: u.id, text: 'много' });
   await waitFor(env, u, { text: 'Напишите целое число акций, например 10.' });
 });
+
+describe('issue 15: the stated minimum can be used', () => {
+  test('issue 15: a market buy of exactly the minimum 10,00 ₽ is accepted, previewed and placed; 9,99 ₽ is refused', async () => {
+    const u = await startedUser(env, 'Minimal');
+    const userId = await fund(env, u, 50);
+    await openCard(u);
+    press(env, u, '✅ Купить ДА · 55%');
+    const ask = await waitFor(env, u, { textIncludes: 'Выберите сумму' });
+    expect(ask.text).toContain('Минимум — 10,00\u00a0₽.');
+    const under = env.sim.sendText({ userId: u.id, text: '9,99' });
+    await waitFor(env, u, { textIncludes: 'Слишком мало: минимум 10,00\u00a0₽' }, under.seq);
+    env.sim.sendText({ userId: u.id, text: '10' });
+    await waitFor(env, u, { buttonText: '⚡ По рынку (до 60%)', textIncludes: 'Сумма: 10,00\u00a0₽' });
+    press(env, u, '⚡ По рынку (до 60%)');
+    // floor(10 000 000 / 10 010) = 999 kop of notional at 55 → 18 shares: 9,90 ₽ + 0,01 ₽ fee.
+    const preview = await waitFor(env, u, { textIncludes: 'Проверьте заявку' });
+    expect(preview.text).toContain('Исполнится сразу: 18 акций ДА');
+    expect(preview.text).toContain('Итого спишется: 9,91\u00a0₽');
+    press(env, u, '✅ Подтвердить', preview.messageId);
+    const result = await waitFor(env, u, { messageId: preview.messageId, textIncludes: 'Куплено' });
+    expect(result.text).toContain('Куплено 18 акций ДА за 9,90\u00a0₽ + комиссия 0,01\u00a0₽');
+    expect(await ordersOf(userId)).toEqual([expect.objectContaining({ intent: 'BUY_YES', filled: 18, status: 'filled' })]);
+    expect(await balancesOf(env.ds.manager, userId)).toEqual({ available: 4_009, reserved: 0 });
+  });
+
+  test('issue 15: at a limit of 50 the prompt\'s rule holds: 10,00 ₽ is refused with the real minimum 10,01 ₽, which is previewed and placed', async () => {
+    const u = await startedUser(env, 'Boundary');
+    const userId = await fund(env, u, 50);
+    await openCard(u);
+    press(env, u, '✅ Купить ДА · 55%');
+    const ask = await waitFor(env, u, { textIncludes: 'Выберите сумму' });
+    expect(ask.text).toContain('лимитной заявке нужно чуть больше: акции на 10,00\u00a0₽ плюс комиссия');
+    env.sim.sendText({ userId: u.id, text: '10' });
+    await waitFor(env, u, { textIncludes: 'Сумма: 10,00\u00a0₽' });
+    const low = env.sim.sendText({ userId: u.id, text: '50' });
+    const refusal = await waitFor(env, u, { textIncludes: 'Мало для лимитной заявки' }, low.seq);
+    expect(refusal.text).toBe('Мало для лимитной заявки по 50%: на 10,00\u00a0₽ с комиссией хватает акций: 19, а заявка должна стоить не меньше 10,00\u00a0₽. '
+      + 'Минимум по этой цене — 10,01\u00a0₽ (акции на 10,00\u00a0₽ плюс комиссия). Вернитесь и увеличьте сумму или напишите другую цену.');
+    expect(await ordersOf(userId)).toEqual([]);
+
+    // Back to the amount: exactly the stated minimum at this price.
+    press(env, u, '◀ Назад');
+    await waitFor(env, u, { textIncludes: 'Выберите сумму' });
+    env.sim.sendText({ userId: u.id, text: '10,01' });
+    await waitFor(env, u, { textIncludes: 'Сумма: 10,01\u00a0₽' });
+    env.sim.sendText({ userId: u.id, text: '50' });
+    const preview = await waitFor(env, u, { textIncludes: 'Проверьте заявку' });
+    expect(preview.text).toContain('В стакан встанет: 20 акций по 50%');
+    expect(preview.text).toContain('10,01\u00a0₽');
+    press(env, u, '✅ Подтвердить', preview.messageId);
+    await waitFor(env, u, { messageId: preview.messageId, textIncludes: 'Заявка в стакане' });
+    expect(await ordersOf(userId)).toEqual([expect.objectContaining({ intent: 'BUY_YES', price: 50, qty: 20, remaining: 20, status: 'open' })]);
+    expect(await balancesOf(env.ds.manager, userId)).toEqual({ available: 4_000, reserved: 1_000 });
+  });
+});

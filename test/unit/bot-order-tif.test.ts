@@ -1,4 +1,4 @@
-import { expiryPresets, presetExpiry, settleChoice, typedExpiryFits } from '../../bot/scenes/order-tif';
+import { expiryPresets, presetExpiry, settleChoice, typedExpiryFits } from '../../bot/features/bet/order-tif';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -7,41 +7,41 @@
  *
  * The session holds only the draft (market, intent, amount or shares, price, time in force);
  * balances, holdings and the book are read fresh at every step. Confirm is handled in
- * features/trade.ts because it must also answer a second tap that arrives after the scene has ended.
+ * confirm.ts because it must also answer a second tap that arrives after the scene has ended.
  */
-import { randomBytes } from 'node:crypto';
 import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { z } from 'zod';
-import { Position } from '../../domain/entities';
-import { isBuy, maxNotionalForSpend, MIN_NOTIONAL_KOP, outcomeOf, type Intent } from '../../domain/exchange';
-import type { RejectCode } from '../../domain/exchange/types';
-import { floorDiv, kop, parseRubToKop } from '../../domain/money';
-import type { PlaceOrderCommand } from '../../domain/services/commands';
-import { getMarket } from '../../domain/services/markets';
-import { feeTierOf, previewBet, quote, type BetInput } from '../../domain/services/trading';
-import { balancesOf } from '../../domain/services/users';
-import { formatDateTime } from '../../infra/format';
-import { cb, DRAFT_ID_LENGTH } from '../callback-data';
-import type { BotContext } from '../context';
-import { onButton } from '../handlers';
-import { tradingState } from '../market-state';
-import { parseDeadline, parseWholeNumber } from '../parse';
-import type { BotRuntime } from '../runtime';
-import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../ui';
-import { INTENT_KEY, SIDE_KEY } from '../views/labels';
-import { headLines, previewLines, tifLines } from '../views/order-preview';
+import { Position } from '../../../domain/entities';
+import {
+  bestOwnPrice, guardPrice, isBuy, minBuyAmount, MIN_NOTIONAL_KOP, orderSize, outcomeOf, SLIPPAGE, type Intent,
+  type RejectCode,
+} from '../../../domain/exchange';
+import { kop, parseRubToKop } from '../../../domain/money';
+import { getMarket } from '../../../domain/services/markets';
+import { MATCH_REJECT_CODES, type Failure } from '../../../domain/services/result';
+import { feeTierOf, previewBet, quote, type BetInput } from '../../../domain/services/trading';
+import { balancesOf } from '../../../domain/services/users';
+import { formatDateTime } from '../../../infra/format';
+import { cb, DRAFT_ID_LENGTH } from '../../callback-data';
+import type { BotContext } from '../../context';
+import { onButton } from '../../handlers';
+import { tradingState } from '../../market-state';
+import { parseDeadline, parseWholeNumber } from '../../parse';
+import type { BotRuntime } from '../../runtime';
+import { readState, writeState } from '../../scenes/state';
+import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../../ui';
+import { INTENT_KEY, SIDE_KEY } from '../../views/labels';
+import { headLines, previewLines, tifLines } from './order-preview';
 import {
   expiryPresets, MIN_TYPED_LIFE_MIN, settleChoice, tifFields, tifRows, typedExpiryFits, type TifChoice,
 } from './order-tif';
-import { readState, writeState } from './state';
+import { newBetId, type Bet } from './submit';
 
 const ORDER_SCENE = 'order';
 
 /** Preset buy amounts, kop (100 / 500 / 1 000 ₽). */
 const AMOUNT_PRESETS = [10_000, 50_000, 100_000];
-/** Default slippage guard of a market order: best price ± 5 kop, within 1..99 (issue "Walking skeleton"). */
-const SLIPPAGE = 5;
 
 const stateSchema = z.object({
   marketId: z.number().int().positive(),
@@ -54,7 +54,7 @@ const stateSchema = z.object({
   kind: z.enum(['limit', 'market']).optional(),
   /** Own price 1..99: the limit, or a market order's worst acceptable price. */
   price: z.number().int().min(1).max(99).optional(),
-  /** Set with the preview: its id (Confirm must carry it; it becomes the idempotency key) and the exact size previewed. */
+  /** Set with the preview: its bet id (Confirm must carry it; submit.ts makes it the idempotency key) and the exact size previewed. */
   draftId: z.string().length(DRAFT_ID_LENGTH).optional(),
   qty: z.number().int().positive().optional(),
   spendKop: z.number().int().positive().optional(),
@@ -63,7 +63,9 @@ const stateSchema = z.object({
 type OrderDraft = z.output<typeof stateSchema>;
 
 /** What the book may refuse a whole order for; the preview shows these as a reason, not a toast. */
-const REJECTIONS: readonly string[] = ['fok_not_fillable', 'post_only_would_cross', 'no_liquidity'] satisfies RejectCode[];
+function isBookRejection(f: Failure): f is Failure<RejectCode> {
+  return (MATCH_REJECT_CODES as readonly string[]).includes(f.code);
+}
 
 /** The draft's time-in-force choice (limit orders; GTC when none was made). */
 function choiceOf(s: OrderDraft): TifChoice {
@@ -76,12 +78,11 @@ function withChoice(s: OrderDraft, c: TifChoice): OrderDraft {
 }
 
 /**
- * The place command for the previewed draft `draftId` of this chat, or undefined when the chat is
- * not at that preview (already confirmed, cancelled, another preview shown since). The command
- * carries exactly the size, price, time in force, post-only flag and expiry the preview showed,
- * and `bet:<draftId>` as idempotency key.
+ * The bet previewed as draft `draftId` in this chat, or undefined when the chat is not at that
+ * preview (already confirmed, cancelled, another preview shown since). It carries exactly the
+ * size, price, time in force, post-only flag and expiry the preview showed.
  */
-export function previewedOrder(ctx: BotContext, draftId: string): PlaceOrderCommand | undefined {
+export function previewedOrder(ctx: BotContext, draftId: string): Bet | undefined {
   if (ctx.scene.current?.id !== ORDER_SCENE) return undefined;
   const s = readState(ctx, stateSchema);
   if (!s || s.step !== 'preview' || s.draftId !== draftId || !s.kind || !s.price) return undefined;
@@ -90,20 +91,12 @@ export function previewedOrder(ctx: BotContext, draftId: string): PlaceOrderComm
   const c = choiceOf(s);
   const limit = s.kind === 'limit';
   return {
-    type: 'place', idempotencyKey: `bet:${draftId}`, marketId: s.marketId, userId: ctx.user.id, intent: s.intent,
+    marketId: s.marketId, userId: ctx.user.id, intent: s.intent,
     kind: s.kind, price: s.price, ...size, tif: limit ? c.tif : 'IOC', postOnly: limit && c.postOnly,
     expiresAt: limit && c.tif === 'GTD' ? c.expiresAt ?? null : null,
   };
 }
 
-/** The order's size for a draft: spend X for market buys, shares otherwise. */
-function orderSize(draft: OrderDraft, feeBps: number): Pick<BetInput, 'qty' | 'spendKop'> {
-  if (!isBuy(draft.intent)) return { qty: draft.shares };
-  const amount = kop(draft.amountKop ?? 0);
-  if (draft.kind === 'market') return { spendKop: amount };
-  // A limit buy is a share count: as many as the amount pays for at the limit, fee included.
-  return { qty: floorDiv(maxNotionalForSpend(amount, feeBps), draft.price ?? 1) };
-}
 
 /** Shares of the intent's outcome the user holds and has not put up for sale. */
 async function freeShares(rt: BotRuntime, userId: number, marketId: number, intent: Intent): Promise<number> {
@@ -111,20 +104,9 @@ async function freeShares(rt: BotRuntime, userId: number, marketId: number, inte
   return p ? p.shares - p.reserved : 0;
 }
 
-/** Best own price on the other side of the book: what a market buy pays / a market sell gets. */
-export async function bestOwnPrice(rt: BotRuntime, marketId: number, intent: Intent): Promise<number | null> {
-  const q = await quote(rt.ds.manager, marketId);
-  switch (intent) {
-    case 'BUY_YES': return q.bestAsk;
-    case 'BUY_NO': return q.bestBid === null ? null : 100 - q.bestBid;
-    case 'SELL_YES': return q.bestBid;
-    case 'SELL_NO': return q.bestAsk === null ? null : 100 - q.bestAsk;
-  }
-}
-
-/** The market order's slippage guard: best + 5 capped at 99 for buys, best − 5 floored at 1 for sells. */
-export function guardPrice(best: number, intent: Intent): number {
-  return isBuy(intent) ? Math.min(99, best + SLIPPAGE) : Math.max(1, best - SLIPPAGE);
+/** Best own price on the other side of the market's book now (exchange/bet-size bestOwnPrice), or null. */
+export async function bestPrice(rt: BotRuntime, marketId: number, intent: Intent): Promise<number | null> {
+  return bestOwnPrice(await quote(rt.ds.manager, marketId), intent);
 }
 
 const cancelRow = (ctx: BotContext) => [button(ctx.tp('order.cancel'), cb.cancel.encode({}))];
@@ -135,7 +117,7 @@ async function showSizeStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Pro
   const market = await getMarket(rt.ds.manager, s.marketId);
   if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
   const head = ctx.t('order.head', { action: ctx.tp(INTENT_KEY[s.intent]), title: market.title });
-  const best = await bestOwnPrice(rt, s.marketId, s.intent);
+  const best = await bestPrice(rt, s.marketId, s.intent);
   const bestLine = best === null ? ctx.t('order.no_counterparty') : ctx.t(isBuy(s.intent) ? 'order.best_ask' : 'order.best_bid', { price: best });
   if (isBuy(s.intent)) {
     const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
@@ -154,7 +136,7 @@ async function showSizeStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Pro
 
 /** Asks market or limit; the market button shows its slippage guard. */
 async function showPriceStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Promise<void> {
-  const best = await bestOwnPrice(rt, s.marketId, s.intent);
+  const best = await bestPrice(rt, s.marketId, s.intent);
   const size = isBuy(s.intent) ? ctx.t('order.size_amount', { amount: s.amountKop as number }) : ctx.t('order.size_shares', { shares: s.shares as number });
   const lines = [size, ''];
   const rows: Keyboard = [];
@@ -179,7 +161,7 @@ async function rejectionLine(rt: BotRuntime, ctx: BotContext, input: BetInput, c
       return ctx.t('order.reject_fok', { price: input.price, qty: input.qty ?? 0, available: ioc.ok ? ioc.preview.shares : 0 });
     }
     case 'post_only_would_cross': {
-      const best = await bestOwnPrice(rt, input.marketId, input.intent);
+      const best = await bestPrice(rt, input.marketId, input.intent);
       // The crossing order may have gone since the preview read the book: then only the rule can be said.
       if (best === null) return ctx.t('errors.post_only_would_cross');
       return ctx.t(isBuy(input.intent) ? 'order.reject_post_only_buy' : 'order.reject_post_only_sell', { price: input.price, best });
@@ -203,8 +185,17 @@ async function showPreview(rt: BotRuntime, ctx: BotContext, draft: OrderDraft): 
   const choice = draft.kind === 'limit' ? settleChoice(choiceOf(draft), now, deadline) : undefined;
   const s = choice ? withChoice(draft, choice) : draft;
   const tier = await feeTierOf(m, ctx.user.id);
+  if (isBuy(s.intent) && s.kind === 'limit' && s.price !== undefined) {
+    // Issue 15: the fee comes out of the amount and shares are whole, so a limit buy needs a little
+    // more than the order minimum; say how much at this price instead of "order too small".
+    const min = minBuyAmount('limit', s.price, tier.bps);
+    if ((s.amountKop ?? 0) < min) {
+      return notice(ctx, ctx.tp('bet.limit_amount_too_small', {
+        price: s.price, amount: s.amountKop ?? 0, shares: orderSize(s, tier.bps).qty ?? 0, minOrder: MIN_NOTIONAL_KOP, min,
+      }));
+    }
+  }
   const size = orderSize(s, tier.bps);
-  if (size.qty !== undefined && size.qty < 1) return notice(ctx, ctx.tp('errors.notional_too_small', { minKop: MIN_NOTIONAL_KOP }));
   const input: BetInput = {
     marketId: s.marketId, userId: ctx.user.id, intent: s.intent, kind: s.kind as 'limit' | 'market', price: s.price as number, ...size,
     ...(choice ? { tif: choice.tif, postOnly: choice.postOnly, expiresAt: choice.expiresAt ?? null } : {}),
@@ -212,14 +203,14 @@ async function showPreview(rt: BotRuntime, ctx: BotContext, draft: OrderDraft): 
   const r = await previewBet(m, input, now);
   const toggles = choice ? tifRows(ctx, choice, expiryPresets(now, deadline)) : [];
   if (!r.ok) {
-    if (!choice || !REJECTIONS.includes(r.code)) return notice(ctx, failureText(ctx, r, false), Boolean(ctx.callbackQuery));
+    if (!choice || !isBookRejection(r)) return notice(ctx, failureText(ctx, r, false), Boolean(ctx.callbackQuery));
     writeState(ctx, { ...s, step: 'preview', draftId: undefined, qty: undefined, spendKop: undefined });
-    const why = await rejectionLine(rt, ctx, input, r.code as RejectCode);
+    const why = await rejectionLine(rt, ctx, input, r.code);
     return show(ctx, [...headLines(ctx, s), ...tifLines(ctx, choice), '', why].join('\n'), [...toggles, backCancelRow(ctx)]);
   }
   // A market order that would fill nothing is not worth confirming: say so and let a limit be typed.
   if (s.kind === 'market' && r.preview.shares === 0) return notice(ctx, ctx.tp('errors.no_liquidity'), Boolean(ctx.callbackQuery));
-  const draftId = randomBytes(DRAFT_ID_LENGTH / 2).toString('hex');
+  const draftId = newBetId();
   writeState(ctx, { ...s, step: 'preview', draftId, qty: size.qty, spendKop: size.spendKop });
   await show(ctx, previewLines(ctx, s, choice, size.qty, r.preview, tier).join('\n'), [
     ...toggles,

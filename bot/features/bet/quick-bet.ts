@@ -5,8 +5,8 @@
  * Two taps, because a group card is one stray tap away from spending money: the first tap only
  * answers "tap again within N s to bet X ₽ on YES at ≤ P%" and remembers that offer (Redis, N s);
  * a second tap on the same button within N s takes the offer (GETDEL, so only one tap can) and
- * submits it: a "spend X ₽" IOC buy with the slippage guard P that was shown, keyed by the
- * confirming tap's callback query id (DESIGN §3 inv. 6: a redelivered tap places nothing more).
+ * submits it through submitBet: a "spend X ₽" IOC buy with the slippage guard P that was shown,
+ * keyed by the bet id born with the offer (submit.ts; a redelivered or doubled tap places nothing more).
  *
  * Someone without an account here (never started the bot, or blocks it) is sent into the bot
  * instead: the Bot API lets answerCallbackQuery's `url` be a `t.me/<bot>?start=...` link for any
@@ -16,22 +16,23 @@
  */
 import { Composer } from 'telegraf';
 import { z } from 'zod';
-import { outcomeOf, type Intent } from '../../domain/exchange';
-import { kop } from '../../domain/money';
-import { learnChatInstance, trackCard, type CardTarget } from '../../domain/services/cards';
-import { getMarket } from '../../domain/services/markets';
-import { previewBet } from '../../domain/services/trading';
-import { balancesOf } from '../../domain/services/users';
-import { formatRatio } from '../../infra/format';
-import { cb } from '../callback-data';
-import type { BotContext } from '../context';
-import { onButton } from '../handlers';
-import { marketPayload, startLink } from '../links';
-import { tradingState } from '../market-state';
-import type { BotRuntime } from '../runtime';
-import { bestOwnPrice, guardPrice } from '../scenes/order';
-import { failureText } from '../ui';
-import { SIDE_KEY } from '../views/labels';
+import { guardPrice, outcomeOf, type Intent } from '../../../domain/exchange';
+import { kop } from '../../../domain/money';
+import { learnChatInstance, trackCard, type CardTarget } from '../../../domain/services/cards';
+import { getMarket } from '../../../domain/services/markets';
+import { previewBet } from '../../../domain/services/trading';
+import { balancesOf } from '../../../domain/services/users';
+import { formatRatio } from '../../../infra/format';
+import { cb, DRAFT_ID_LENGTH } from '../../callback-data';
+import type { BotContext } from '../../context';
+import { onButton } from '../../handlers';
+import { marketPayload, startLink } from '../../links';
+import { tradingState } from '../../market-state';
+import type { BotRuntime } from '../../runtime';
+import { failureText } from '../../ui';
+import { SIDE_KEY } from '../../views/labels';
+import { bestPrice } from './order-scene';
+import { newBetId, submitBet } from './submit';
 
 /** How long the first tap's offer stands, seconds. */
 export const QUICK_BET_CONFIRM_SEC = 10;
@@ -49,6 +50,8 @@ const offerSchema = z.object({
   guard: z.number().int().min(1).max(99),
   /** Amount to spend, kop. */
   stakeKop: z.number().int().positive(),
+  /** The bet's id, born with the offer: the order's idempotency key (submit.ts). */
+  betId: z.string().length(DRAFT_ID_LENGTH),
 });
 type Offer = z.infer<typeof offerSchema>;
 
@@ -76,14 +79,14 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
   if (!market) return alert(ctx, ctx.tp('errors.market_not_found'));
   if (tradingState(market) !== 'open') return alert(ctx, ctx.tp('errors.market_closed'));
   const intent: Intent = side === 'YES' ? 'BUY_YES' : 'BUY_NO';
-  const best = await bestOwnPrice(rt, marketId, intent);
+  const best = await bestPrice(rt, marketId, intent);
   if (best === null) return alert(ctx, ctx.tp('inline.no_sellers', { side: ctx.tp(SIDE_KEY[side]) }));
   const guard = guardPrice(best, intent);
   const stakeKop = user.defaultStakeKop;
   const preview = await previewBet(m, { marketId, userId: user.id, intent, kind: 'market', price: guard, spendKop: stakeKop });
   if (!preview.ok) return alert(ctx, failureText(ctx, preview, false));
   if (preview.preview.shares === 0) return alert(ctx, ctx.tp('errors.no_liquidity'));
-  const o: Offer = { marketId, side, guard, stakeKop };
+  const o: Offer = { marketId, side, guard, stakeKop, betId: newBetId() };
   await rt.redis.set(key, JSON.stringify(o), { EX: QUICK_BET_CONFIRM_SEC });
   await ctx.answerCbQuery(ctx.tp('inline.tap_again', {
     side: ctx.tp(SIDE_KEY[side]), seconds: QUICK_BET_CONFIRM_SEC, stake: stakeKop, guard, shares: preview.preview.shares,
@@ -94,10 +97,11 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
 async function place(rt: BotRuntime, ctx: BotContext, o: Offer): Promise<void> {
   const user = ctx.account!;
   const intent: Intent = o.side === 'YES' ? 'BUY_YES' : 'BUY_NO';
-  const r = await rt.queues.submit({
-    type: 'place', idempotencyKey: `qb:${ctx.callbackQuery!.id}`, marketId: o.marketId, userId: user.id,
-    intent, kind: 'market', price: o.guard, spendKop: kop(o.stakeKop), tif: 'IOC',
+  const sent = await submitBet(rt, o.betId, {
+    marketId: o.marketId, userId: user.id, intent, kind: 'market', price: o.guard, spendKop: kop(o.stakeKop), tif: 'IOC',
   }, SUBMIT_WAIT_MS);
+  if (!sent.submitted) return alert(ctx, ctx.tp('order.already_placed'));
+  const r = sent.result;
   if (!r.ok) return alert(ctx, r.code === 'order_queued' ? ctx.tp('inline.bet_queued') : failureText(ctx, r, false));
   const out = r.outcome;
   if (!out || out.filled === 0) return alert(ctx, ctx.tp('inline.bet_nothing_filled', { guard: o.guard }));

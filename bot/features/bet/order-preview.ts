@@ -3,12 +3,12 @@
  * cost and fee, and what rests or is cancelled. Every number comes from the domain preview
  * (`previewBet`), which is what the matching worker then does on the same book.
  */
-import { isBuy, outcomeOf, type Intent } from '../../domain/exchange';
-import type { BetPreview, feeTierOf } from '../../domain/services/trading';
-import { formatDateTime, formatRatio } from '../../infra/format';
-import type { BotContext } from '../context';
-import type { TifChoice } from '../scenes/order-tif';
-import { INTENT_KEY, SIDE_KEY } from './labels';
+import { isBuy, outcomeOf, type Intent } from '../../../domain/exchange';
+import type { BetPreview, feeTierOf } from '../../../domain/services/trading';
+import { formatDateTime, formatRatio } from '../../../infra/format';
+import type { BotContext } from '../../context';
+import { INTENT_KEY, SIDE_KEY } from '../../views/labels';
+import type { TifChoice } from './order-tif';
 
 /** The draft fields the preview names: the intent and a market or limit price (own price 1..99). */
 export interface PreviewedDraft {

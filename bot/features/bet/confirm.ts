@@ -1,24 +1,27 @@
+/**
+ * Buy / Sell buttons of market cards and the Confirm of order previews: Confirm submits the
+ * previewed bet through {@link submitBet} and says what happened to it.
+ */
 import { Composer } from 'telegraf';
-import { isBuy, outcomeOf } from '../../domain/exchange';
-import type { OrderOutcome, PlaceOrderCommand } from '../../domain/services/commands';
-import type { Failure } from '../../domain/services/result';
-import { balancesOf } from '../../domain/services/users';
-import { formatDateTime, formatRatio } from '../../infra/format';
-import { cb } from '../callback-data';
-import type { BotContext } from '../context';
-import { onButton } from '../handlers';
-import { claimOnce, type BotRuntime } from '../runtime';
-import { previewedOrder, startOrder } from '../scenes/order';
-import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { SIDE_KEY } from '../views/labels';
+import { isBuy, outcomeOf } from '../../../domain/exchange';
+import type { OrderOutcome } from '../../../domain/services/commands';
+import type { Failure } from '../../../domain/services/result';
+import { balancesOf } from '../../../domain/services/users';
+import { formatDateTime, formatRatio } from '../../../infra/format';
+import { cb } from '../../callback-data';
+import type { BotContext } from '../../context';
+import { onButton } from '../../handlers';
+import type { BotRuntime } from '../../runtime';
+import { button, failureText, notice, show, type Keyboard } from '../../ui';
+import { SIDE_KEY } from '../../views/labels';
+import { previewedOrder, startOrder } from './order-scene';
+import { submitBet, wasSubmitted, type Bet } from './submit';
 
 /** How long Confirm waits for the matching worker before saying "queued" (the order still executes). */
 const SUBMIT_WAIT_MS = 10_000;
-/** A confirmed draft id is remembered this long, so a late second tap still reads "already placed". */
-const CONFIRMED_TTL_SEC = 24 * 60 * 60;
 
 /** Whole-order refusals of the book, said as what happened to this order (nothing changed). */
-const REJECTED_KEY: Partial<Record<string, string>> = {
+const REJECTED_KEY: Partial<Record<Failure['code'], string>> = {
   fok_not_fillable: 'order.result_fok_rejected',
   post_only_would_cross: 'order.result_post_only_rejected',
   no_liquidity: 'order.result_nothing_available',
@@ -29,7 +32,7 @@ const REJECTED_KEY: Partial<Record<string, string>> = {
  * its expiry for GTD), partly filled with the rest cancelled (IOC, market), resting, and the
  * user's own resting orders cancelled by self-trade prevention.
  */
-function outcomeText(ctx: BotContext, o: OrderOutcome, order: PlaceOrderCommand, available: number): string {
+function outcomeText(ctx: BotContext, o: OrderOutcome, order: Bet, available: number): string {
   const buy = isBuy(o.intent);
   const side = ctx.tp(SIDE_KEY[outcomeOf(o.intent)]);
   const vars = { side, price: o.price, filled: o.filled, resting: o.resting, cost: o.costKop, fee: o.feeKop };
@@ -56,7 +59,7 @@ function outcomeText(ctx: BotContext, o: OrderOutcome, order: PlaceOrderCommand,
 }
 
 /** The words for an order the worker refused: the book's refusals in order terms, anything else by its code. */
-function refusalText(ctx: BotContext, f: Failure, order: PlaceOrderCommand, available: number): string {
+function refusalText(ctx: BotContext, f: Failure, order: Bet, available: number): string {
   const key = REJECTED_KEY[f.code];
   if (!key) return failureText(ctx, f);
   return [ctx.t(key, { price: order.price }), ctx.t('result.available', { amount: available })].join('\n');
@@ -69,19 +72,15 @@ function afterOrderKeyboard(ctx: BotContext, marketId: number): Keyboard {
   ]];
 }
 
-/**
- * Places the previewed order once. The draft id is claimed in Redis first, so two taps on Confirm
- * submit once; the order's idempotency key `bet:<draftId>` makes the worker apply it once even if
- * the submission itself is repeated (DESIGN §3 inv. 6).
- */
-async function confirm(rt: BotRuntime, ctx: BotContext, draftId: string, order: PlaceOrderCommand): Promise<void> {
-  if (!(await claimOnce(rt, rt.key('draft', draftId), CONFIRMED_TTL_SEC))) {
-    return notice(ctx, ctx.tp('order.already_placed'));
-  }
-  // Leave first: the order is in hand, and a later tap must find no live draft.
-  await ctx.scene.leave();
-  await ctx.answerCbQuery(ctx.tp('order.placing'));
-  const result = await rt.queues.submit(order, SUBMIT_WAIT_MS);
+/** Places the previewed bet `draftId` once (submit.ts: a second tap is told it is already placed). */
+async function confirm(rt: BotRuntime, ctx: BotContext, draftId: string, order: Bet): Promise<void> {
+  const sent = await submitBet(rt, draftId, order, SUBMIT_WAIT_MS, async () => {
+    // Leave first: the order is in hand, and a later tap must find no live draft.
+    await ctx.scene.leave();
+    await ctx.answerCbQuery(ctx.tp('order.placing'));
+  });
+  if (!sent.submitted) return notice(ctx, ctx.tp('order.already_placed'));
+  const result = sent.result;
   const keyboard = afterOrderKeyboard(ctx, order.marketId);
   const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
   if (!result.ok) return show(ctx, refusalText(ctx, result, order, available), keyboard);
@@ -89,7 +88,7 @@ async function confirm(rt: BotRuntime, ctx: BotContext, draftId: string, order: 
   await show(ctx, outcomeText(ctx, result.outcome, order, available), keyboard);
 }
 
-/** Buy / Sell buttons of market cards and the Confirm of order previews (every order type: see scenes/order.ts). */
+/** Buy / Sell buttons of market cards and the Confirm of order previews (every order type: see order-scene.ts). */
 export function tradeFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
   onButton(c, cb.buy, (ctx, { marketId, side }) => startOrder(rt, ctx, marketId, side === 'YES' ? 'BUY_YES' : 'BUY_NO'));
@@ -98,7 +97,7 @@ export function tradeFeature(rt: BotRuntime): Composer<BotContext> {
     const order = previewedOrder(ctx, draft);
     if (order) return confirm(rt, ctx, draft, order);
     // No live preview with this id: a second tap after the order went in, or an old preview.
-    const placed = (await rt.redis.exists(rt.key('draft', draft))) === 1;
+    const placed = await wasSubmitted(rt, draft);
     await notice(ctx, ctx.tp(placed ? 'order.already_placed' : 'errors.button_outdated'));
   });
   return c;

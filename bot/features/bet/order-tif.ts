@@ -3,25 +3,24 @@
  * default, GTD until a preset or typed Moscow time, IOC, FOK, and post-only on top of GTC/GTD.
  * This module owns the choice's session fields, the expiry presets and the toggle rows; the scene
  * stores the choice in its draft and re-runs the domain preview on every change, and
- * views/order-preview.ts says what the choice means. Market orders have no choice here: they are
+ * order-preview.ts says what the choice means. Market orders have no choice here: they are
  * always IOC with a slippage guard.
  */
+import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
-import type { TimeInForce } from '../../domain/exchange/types';
-import { cb, type ExpiryPreset } from '../callback-data';
-import type { BotContext } from '../context';
-import { MOSCOW_OFFSET_MS } from '../parse';
-import { button, type Keyboard } from '../ui';
+import type { TimeInForce } from '../../../domain/exchange/types';
+import { cb, type ExpiryPreset } from '../../callback-data';
+import type { BotContext } from '../../context';
+import { button, type Keyboard } from '../../ui';
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+/** Expiry presets and typed times are Moscow wall-clock times (the product's time zone). */
+const ZONE = 'Europe/Moscow';
 /** Presets in the order the preview offers them. */
 const PRESETS: readonly ExpiryPreset[] = ['1h', 'eod', '24h', '7d'];
 /** The preset picked when GTD is switched on, if the market is open that long. */
 const DEFAULT_PRESET: ExpiryPreset = '24h';
 /** "Today 23:59" is offered only while this much of the Moscow day is left; nearer midnight "1 h" says about the same. */
-const EOD_MIN_LEFT_MS = 2 * HOUR_MS;
+const EOD_MIN_LEFT = Duration.fromObject({ hours: 2 });
 /** A typed expiry must be at least this many minutes away, so the order is not gone before the user has confirmed it. */
 export const MIN_TYPED_LIFE_MIN = 5;
 
@@ -65,14 +64,12 @@ function canRest(tif: TimeInForce): boolean {
 
 /** When `preset`, picked at `nowMs`, expires (epoch ms); "eod" is 23:59 Moscow time of that day. */
 export function presetExpiry(preset: ExpiryPreset, nowMs: number): number {
+  const now = DateTime.fromMillis(nowMs, { zone: ZONE });
   switch (preset) {
-    case '1h': return nowMs + HOUR_MS;
-    case '24h': return nowMs + DAY_MS;
-    case '7d': return nowMs + 7 * DAY_MS;
-    case 'eod': {
-      const moscow = nowMs + MOSCOW_OFFSET_MS;
-      return moscow - (moscow % DAY_MS) + DAY_MS - MINUTE_MS - MOSCOW_OFFSET_MS;
-    }
+    case '1h': return now.plus({ hours: 1 }).toMillis();
+    case '24h': return now.plus({ hours: 24 }).toMillis();
+    case '7d': return now.plus({ days: 7 }).toMillis();
+    case 'eod': return now.set({ hour: 23, minute: 59, second: 0, millisecond: 0 }).toMillis();
   }
 }
 
@@ -84,13 +81,13 @@ export function presetExpiry(preset: ExpiryPreset, nowMs: number): number {
 export function expiryPresets(nowMs: number, deadlineMs: number): ExpiryPreset[] {
   return PRESETS.filter((p) => {
     const at = presetExpiry(p, nowMs);
-    return at < deadlineMs && (p !== 'eod' || at - nowMs >= EOD_MIN_LEFT_MS);
+    return at < deadlineMs && (p !== 'eod' || at - nowMs >= EOD_MIN_LEFT.toMillis());
   });
 }
 
 /** Whether a typed expiry is usable: a little in the future and before the market's deadline. */
 export function typedExpiryFits(atMs: number, nowMs: number, deadlineMs: number): boolean {
-  return atMs >= nowMs + MIN_TYPED_LIFE_MIN * MINUTE_MS && atMs < deadlineMs;
+  return atMs >= DateTime.fromMillis(nowMs).plus({ minutes: MIN_TYPED_LIFE_MIN }).toMillis() && atMs < deadlineMs;
 }
 
 /**
