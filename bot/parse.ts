@@ -13,9 +13,6 @@ export function parseWholeNumber(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Moscow is UTC+3 all year (no DST since 2014). Deadlines themselves are converted by luxon in {@link MOSCOW_ZONE}. */
-export const MOSCOW_OFFSET_MS = 3 * 3_600_000;
-
 /** The IANA zone admins' wall-clock times are read in. */
 const MOSCOW_ZONE = 'Europe/Moscow';
 
