@@ -12,7 +12,7 @@ import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { MatchingSupervisor } from '../workers/matching';
 import { Notifier } from '../workers/notifications/producer';
-import { bullPrefix, Queues, resultKey } from '../workers/queues';
+import { bullPrefix, Queues, resultKey } from '../jobs/queues';
 import { mulberry32 } from '../infra/prng';
 
 /**

@@ -19,9 +19,9 @@ import { claimDigest, digestSummary, isEmptyDigest, markDigestQueued } from '../
 import { MOSCOW_TZ } from '../infra/format';
 import { redisOptions } from '../infra/redis';
 import { MAX_DIGEST_TILES, renderDigest } from '../render';
-import { digestPost, type DigestPost } from './digest-view';
+import { digestPost, type DigestPost } from '../messages/digest-post';
 import type { Notifier } from './notifications/producer';
-import { bullPrefix } from './queues';
+import { bullPrefix } from '../jobs/queues';
 
 export const DIGEST_QUEUE = 'channel-digest';
 const SCHEDULER_ID = 'channel-digest';

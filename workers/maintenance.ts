@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { finalizeDue } from '../domain/services/resolution';
 import { redisOptions } from '../infra/redis';
-import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from './queues';
+import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from '../jobs/queues';
 
 /** How often the scheduler looks for due deadlines and GTD expiries. */
 export const TICK_MS = 5000;

@@ -9,7 +9,7 @@ import { fail } from '../domain/services/result';
 import { createRedis, redisOptions } from '../infra/redis';
 import { noticesToJobs } from './notices';
 import type { Notifier } from './notifications/producer';
-import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from './queues';
+import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 
 export interface MatchingDeps {
   ds: DataSource;

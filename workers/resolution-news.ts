@@ -8,7 +8,7 @@ import { t, type Vars } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import type { Notifier } from './notifications/producer';
 import type { NotificationJob } from './notifications/types';
-import { bullPrefix, RESOLUTION_NEWS_QUEUE, type ResolutionNews } from './queues';
+import { bullPrefix, RESOLUTION_NEWS_QUEUE, type ResolutionNews } from '../jobs/queues';
 
 export interface ResolutionNewsDeps {
   ds: DataSource;

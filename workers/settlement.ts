@@ -6,7 +6,7 @@ import { t } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import { payoutsToJobs } from './notices';
 import type { WorkerContext } from './context';
-import { bullPrefix, SETTLE_QUEUE, type SettleJob } from './queues';
+import { bullPrefix, SETTLE_QUEUE, type SettleJob } from '../jobs/queues';
 
 export interface SettlementDeps extends WorkerContext {
   batchSize?: number;

@@ -6,12 +6,12 @@ import type { Result } from '../../domain/services/result';
 import { feeTierOf, portfolio, type OrderView } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
 import { formatDateTime } from '../../infra/format';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { INTENT_KEY, SIDE_KEY } from '../views/labels';
+import { INTENT_KEY, SIDE_KEY } from '../../messages/labels';
 import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
 

@@ -23,15 +23,15 @@ import { getMarket } from '../../domain/services/markets';
 import { previewBet } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
 import { formatRatio } from '../../infra/format';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
-import { marketPayload, startLink } from '../links';
-import { tradingState } from '../market-state';
+import { marketPayload, startLink } from '../../messages/links';
+import { tradingState } from '../../domain/read/trading-state';
 import type { BotRuntime } from '../runtime';
 import { bestOwnPrice, guardPrice } from '../scenes/order';
 import { failureText } from '../ui';
-import { SIDE_KEY } from '../views/labels';
+import { SIDE_KEY } from '../../messages/labels';
 
 /** How long the first tap's offer stands, seconds. */
 export const QUICK_BET_CONFIRM_SEC = 10;

@@ -9,13 +9,13 @@ import { confirmProposal, proposeResolution, upholdProposal, type ProposalStage 
 import type { Failure } from '../../domain/services/result';
 import { formatDateTime } from '../../infra/format';
 import { asAdmin } from '../admin';
-import { cb, DRAFT_ID_LENGTH } from '../callback-data';
+import { cb, DRAFT_ID_LENGTH } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
-import { tradingState } from '../market-state';
+import { tradingState } from '../../domain/read/trading-state';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { OUTCOME_KEY, STATE_KEY } from '../views/labels';
+import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
 import { historyLines, outcomeText, proposalStatus } from '../views/resolution';
 
 const BUTTON_TITLE_MAX = 40;

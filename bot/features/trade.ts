@@ -4,13 +4,13 @@ import type { OrderOutcome, PlaceOrderCommand } from '../../domain/services/comm
 import type { Failure } from '../../domain/services/result';
 import { balancesOf } from '../../domain/services/users';
 import { formatDateTime, formatRatio } from '../../infra/format';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { previewedOrder, startOrder } from '../scenes/order';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { SIDE_KEY } from '../views/labels';
+import { SIDE_KEY } from '../../messages/labels';
 
 /** How long Confirm waits for the matching worker before saying "queued" (the order still executes). */
 const SUBMIT_WAIT_MS = 10_000;

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { TimeInForce } from '../../domain/exchange/types';
-import { cb, type ExpiryPreset } from '../callback-data';
+import { cb, type ExpiryPreset } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { MOSCOW_OFFSET_MS } from '../parse';
 import { button, type Keyboard } from '../ui';

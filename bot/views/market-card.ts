@@ -15,12 +15,12 @@ import { getMarket, priceHistory } from '../../domain/services/markets';
 import { bookView, quote } from '../../domain/services/trading';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
 import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
-import { tradingState, type TradingState } from '../market-state';
+import { tradingState, type TradingState } from '../../domain/read/trading-state';
 import type { BotRuntime } from '../runtime';
 import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
-import { OUTCOME_KEY, STATE_KEY } from './labels';
+import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
 import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalStatus } from './resolution';
 
 /** A card's file_id stays valid for as long as the bot exists; a week bounds the cache. */

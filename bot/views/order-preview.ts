@@ -8,7 +8,7 @@ import type { BetPreview, feeTierOf } from '../../domain/services/trading';
 import { formatDateTime, formatRatio } from '../../infra/format';
 import type { BotContext } from '../context';
 import type { TifChoice } from '../scenes/order-tif';
-import { INTENT_KEY, SIDE_KEY } from './labels';
+import { INTENT_KEY, SIDE_KEY } from '../../messages/labels';
 
 /** The draft fields the preview names: the intent and a market or limit price (own price 1..99). */
 export interface PreviewedDraft {

@@ -1,7 +1,7 @@
 import { categoriesNamed } from '../../bot/features/inline';
 import { kop } from '../../domain/money';
 import type { DigestSummary } from '../../domain/services/digest';
-import { CAPTION_MAX, digestPost } from '../../workers/digest-view';
+import { CAPTION_MAX, digestPost } from '../../messages/digest-post';
 import { periodKeyOf } from '../../workers/digests';
 
 const HOUR = 3_600_000;

@@ -4,8 +4,8 @@
  * render/renderDigest (tiles with sparklines of the top movers). Pure: a summary in, the post out.
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import { marketPayload, startLink } from '../bot/links';
-import { OUTCOME_KEY } from '../bot/views/labels';
+import { marketPayload, startLink } from './links';
+import { OUTCOME_KEY } from './labels';
 import type { Language } from '../domain/entities';
 import type { DigestSummary } from '../domain/services/digest';
 import { formatDay } from '../infra/format';
