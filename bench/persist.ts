@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
-import { runAudit } from '../domain/services/audit';
+import { runAudit } from '../domain/read/audit';
 import type { PlaceOrderCommand } from '../domain/services/commands';
 import { createMarket } from '../domain/services/markets';
 import { upsertUser } from '../domain/services/users';

@@ -10,7 +10,7 @@
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { Language, MarketOutcome } from '../domain/entities';
-import type { CardFacts } from '../domain/services/cards';
+import type { CardFacts } from '../domain/read/card-facts';
 import { formatDateTime } from '../infra/format';
 import { t, th } from '../infra/i18n';
 import { cb } from './callback-data';

@@ -17,7 +17,8 @@ import type { WorkerContext } from './context';
 import { createHash } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../messages/shared-card';
-import { activeCards, cardFactsOf, markShown, marketsWithStaleCards } from '../domain/services/cards';
+import { cardFactsOf, marketsWithStaleCards } from '../domain/read/card-facts';
+import { activeCards, markShown } from '../domain/services/cards';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix } from '../jobs/queues';
 

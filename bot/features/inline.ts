@@ -6,8 +6,9 @@
 import { Composer } from 'telegraf';
 import type { InlineQueryResult } from 'telegraf/types';
 import { CATEGORIES } from '../../domain/services/markets';
-import { cardFactsOf, trackCard } from '../../domain/services/cards';
-import { searchOpenMarkets } from '../../domain/services/search';
+import { cardFactsOf } from '../../domain/read/card-facts';
+import { trackCard } from '../../domain/services/cards';
+import { searchOpenMarkets } from '../../domain/read/search';
 import { formatKop } from '../../infra/format';
 import { LANGUAGES, t } from '../../infra/i18n';
 import type { BotContext } from '../context';

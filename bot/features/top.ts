@@ -1,5 +1,5 @@
 import { Composer } from 'telegraf';
-import { leaderboard, type LeaderRow } from '../../domain/services/leaderboard';
+import { leaderboard, type LeaderRow } from '../../domain/read/leaderboard';
 import { formatRatio } from '../../infra/format';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';

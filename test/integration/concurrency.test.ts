@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createBotApiServer } from '../../botapi/server';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import type { MatchingCommand } from '../../domain/services/commands';
 import { Queues } from '../../jobs/queues';
 import { freshDatabase } from '../helpers/db';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import { BookCache } from '../../domain/services/book-cache';
 import { fileDispute } from '../../domain/services/disputes';
 import { clarificationsOf, clarifyMarket, marketHistory, setTradingPaused } from '../../domain/services/market-admin';

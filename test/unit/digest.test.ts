@@ -1,6 +1,6 @@
 import { categoriesNamed } from '../../bot/features/inline';
 import { kop } from '../../domain/money';
-import type { DigestSummary } from '../../domain/services/digest';
+import type { DigestSummary } from '../../domain/read/digest';
 import { CAPTION_MAX, digestPost } from '../../messages/digest-post';
 import { periodKeyOf } from '../../workers/digests';
 
