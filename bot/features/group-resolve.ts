@@ -9,7 +9,7 @@
 import { Composer } from 'telegraf';
 import type { Market } from '../../domain/entities';
 import { unresolvedChatMarkets } from '../../domain/services/group-markets';
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { proposeResolution, type ResolutionPolicy } from '../../domain/services/resolution';
 import { formatDateTime } from '../../infra/format';
 import { cb } from '../../messages/callback-data';

@@ -1,5 +1,6 @@
 import { Composer } from 'telegraf';
-import { CATEGORIES, PAGE_SIZE, categoryCounts, listOpenMarkets } from '../../domain/services/markets';
+import { PAGE_SIZE, categoryCounts, listOpenMarkets } from '../../domain/read/markets';
+import { CATEGORIES } from '../../domain/services/markets';
 import { quote } from '../../domain/read/quotes';
 import { formatKop } from '../../infra/format';
 import { cb, type CategoryFilter } from '../../messages/callback-data';

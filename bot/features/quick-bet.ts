@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { outcomeOf, type Intent } from '../../domain/exchange';
 import { kop } from '../../domain/money';
 import { learnChatInstance, trackCard, type CardTarget } from '../../domain/services/cards';
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { previewBet } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
 import { formatRatio } from '../../infra/format';

@@ -5,7 +5,7 @@ import type { Market, MarketOutcome } from '../../domain/entities';
 import { disputesOf, userDisplayName } from '../../domain/read/resolution';
 import { fileDispute } from '../../domain/services/disputes';
 import { clarifyMarket, marketHistory, setTradingPaused } from '../../domain/services/market-admin';
-import { getMarket, listResolvableMarkets } from '../../domain/services/markets';
+import { getMarket, listResolvableMarkets } from '../../domain/read/markets';
 import { confirmProposal, proposeResolution, upholdProposal, type ProposalStage } from '../../domain/services/resolution';
 import type { Failure } from '../../domain/services/result';
 import { formatDateTime } from '../../infra/format';

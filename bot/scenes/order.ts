@@ -18,7 +18,7 @@ import { isBuy, maxNotionalForSpend, MIN_NOTIONAL_KOP, outcomeOf, type Intent } 
 import type { RejectCode } from '../../domain/exchange/types';
 import { floorDiv, kop, parseRubToKop } from '../../domain/money';
 import type { PlaceOrderCommand } from '../../domain/services/commands';
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { quote } from '../../domain/read/quotes';
 import { feeTierOf, previewBet, type BetInput } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';

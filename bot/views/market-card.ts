@@ -11,7 +11,7 @@ import type { Message, PhotoSize } from 'telegraf/types';
 import type { Market } from '../../domain/entities';
 import { sideOf, type BookLevel, type BookSide } from '../../domain/exchange';
 import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
-import { getMarket, priceHistory } from '../../domain/services/markets';
+import { getMarket, priceHistory } from '../../domain/read/markets';
 import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
 import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
