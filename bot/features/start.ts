@@ -19,7 +19,7 @@ import { showSettings } from './settings';
 export function startFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
-  // Deep links (bot/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
+  // Deep links (messages/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
   // for the first time (from a group card, say) is welcomed first, then taken where the link points.
   c.start(async (ctx) => {
     const marketId = marketOfPayload(ctx.payload);

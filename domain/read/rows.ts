@@ -30,8 +30,3 @@ export function intOrNull(v: DbNumber | null | undefined): number | null {
 export function kopOf(v: DbNumber | null | undefined): Kop {
   return kop(v === null || v === undefined ? 0 : int(v));
 }
-
-/** A set of ids as the `$n::bigint[]` parameter of `= ANY(...)`. */
-export function ids(list: Iterable<number>): number[] {
-  return [...new Set(list)];
-}

@@ -34,7 +34,7 @@ export interface PostedCard {
   language: Language;
   /** Hash of the text and keyboard last sent, to skip edits that change nothing. */
   shownHash: string | null;
-  /** The market's trading state the card last showed (bot/market-state.ts TradingState). */
+  /** The market's trading state the card last showed (domain/read/trading-state.ts TradingState). */
   shownState: string | null;
 }
 
