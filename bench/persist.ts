@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
-import { runAudit } from '../domain/services/audit';
+import { runAudit } from '../domain/read/audit';
 import type { PlaceOrderCommand } from '../domain/services/commands';
 import { createMarket } from '../domain/services/markets';
 import { upsertUser } from '../domain/services/users';
@@ -12,7 +12,7 @@ import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { MatchingSupervisor } from '../workers/matching';
 import { Notifier } from '../workers/notifications/producer';
-import { bullPrefix, Queues, resultKey } from '../workers/queues';
+import { bullPrefix, Queues, resultKey } from '../jobs/queues';
 import { mulberry32 } from '../infra/prng';
 
 /**

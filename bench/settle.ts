@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { runAudit } from '../domain/services/audit';
+import { runAudit } from '../domain/read/audit';
 import { SETTLE_BATCH, settleMarket } from '../domain/services/settlement';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { seedResolvedMarket } from './lib/positions';

@@ -5,7 +5,7 @@ import { logger } from '../infra/logger';
 import { startHttp } from '../web/server';
 import { startWorkers } from '../workers';
 import { digestScheduleOf } from '../workers/digests';
-import { Queues } from '../workers/queues';
+import { Queues } from '../jobs/queues';
 
 /**
  * `npm start` (bot + workers), `npm run start:bot`, `npm run start:workers`. Migrations run first

@@ -6,9 +6,9 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import type { Config } from '../infra/config';
-import type { ResolutionNews } from '../workers/queues';
+import type { ResolutionNews } from '../jobs/queues';
 
-/** The calls into workers/queues.ts the bot makes. */
+/** The calls into jobs/queues.ts the bot makes. */
 export interface BotQueues {
   /**
    * Enqueues a command on its market's matching queue and waits up to `waitMs` for the worker's

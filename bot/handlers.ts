@@ -1,5 +1,5 @@
 import type { Composer } from 'telegraf';
-import type { CallbackCodec, DataOf, Fields } from './callback-data';
+import type { CallbackCodec, DataOf, Fields } from '../messages/callback-data';
 import type { BotContext } from './context';
 import { notice } from './ui';
 

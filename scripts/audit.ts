@@ -1,4 +1,4 @@
-import { runAudit } from '../domain/services/audit';
+import { runAudit } from '../domain/read/audit';
 import { loadConfig } from '../infra/config';
 import { openDataSource } from '../infra/db';
 

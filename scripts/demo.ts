@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SimClient } from '../tools/botapi/client';
-import { runAudit } from '../domain/services/audit';
+import { runAudit } from '../domain/read/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';

@@ -16,10 +16,11 @@
 import type { WorkerContext } from './context';
 import { createHash } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../bot/views/shared-card';
-import { activeCards, cardFactsOf, markShown, marketsWithStaleCards } from '../domain/services/cards';
+import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../messages/shared-card';
+import { cardFactsOf, marketsWithStaleCards } from '../domain/read/card-facts';
+import { activeCards, markShown } from '../domain/services/cards';
 import { redisOptions } from '../infra/redis';
-import { bullPrefix } from './queues';
+import { bullPrefix } from '../jobs/queues';
 
 export const CARDS_QUEUE = 'cards';
 /** A market's cards are redrawn at most once per window (ms): ≤ 12 edits a minute per card, well inside a group's 20. */

@@ -15,13 +15,14 @@ import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
 import type { Language } from '../domain/entities';
-import { claimDigest, digestSummary, isEmptyDigest, markDigestQueued } from '../domain/services/digest';
+import { digestSummary, isEmptyDigest } from '../domain/read/digest';
+import { claimDigest, markDigestQueued } from '../domain/services/digest';
 import { MOSCOW_TZ } from '../infra/format';
 import { redisOptions } from '../infra/redis';
 import { MAX_DIGEST_TILES, renderDigest } from '../render';
-import { digestPost, type DigestPost } from './digest-view';
+import { digestPost, type DigestPost } from '../messages/digest-post';
 import type { Notifier } from './notifications/producer';
-import { bullPrefix } from './queues';
+import { bullPrefix } from '../jobs/queues';
 
 export const DIGEST_QUEUE = 'channel-digest';
 const SCHEDULER_ID = 'channel-digest';

@@ -6,7 +6,7 @@ import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
 import { startNotificationsWorker } from './notifications/worker';
 import { t } from '../infra/i18n';
-import { bullPrefix, Queues } from './queues';
+import { bullPrefix, Queues } from '../jobs/queues';
 import { startResolutionNewsWorker } from './resolution-news';
 import { startSettlementWorker } from './settlement';
 import { CardRefresher } from './cards';

@@ -1,9 +1,10 @@
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { marketsPastDeadline, marketsWithExpiredOrders, resolvedMarkets } from '../domain/read/sweeps';
 import { finalizeDue } from '../domain/services/resolution';
 import { redisOptions } from '../infra/redis';
-import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from './queues';
+import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from '../jobs/queues';
 
 /** How often the scheduler looks for due deadlines and GTD expiries. */
 export const TICK_MS = 5000;
@@ -17,9 +18,7 @@ export const TICK_MS = 5000;
  */
 async function settleDue(ds: DataSource, queues: Queues): Promise<void> {
   await finalizeDue(ds);
-  const resolved: { id: string; admin: string | null }[] = await ds.query(
-    `SELECT m.id, u.telegram_id AS admin FROM markets m LEFT JOIN users u ON u.id = m.proposed_by WHERE m.status = 'resolved'`);
-  for (const m of resolved) await queues.enqueueSettlement(Number(m.id), m.admin === null ? undefined : Number(m.admin));
+  for (const m of await resolvedMarkets(ds.manager)) await queues.enqueueSettlement(m.marketId, m.adminChatId ?? undefined);
 }
 
 /**
@@ -35,16 +34,13 @@ export async function startMaintenance(deps: { ds: DataSource; redisUrl: string;
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
   await queue.upsertJobScheduler('tick', { every: TICK_MS }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
   const worker = new Worker(MAINTENANCE_QUEUE, async () => {
-    const due: { id: string }[] = await deps.ds.query(`SELECT id FROM markets WHERE status = 'open' AND deadline <= now()`);
-    for (const m of due) {
-      await deps.queues.enqueue({ type: 'close', idempotencyKey: `close-${m.id}`, marketId: Number(m.id) });
+    for (const marketId of await marketsPastDeadline(deps.ds.manager)) {
+      await deps.queues.enqueue({ type: 'close', idempotencyKey: `close-${marketId}`, marketId });
     }
     await settleDue(deps.ds, deps.queues);
-    const expiring: { market_id: string }[] = await deps.ds.query(
-      `SELECT DISTINCT market_id FROM orders WHERE status = 'open' AND expires_at <= now()`);
     const bucket = Math.floor(Date.now() / TICK_MS);
-    for (const m of expiring) {
-      await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${m.market_id}-${bucket}`, marketId: Number(m.market_id) });
+    for (const marketId of await marketsWithExpiredOrders(deps.ds.manager)) {
+      await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${marketId}-${bucket}`, marketId });
     }
   }, opts);
   worker.on('failed', (_job, err) => deps.logger.error({ err }, 'maintenance tick failed'));

@@ -2,14 +2,15 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { tradableMarkets } from '../domain/read/sweeps';
 import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { applyCommands } from '../domain/services/matching';
 import { fail } from '../domain/services/result';
 import { createRedis, redisOptions } from '../infra/redis';
-import { noticesToJobs } from './notices';
+import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
+import { noticeMessages } from '../messages/notices';
 import type { Notifier } from './notifications/producer';
-import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from './queues';
 
 export interface MatchingDeps {
   ds: DataSource;
@@ -58,8 +59,7 @@ export class MatchingSupervisor {
   }
 
   private async scan(): Promise<void> {
-    const rows: { id: string }[] = await this.deps.ds.query(`SELECT id FROM markets WHERE status IN ('open', 'closed')`);
-    for (const r of rows) await this.ensure(Number(r.id));
+    for (const id of await tradableMarkets(this.deps.ds.manager)) await this.ensure(id);
   }
 
   /** Starts the worker of a market's queue once. */
@@ -120,7 +120,7 @@ export class MatchingSupervisor {
     await Promise.all(peers.map((p) => p.remove().catch(() => undefined)));
     if (out.notices.length > 0) {
       try {
-        for (const n of await noticesToJobs(this.deps.ds, out.notices)) await this.deps.notifier.notify(n);
+        for (const n of await noticeMessages(this.deps.ds.manager, out.notices)) await this.deps.notifier.notify(n);
       } catch (err) {
         // Notices follow the commit; failing to queue one must not fail (and retry) the trade.
         this.deps.logger.error({ err, marketId }, 'could not queue notices');

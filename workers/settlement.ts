@@ -1,12 +1,11 @@
 import { Worker, type Job } from 'bullmq';
-import type { DataSource } from 'typeorm';
-import type { Language } from '../domain/entities';
+import { marketResult } from '../domain/read/titles';
 import { payoutsOf, SETTLE_BATCH, settleMarket, SettlementInvariantError } from '../domain/services/settlement';
-import { t } from '../infra/i18n';
+import { DEFAULT_LANGUAGE } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
-import { payoutsToJobs } from './notices';
+import { adminLanguage, payoutMessages, settlementReport } from '../messages/notices';
 import type { WorkerContext } from './context';
-import { bullPrefix, SETTLE_QUEUE, type SettleJob } from './queues';
+import { bullPrefix, SETTLE_QUEUE, type SettleJob } from '../jobs/queues';
 
 export interface SettlementDeps extends WorkerContext {
   batchSize?: number;
@@ -29,20 +28,15 @@ export function startSettlementWorker(deps: SettlementDeps): Worker {
   return worker;
 }
 
-async function adminLanguage(ds: DataSource, chatId: number): Promise<Language> {
-  const [u] = await ds.query(`SELECT language FROM users WHERE telegram_id = $1`, [chatId]);
-  return (u?.language as Language) ?? 'ru';
-}
-
 async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ positions: number; paidKop: number }> {
   const { marketId, adminChatId } = job.data;
-  const [mk] = await deps.ds.query(`SELECT title, outcome, yes_payout FROM markets WHERE id = $1`, [marketId]);
-  const lang = adminChatId ? await adminLanguage(deps.ds, adminChatId) : 'ru';
+  const title = (await marketResult(deps.ds.manager, marketId))?.title ?? '';
+  const lang = adminChatId ? await adminLanguage(deps.ds.manager, adminChatId) : DEFAULT_LANGUAGE;
   let messageId: number | undefined;
   let lastEdit = 0;
-  const showProgress = async (vars: Record<string, string | number>): Promise<void> => {
+  const showProgress = async (vars: { paid: number; total: number }): Promise<void> => {
     if (!adminChatId) return;
-    const text = t(lang, 'settle.progress', { title: mk?.title ?? '', ...vars });
+    const text = settlementReport.progress(lang, title, vars);
     try {
       if (messageId === undefined) messageId = (await deps.telegram.sendMessage(adminChatId, text)).message_id;
       else await deps.telegram.editMessageText(adminChatId, messageId, undefined, text);
@@ -66,8 +60,7 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
     throw err;
   });
   if (result.status !== 'settled') return { positions: 0, paidKop: 0 };
-  const outcomeText = (l: Language) => t(l, `outcome.${mk.outcome}`, { r: mk.yes_payout });
-  for (const n of await payoutsToJobs(deps.ds, marketId, outcomeText, await payoutsOf(deps.ds, marketId))) {
+  for (const n of await payoutMessages(deps.ds.manager, marketId, await payoutsOf(deps.ds, marketId))) {
     await deps.notifier.notify(n);
   }
   // The final word goes through the notifications pipeline, which retries Telegram's refusals and
@@ -75,7 +68,7 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   if (adminChatId) {
     await deps.notifier.notify({
       chatId: adminChatId, kind: 'send', dedupeKey: `settle-done-${marketId}`,
-      text: t(lang, 'settle.done', { title: mk?.title ?? '', positions: result.positions, paid: result.paidKop }),
+      text: settlementReport.done(lang, title, result),
     });
   }
   return { positions: result.positions, paidKop: result.paidKop };

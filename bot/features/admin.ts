@@ -1,7 +1,7 @@
 import { Composer } from 'telegraf';
 import { createMarket } from '../../domain/services/markets';
 import { asAdmin } from '../admin';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import { claimOnce, type BotRuntime } from '../runtime';

@@ -9,16 +9,16 @@
 import { Composer } from 'telegraf';
 import type { Market } from '../../domain/entities';
 import { unresolvedChatMarkets } from '../../domain/services/group-markets';
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { proposeResolution, type ResolutionPolicy } from '../../domain/services/resolution';
 import { formatDateTime } from '../../infra/format';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
-import { tradingState } from '../market-state';
+import { tradingState } from '../../domain/read/trading-state';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { OUTCOME_KEY } from '../views/labels';
+import { OUTCOME_KEY } from '../../messages/labels';
 
 /** Markets listed by one /resolve (one button each). */
 const LIST_MAX = 10;

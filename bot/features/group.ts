@@ -13,15 +13,16 @@ import { Composer } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { ForceReply, InlineKeyboardMarkup } from 'telegraf/types';
 import { z } from 'zod';
-import { cardFactsOf, trackCard } from '../../domain/services/cards';
+import { cardFactsOf } from '../../domain/read/card-facts';
+import { trackCard } from '../../domain/services/cards';
 import { GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
 import { checkNewMarket, createMarket } from '../../domain/services/markets';
 import type { BotContext } from '../context';
-import { SETTINGS_PAYLOAD, startLink } from '../links';
+import { SETTINGS_PAYLOAD, startLink } from '../../messages/links';
 import { parseDeadline } from '../parse';
 import type { BotRuntime } from '../runtime';
 import { failureText } from '../ui';
-import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../views/shared-card';
+import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../../messages/shared-card';
 
 /** An unfinished /predict waits this long for its next reply. */
 const WIZARD_TTL_SEC = 15 * 60;

@@ -6,15 +6,16 @@
 import { Composer } from 'telegraf';
 import type { InlineQueryResult } from 'telegraf/types';
 import { CATEGORIES } from '../../domain/services/markets';
-import { cardFactsOf, trackCard } from '../../domain/services/cards';
-import { searchOpenMarkets } from '../../domain/services/search';
+import { cardFactsOf } from '../../domain/read/card-facts';
+import { trackCard } from '../../domain/services/cards';
+import { searchOpenMarkets } from '../../domain/read/search';
 import { formatKop } from '../../infra/format';
 import { LANGUAGES, t } from '../../infra/i18n';
 import type { BotContext } from '../context';
-import { marketOfPayload, marketPayload } from '../links';
+import { marketOfPayload, marketPayload } from '../../messages/links';
 import type { BotRuntime } from '../runtime';
-import { CATEGORY_KEY } from '../views/labels';
-import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../views/shared-card';
+import { CATEGORY_KEY } from '../../messages/labels';
+import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../../messages/shared-card';
 
 /** Bot API: answerInlineQuery takes at most 50 results. */
 export const INLINE_RESULTS_MAX = 50;

@@ -1,13 +1,14 @@
 import { Composer } from 'telegraf';
-import { CATEGORIES, PAGE_SIZE, categoryCounts, listOpenMarkets } from '../../domain/services/markets';
-import { quote } from '../../domain/services/trading';
+import { PAGE_SIZE, categoryCounts, listOpenMarkets } from '../../domain/read/markets';
+import { CATEGORIES } from '../../domain/services/markets';
+import { quote } from '../../domain/read/quotes';
 import { formatKop } from '../../infra/format';
-import { cb, type CategoryFilter } from '../callback-data';
+import { cb, type CategoryFilter } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, show, type Keyboard } from '../ui';
-import { CATEGORY_KEY } from '../views/labels';
+import { CATEGORY_KEY } from '../../messages/labels';
 import { redrawMarketMessage, sendMarketCard } from '../views/market-card';
 import { homeRow } from '../views/menu';
 

@@ -1,17 +1,16 @@
 import { Composer } from 'telegraf';
-import { In } from 'typeorm';
-import { Order } from '../../domain/entities';
 import { isBuy, ownPrice } from '../../domain/exchange';
+import { cancelledByUser, expiriesOf, openOrderIds, portfolio, type OrderView } from '../../domain/read/portfolio';
 import type { Result } from '../../domain/services/result';
-import { feeTierOf, portfolio, type OrderView } from '../../domain/services/trading';
+import { feeTierOf } from '../../domain/services/trading';
 import { balancesOf } from '../../domain/services/users';
 import { formatDateTime } from '../../infra/format';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { INTENT_KEY, SIDE_KEY } from '../views/labels';
+import { INTENT_KEY, SIDE_KEY } from '../../messages/labels';
 import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
 
@@ -24,13 +23,6 @@ const CANCEL_ALL_FROM = 2;
 
 function shorten(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}\u2026` : s;
-}
-
-/** Expiry times of the GTD orders among `ids` (the portfolio view does not carry them). */
-async function expiriesOf(rt: BotRuntime, ids: number[]): Promise<Map<number, Date>> {
-  if (ids.length === 0) return new Map();
-  const rows = await rt.ds.getRepository(Order).find({ select: { id: true, expiresAt: true }, where: { id: In(ids) } });
-  return new Map(rows.flatMap((r) => (r.expiresAt ? [[r.id, r.expiresAt] as const] : [])));
 }
 
 /** One "cancel all" row per market with at least CANCEL_ALL_FROM open orders (all of them counted, listed or not). */
@@ -78,7 +70,7 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
   lines.push('', ctx.t('portfolio.orders'));
   if (orders.length === 0) lines.push(ctx.t('portfolio.no_orders'));
   const listed = orders.slice(0, MAX_LISTED);
-  const expiries = await expiriesOf(rt, listed.map((o) => o.id));
+  const expiries = await expiriesOf(rt.ds.manager, listed.map((o) => o.id));
   for (const [i, o] of listed.entries()) {
     const action = ctx.tp(INTENT_KEY[o.intent]);
     lines.push(ctx.t('portfolio.order', { n: i + 1, title: o.title, action, shares: o.remaining, price: o.price, reserved: o.reservedKop }));
@@ -118,14 +110,13 @@ interface Released {
  * that many shares for a sell (exchange/effects.ts).
  */
 async function cancelAllIn(rt: BotRuntime, ctx: BotContext, marketId: number): Promise<Result<Released>> {
-  const repo = rt.ds.getRepository(Order);
-  const open = await repo.find({ select: { id: true }, where: { userId: ctx.user.id, marketId, status: 'open' } });
+  const open = await openOrderIds(rt.ds.manager, ctx.user.id, marketId);
   if (open.length === 0) return { ok: true, count: 0, kop: 0, shares: 0 };
   const r = await rt.queues.submit({
     type: 'cancel_all', idempotencyKey: `cancel-all:${ctx.user.id}:${ctx.update.update_id}`, marketId, userId: ctx.user.id,
   }, CANCEL_WAIT_MS);
   if (!r.ok) return r;
-  const gone = await repo.findBy({ id: In(open.map((o) => o.id)), status: 'cancelled', cancelReason: 'user' });
+  const gone = await cancelledByUser(rt.ds.manager, open);
   // Counted from the rows, not the worker's count, so number and amounts describe the same orders
   // (a single Cancel tapped meanwhile is one of them).
   const released = { ok: true as const, count: gone.length, kop: 0, shares: 0 };

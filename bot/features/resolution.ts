@@ -2,20 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { Composer } from 'telegraf';
 import { z } from 'zod';
 import type { Market, MarketOutcome } from '../../domain/entities';
+import { disputesOf, userDisplayName } from '../../domain/read/resolution';
 import { fileDispute } from '../../domain/services/disputes';
 import { clarifyMarket, marketHistory, setTradingPaused } from '../../domain/services/market-admin';
-import { getMarket, listResolvableMarkets } from '../../domain/services/markets';
+import { getMarket, listResolvableMarkets } from '../../domain/read/markets';
 import { confirmProposal, proposeResolution, upholdProposal, type ProposalStage } from '../../domain/services/resolution';
 import type { Failure } from '../../domain/services/result';
 import { formatDateTime } from '../../infra/format';
 import { asAdmin } from '../admin';
-import { cb, DRAFT_ID_LENGTH } from '../callback-data';
+import { cb, DRAFT_ID_LENGTH } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
-import { tradingState } from '../market-state';
+import { tradingState } from '../../domain/read/trading-state';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { OUTCOME_KEY, STATE_KEY } from '../views/labels';
+import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
 import { historyLines, outcomeText, proposalStatus } from '../views/resolution';
 
 const BUTTON_TITLE_MAX = 40;
@@ -87,18 +88,15 @@ async function showMarket(rt: BotRuntime, ctx: BotContext, marketId: number): Pr
   const rows: Keyboard = [];
   if (market.status === 'proposed' && market.outcome) {
     const outcome = outcomeText(ctx, market.outcome, market.yesPayout);
-    const [by] = await rt.ds.query(`SELECT first_name, username FROM users WHERE id = $1`, [market.proposedBy]);
     lines.push(ctx.t('resolution.view_proposal', {
-      outcome, who: by?.username ? `@${by.username}` : (by?.first_name ?? ''), date: formatDateTime(market.proposedAt ?? new Date(), ctx.lang),
+      outcome, who: await userDisplayName(rt.ds.manager, market.proposedBy), date: formatDateTime(market.proposedAt ?? new Date(), ctx.lang),
     }));
     if (market.proposalNote) lines.push(ctx.t('resolution.view_note', { note: market.proposalNote }));
     lines.push(ctx.t('resolution.view_backing', { count: market.approvals.length, quorum: policy.quorum }));
     if (market.disputedAt) {
-      const disputes: { reason: string; first_name: string; username: string | null }[] = await rt.ds.query(
-        `SELECT d.reason, u.first_name, u.username FROM market_disputes d JOIN users u ON u.id = d.user_id
-          WHERE d.market_id = $1 AND d.round = $2 ORDER BY d.created_at`, [market.id, market.proposalRound]);
+      const disputes = await disputesOf(rt.ds.manager, market.id, market.proposalRound);
       lines.push(ctx.t('resolution.view_disputes', { count: disputes.length }));
-      for (const d of disputes) lines.push(ctx.t('resolution.view_dispute', { who: d.username ? `@${d.username}` : d.first_name, reason: d.reason }));
+      for (const d of disputes) lines.push(ctx.t('resolution.view_dispute', { who: d.who, reason: d.reason }));
       rows.push([button(ctx.tp('resolution.uphold_button', { outcome }), cb.resolveUphold.encode({ marketId, round: market.proposalRound }))]);
     }
     if (market.disputeUntil === null) {

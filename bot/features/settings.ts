@@ -10,12 +10,12 @@ import { kop, parseRubToKop } from '../../domain/money';
 import { NOTIFY_MODES, setDefaultStake, setNotifyMode, STAKE_MAX, STAKE_MIN, STAKE_PRESETS } from '../../domain/services/preferences';
 import { setLanguage } from '../../domain/services/users';
 import { LANGUAGES } from '../../infra/i18n';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
-import { LANGUAGE_NAME_KEY } from '../views/labels';
+import { LANGUAGE_NAME_KEY } from '../../messages/labels';
 import { homeRow } from '../views/menu';
 
 /** A typed stake is awaited this long after "Other amount". */

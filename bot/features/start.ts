@@ -4,22 +4,22 @@ import { MIN_DEPOSIT } from '../../domain/services/payments';
 import { setLanguage } from '../../domain/services/users';
 import { formatBps } from '../../infra/format';
 import { LANGUAGES } from '../../infra/i18n';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, htmlExtra, show } from '../ui';
-import { LANGUAGE_NAME_KEY } from '../views/labels';
+import { LANGUAGE_NAME_KEY } from '../../messages/labels';
 import { homeRow, mainMenu } from '../views/menu';
 import { sendMarketCard } from '../views/market-card';
-import { marketOfPayload, SETTINGS_PAYLOAD } from '../links';
+import { marketOfPayload, SETTINGS_PAYLOAD } from '../../messages/links';
 import { showSettings } from './settings';
 
 /** /start (with deep links), /help, /language and the main menu. */
 export function startFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
-  // Deep links (bot/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
+  // Deep links (messages/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
   // for the first time (from a group card, say) is welcomed first, then taken where the link points.
   c.start(async (ctx) => {
     const marketId = marketOfPayload(ctx.payload);

@@ -1,5 +1,5 @@
 import { Composer } from 'telegraf';
-import { leaderboard, type LeaderRow } from '../../domain/services/leaderboard';
+import { leaderboard, type LeaderRow } from '../../domain/read/leaderboard';
 import { formatRatio } from '../../infra/format';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
@@ -19,7 +19,7 @@ function row(ctx: BotContext, r: LeaderRow): string {
 
 /**
  * /top: in a group, the leaderboard of that group's markets; in the private chat, of all markets
- * (domain/services/leaderboard.ts: realized P&L on settled markets, and accuracy). The asker's own
+ * (domain/read/leaderboard.ts: realized P&L on settled markets, and accuracy). The asker's own
  * place is added when they are below the top.
  */
 async function showTop(rt: BotRuntime, ctx: BotContext): Promise<void> {

@@ -6,7 +6,7 @@ import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { kop, parseRubToKop } from '../../domain/money';
 import { MAX_DEPOSIT, MIN_DEPOSIT, createInvoice } from '../../domain/services/payments';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';

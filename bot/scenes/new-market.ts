@@ -9,12 +9,12 @@ import { message } from 'telegraf/filters';
 import { z } from 'zod';
 import { CATEGORIES, checkNewMarket, type NewMarket } from '../../domain/services/markets';
 import { formatDateTime } from '../../infra/format';
-import { cb, DRAFT_ID_LENGTH } from '../callback-data';
+import { cb, DRAFT_ID_LENGTH } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import { parseDeadline } from '../parse';
 import { button, failureText, notice, show } from '../ui';
-import { CATEGORY_KEY } from '../views/labels';
+import { CATEGORY_KEY } from '../../messages/labels';
 import { readState, writeState } from './state';
 
 export const NEW_MARKET_SCENE = 'new_market';

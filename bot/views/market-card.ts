@@ -8,19 +8,20 @@
  */
 import { TelegramError } from 'telegraf';
 import type { Message, PhotoSize } from 'telegraf/types';
-import { Order, Position, type Market } from '../../domain/entities';
+import type { Market } from '../../domain/entities';
 import { sideOf, type BookLevel, type BookSide } from '../../domain/exchange';
 import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
-import { getMarket, priceHistory } from '../../domain/services/markets';
-import { bookView, quote } from '../../domain/services/trading';
+import { getMarket, priceHistory } from '../../domain/read/markets';
+import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
+import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
 import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
-import { tradingState, type TradingState } from '../market-state';
+import { tradingState, type TradingState } from '../../domain/read/trading-state';
 import type { BotRuntime } from '../runtime';
 import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
-import { OUTCOME_KEY, STATE_KEY } from './labels';
+import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
 import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalStatus } from './resolution';
 
 /** A card's file_id stays valid for as long as the bot exists; a week bounds the cache. */
@@ -29,8 +30,6 @@ const CARD_CACHE_TTL_SEC = 7 * 24 * 60 * 60;
 const DESCRIPTION_MAX = 300;
 const BOOK_DEPTH = 5;
 const CHART_TICKS = 4;
-
-type Quote = Awaited<ReturnType<typeof quote>>;
 
 /** Everything a card shows, for one user. */
 interface CardModel {
@@ -49,10 +48,7 @@ async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promi
   const m = rt.ds.manager;
   const market = await getMarket(m, marketId);
   if (!market) return null;
-  const positions = await m.getRepository(Position).findBy({ userId, marketId });
-  const free = { YES: 0, NO: 0 };
-  for (const p of positions) free[p.outcome] = p.shares - p.reserved;
-  const openOrders = await m.getRepository(Order).countBy({ userId, marketId, status: 'open' });
+  const { free, openOrders } = await holdingIn(m, userId, marketId);
   return { market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders, clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS) };
 }
 
@@ -130,10 +126,7 @@ function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
 async function ownLevels(rt: BotRuntime, ctx: BotContext, model: CardModel): Promise<Map<string, number>> {
   const mine = new Map<string, number>();
   if (model.openOrders === 0) return mine;
-  const orders = await rt.ds.getRepository(Order).find({
-    select: { intent: true, price: true, remaining: true }, where: { userId: ctx.user.id, marketId: model.market.id, status: 'open' },
-  });
-  for (const o of orders) {
+  for (const o of await openOrdersIn(rt.ds.manager, ctx.user.id, model.market.id)) {
     const key = `${sideOf(o.intent)}:${o.price}`;
     mine.set(key, (mine.get(key) ?? 0) + o.remaining);
   }

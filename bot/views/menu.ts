@@ -1,4 +1,4 @@
-import { cb } from '../callback-data';
+import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { button, type Keyboard } from '../ui';
 

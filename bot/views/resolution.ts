@@ -6,7 +6,7 @@ import type { Market, MarketOutcome } from '../../domain/entities';
 import type { Clarification, HistoryEntry } from '../../domain/services/market-admin';
 import { formatDateTime } from '../../infra/format';
 import type { BotContext } from '../context';
-import { OUTCOME_KEY } from './labels';
+import { OUTCOME_KEY } from '../../messages/labels';
 
 /** Clarifications shown on a card (caption limit 1024 characters); each cut to this length. */
 export const CARD_CLARIFICATIONS = 3;

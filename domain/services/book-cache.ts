@@ -1,13 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import { OrderBook } from '../exchange';
 import type { Intent } from '../exchange/types';
+import { int, type DbNumber } from '../read/rows';
 
 /**
  * Rebuilds a market's book from its open orders, in time priority (seq = order id: ids are
  * allocated under the market lock, so their order is the order of arrival).
  */
 export async function loadBook(m: EntityManager, marketId: number): Promise<OrderBook> {
-  const rows: { id: string; user_id: string; intent: Intent; price: number; remaining: number; expires_at: Date | null }[] =
+  const rows: { id: DbNumber; user_id: DbNumber; intent: Intent; price: number; remaining: number; expires_at: Date | null }[] =
     await m.query(
       `SELECT id, user_id, intent, price, remaining, expires_at FROM orders
         WHERE market_id = $1 AND status = 'open' ORDER BY id`,
@@ -15,10 +16,10 @@ export async function loadBook(m: EntityManager, marketId: number): Promise<Orde
     );
   const book = new OrderBook();
   for (const r of rows) {
-    const id = Number(r.id);
+    const id = int(r.id);
     book.add({
       id,
-      userId: Number(r.user_id),
+      userId: int(r.user_id),
       intent: r.intent,
       price: r.price,
       remaining: r.remaining,

@@ -12,9 +12,9 @@
  * they share a lane (the real chat id when one of them is a group message), so several cards in
  * one group together stay within that group's budget.
  */
-import { In, type EntityManager } from 'typeorm';
-import { Market, type Language } from '../entities';
-import { quotes } from './trading';
+import type { EntityManager } from 'typeorm';
+import type { Language } from '../entities';
+import { int, intOrNull } from '../read/rows';
 
 /** Synthetic lane ids are −(2^52 + n): below every real chat id. */
 const SYNTHETIC_LANE_BASE = 2 ** 52;
@@ -34,7 +34,7 @@ export interface PostedCard {
   language: Language;
   /** Hash of the text and keyboard last sent, to skip edits that change nothing. */
   shownHash: string | null;
-  /** The market's trading state the card last showed (bot/market-state.ts TradingState). */
+  /** The market's trading state the card last showed (domain/read/trading-state.ts TradingState). */
   shownState: string | null;
 }
 
@@ -52,9 +52,9 @@ interface CardRow {
 
 function toCard(r: CardRow): PostedCard {
   return {
-    id: Number(r.id), marketId: Number(r.market_id), inlineMessageId: r.inline_message_id,
-    chatId: r.chat_id === null ? null : Number(r.chat_id), messageId: r.message_id,
-    laneId: Number(r.lane_id), language: r.language, shownHash: r.shown_hash, shownState: r.shown_status,
+    id: int(r.id), marketId: int(r.market_id), inlineMessageId: r.inline_message_id,
+    chatId: intOrNull(r.chat_id), messageId: r.message_id,
+    laneId: int(r.lane_id), language: r.language, shownHash: r.shown_hash, shownState: r.shown_status,
   };
 }
 
@@ -102,7 +102,7 @@ export async function learnChatInstance(m: EntityManager, target: CardTarget, ch
     if (learned.length === 0) return;
     const [lead]: { chat_id: string | null; lane_id: string }[] = await tx.query(
       `SELECT chat_id, lane_id FROM posted_cards WHERE chat_instance = $1 ORDER BY (chat_id IS NULL), id LIMIT 1`, [chatInstance]);
-    const lane = Number(lead!.chat_id ?? lead!.lane_id);
+    const lane = int(lead!.chat_id ?? lead!.lane_id);
     await tx.query(`UPDATE posted_cards SET lane_id = $2 WHERE chat_instance = $1 AND lane_id <> $2`, [chatInstance, lane]);
   });
 }
@@ -122,47 +122,4 @@ export async function activeCards(m: EntityManager, marketId: number): Promise<P
 export async function markShown(m: EntityManager, cardId: number, shown: { hash: string; state: string; final: boolean }): Promise<void> {
   await m.query(`UPDATE posted_cards SET shown_hash = $2, shown_status = $3, active = NOT $4 WHERE id = $1`,
     [cardId, shown.hash, shown.state, shown.final]);
-}
-
-/**
- * Markets with an active card whose shown state is no longer the market's (resolved, settled,
- * past its deadline: changes that come from outside the matching queue). The CASE mirrors
- * bot/market-state.ts `tradingState`.
- */
-export async function marketsWithStaleCards(m: EntityManager): Promise<number[]> {
-  const rows: { market_id: string }[] = await m.query(
-    `SELECT DISTINCT c.market_id FROM posted_cards c JOIN markets mk ON mk.id = c.market_id
-      WHERE c.active AND c.shown_status IS DISTINCT FROM
-        CASE WHEN mk.status <> 'open' THEN mk.status
-             WHEN mk.deadline <= now() THEN 'closed'
-             WHEN mk.trading_paused THEN 'paused' ELSE 'open' END`);
-  return rows.map((r) => Number(r.market_id));
-}
-
-/** What a card shows about its market. Prices in kop (= %), volume in kop. */
-export interface CardFacts {
-  market: Market;
-  yesPrice: number;
-  noPrice: number;
-  /** Distinct users who traded in the market (either side of a fill). */
-  traders: number;
-}
-
-/** Reads the facts of several cards' markets at once (an inline answer shows up to 50); unknown ids are absent. */
-export async function cardFactsOf(m: EntityManager, marketIds: readonly number[]): Promise<Map<number, CardFacts>> {
-  if (marketIds.length === 0) return new Map();
-  const markets = await m.getRepository(Market).findBy({ id: In([...marketIds]) });
-  const prices = await quotes(m, marketIds);
-  const traders: { market_id: string; n: string }[] = await m.query(
-    `SELECT market_id, count(DISTINCT user_id) AS n FROM (
-       SELECT market_id, maker_user_id AS user_id FROM fills WHERE market_id = ANY($1::bigint[])
-       UNION ALL SELECT market_id, taker_user_id FROM fills WHERE market_id = ANY($1::bigint[])) u
-     GROUP BY market_id`, [marketIds]);
-  const counts = new Map(traders.map((r) => [Number(r.market_id), Number(r.n)]));
-  const out = new Map<number, CardFacts>();
-  for (const market of markets) {
-    const q = prices.get(market.id)!;
-    out.set(market.id, { market, yesPrice: q.yesPrice, noPrice: q.noPrice, traders: counts.get(market.id) ?? 0 });
-  }
-  return out;
 }

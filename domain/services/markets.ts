@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Market, MarketEvent, PricePoint } from '../entities';
+import { Market, MarketEvent } from '../entities';
 import { ensureEscrowAccount } from '../ledger/ledger';
 import { fail, type Result } from './result';
 
@@ -45,43 +45,4 @@ export async function createMarket(ds: DataSource | EntityManager, input: NewMar
     await tx.getRepository(MarketEvent).insert({ marketId: market.id, actorUserId: input.createdBy, kind: 'created', data: {} });
     return { ok: true as const, market };
   });
-}
-
-export const PAGE_SIZE = 5;
-
-/** One page of markets still trading (open, deadline ahead), newest first; optionally one category. */
-export async function listOpenMarkets(
-  m: EntityManager, opts: { category?: string; page: number },
-): Promise<{ markets: Market[]; total: number }> {
-  const qb = m.getRepository(Market).createQueryBuilder('m')
-    .where(`m.status = 'open'`).andWhere('m.chat_id IS NULL');
-  if (opts.category) qb.andWhere('m.category = :c', { c: opts.category });
-  const [markets, total] = await qb.orderBy('m.volume_kop', 'DESC').addOrderBy('m.id', 'ASC')
-    .skip(opts.page * PAGE_SIZE).take(PAGE_SIZE).getManyAndCount();
-  return { markets, total };
-}
-
-/** Categories that have open markets, with counts. */
-export async function categoryCounts(m: EntityManager): Promise<{ category: string; count: number }[]> {
-  const rows: { category: string; n: string }[] = await m.query(
-    `SELECT category, count(*) AS n FROM markets WHERE status = 'open' AND chat_id IS NULL GROUP BY category ORDER BY category`,
-  );
-  return rows.map((r) => ({ category: r.category, count: Number(r.n) }));
-}
-
-export async function getMarket(m: EntityManager, id: number): Promise<Market | null> {
-  return m.getRepository(Market).findOneBy({ id });
-}
-
-/** The YES-price history for charts, oldest first (at most `limit` latest points). */
-export async function priceHistory(m: EntityManager, marketId: number, limit = 500): Promise<{ t: number; price: number }[]> {
-  const rows = await m.getRepository(PricePoint).createQueryBuilder('p')
-    .where('p.market_id = :id', { id: marketId }).orderBy('p.at', 'DESC').limit(limit).getMany();
-  return rows.reverse().map((r) => ({ t: r.at.getTime(), price: r.price }));
-}
-
-/** Markets an admin may resolve: trading stopped or still open (resolving early is an explicit choice). */
-export async function listResolvableMarkets(m: EntityManager): Promise<Market[]> {
-  return m.getRepository(Market).createQueryBuilder('m')
-    .where(`m.status IN ('open', 'closed', 'proposed')`).orderBy('m.deadline', 'ASC').limit(20).getMany();
 }

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Invoice } from '../entities';
 import { ensureUserAccounts, post, systemAccountId } from '../ledger/ledger';
 import { kop, type Kop } from '../money';
+import { int, kopOf } from '../read/rows';
 import { fail, type Result } from './result';
 
 /** Deposit limits per invoice, kop (seed plan: orders start at 10 ₽; a deposit below that buys nothing). */
@@ -61,8 +62,8 @@ export async function creditPayment(
 ): Promise<Result<{ credited: boolean; amount: Kop }>> {
   return ds.transaction(async (m) => {
     const [inv] = await m.query(`SELECT id, user_id, amount_kop, status FROM invoices WHERE payload = $1 FOR UPDATE`, [claim.payload]);
-    if (!inv || Number(inv.user_id) !== claim.userId) return fail('invoice_unknown');
-    const amount = kop(Number(inv.amount_kop));
+    if (!inv || int(inv.user_id) !== claim.userId) return fail('invoice_unknown');
+    const amount = kopOf(inv.amount_kop);
     if (claim.currency !== 'RUB' || claim.totalAmount !== amount) return fail('invoice_mismatch');
     const ins = await m.query(
       `INSERT INTO payments (provider, telegram_charge_id, provider_charge_id, invoice_id, user_id, amount_kop)

@@ -2,7 +2,7 @@
  * A user's settings (/settings) and whether Telegram lets the bot reach them. Expected failures
  * are typed results (STYLE §9).
  */
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import { User, type NotifyMode } from '../entities';
 import { MIN_NOTIONAL_KOP } from '../exchange';
 import { kop, type Kop } from '../money';
@@ -45,4 +45,14 @@ export async function setBlocked(m: EntityManager, userId: number, blocked: bool
       ? `UPDATE users SET blocked_at = now() WHERE id = $1 AND blocked_at IS NULL`
       : `UPDATE users SET blocked_at = NULL WHERE id = $1 AND blocked_at IS NOT NULL`,
     [userId]);
+}
+
+/**
+ * Records that Telegram refused a private chat with 403 (the first time only), by users.id when
+ * known, else by Telegram id = `chatId`. The bot clears `blocked_at` when the user sends /start
+ * again, which re-enables notifications.
+ */
+export async function markChatBlocked(m: EntityManager, chatId: number, userId?: number): Promise<void> {
+  const where = userId !== undefined ? { id: userId } : { telegramId: chatId };
+  await m.getRepository(User).update({ ...where, blockedAt: IsNull() }, { blockedAt: () => 'now()' });
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Market, type MarketOutcome } from '../entities';
+import { int, type DbNumber } from '../read/rows';
 import { fail, type Result } from './result';
 
 /** What each YES share pays, kop, per outcome (DESIGN §4); NO pays 100 minus it. */
@@ -183,9 +184,9 @@ export async function upholdProposal(
     await record(m, market.id, a.adminUserId, 'upheld', { round: market.proposalRound });
     const stage = await advance(m, market, policy, now);
     await save(m, market);
-    const rows: { user_id: string }[] = await m.query(
+    const rows: { user_id: DbNumber }[] = await m.query(
       `SELECT user_id FROM market_disputes WHERE market_id = $1 AND round = $2`, [market.id, market.proposalRound]);
-    return { ok: true as const, market, stage, disputers: rows.map((r) => Number(r.user_id)) };
+    return { ok: true as const, market, stage, disputers: rows.map((r) => int(r.user_id)) };
   });
 }
 
@@ -198,15 +199,15 @@ export async function upholdProposal(
 export async function finalizeDue(ds: DataSource, now = new Date()): Promise<number[]> {
   return ds.transaction(async (m) => {
     // Wrapped in a SELECT: for a bare UPDATE ... RETURNING, TypeORM returns [rows, count].
-    const rows: { id: string; round: number; outcome: string; yes_payout: number }[] = await m.query(
+    const rows: { id: DbNumber; round: number; outcome: string; yes_payout: number }[] = await m.query(
       `WITH done AS (
          UPDATE markets SET status = 'resolved', resolved_at = $1
           WHERE status = 'proposed' AND dispute_until <= $1 AND disputed_at IS NULL
           RETURNING id, proposal_round AS round, outcome, yes_payout)
        SELECT * FROM done`, [now]);
     for (const r of rows) {
-      await record(m, Number(r.id), null, 'resolved', { round: r.round, outcome: r.outcome, yesPayout: r.yes_payout });
+      await record(m, int(r.id), null, 'resolved', { round: r.round, outcome: r.outcome, yesPayout: r.yes_payout });
     }
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => int(r.id));
   });
 }

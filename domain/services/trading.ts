@@ -1,18 +1,18 @@
 import type { EntityManager } from 'typeorm';
 import {
-  feeTier, ownPrice, preTradeCheck, previewOrder, type BookLevel, type PreTradeRejectCode,
+  feeTier, ownPrice, preTradeCheck, previewOrder, type PreTradeRejectCode,
 } from '../exchange';
-import { isBuy, outcomeOf } from '../exchange/intent';
-import type { Intent, TimeInForce } from '../exchange/types';
+import { outcomeOf } from '../exchange/intent';
+import type { TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
-import { kop, type Kop } from '../money';
+import type { Kop } from '../money';
 import { loadBook } from './book-cache';
 import type { PlaceOrderCommand } from './commands';
 import { fail, type Result } from './result';
 import { balancesOf } from './users';
 import { takerVolume } from './volume';
 
-/** Read side of the exchange for the bot: previews, quotes, books, portfolios. Never writes. */
+/** Bet previews and fee tiers for the bot (quotes, books and portfolios: domain/read/). Never writes. */
 
 /** A bet as the bot collects it: a place command without its key; `tif` defaults to IOC (market) / GTC (limit). */
 export type BetInput = Pick<PlaceOrderCommand, 'marketId' | 'userId' | 'intent' | 'kind' | 'price' | 'qty' | 'spendKop' | 'postOnly' | 'expiresAt'>
@@ -72,127 +72,6 @@ export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date
       worstPrice: r.worstPrice === null ? null : ownPrice(input.intent, r.worstPrice), reserveKop: reserve.kop,
     },
   };
-}
-
-/** Top `depth` levels each side of the YES book (NO price = 100 − YES price). */
-export async function bookView(m: EntityManager, marketId: number, depth = 5): Promise<{ bids: BookLevel[]; asks: BookLevel[] }> {
-  const rows: { side: 'bid' | 'ask'; price: number; qty: string; n: string }[] = await m.query(
-    `SELECT CASE WHEN intent IN ('BUY_YES', 'SELL_NO') THEN 'bid' ELSE 'ask' END AS side, price, sum(remaining) qty, count(*) n
-       FROM orders WHERE market_id = $1 AND status = 'open' GROUP BY 1, 2`, [marketId]);
-  const level = (r: (typeof rows)[number]): BookLevel => ({ price: r.price, qty: Number(r.qty), orders: Number(r.n) });
-  return {
-    bids: rows.filter((r) => r.side === 'bid').sort((a, b) => b.price - a.price).slice(0, depth).map(level),
-    asks: rows.filter((r) => r.side === 'ask').sort((a, b) => a.price - b.price).slice(0, depth).map(level),
-  };
-}
-
-/** A market's display prices (kop = %) and the best prices of its YES book. */
-export interface Quote {
-  yesPrice: number;
-  noPrice: number;
-  bestBid: number | null;
-  bestAsk: number | null;
-}
-
-/** Display prices of a market: last trade, else the book's mid, else 50 (kop = %). */
-export async function quote(m: EntityManager, marketId: number): Promise<Quote> {
-  return (await quotes(m, [marketId])).get(marketId) ?? { yesPrice: 50, noPrice: 50, bestBid: null, bestAsk: null };
-}
-
-/** {@link quote} of several markets in one query (inline results show up to 50); unknown ids are absent. */
-export async function quotes(m: EntityManager, marketIds: readonly number[]): Promise<Map<number, Quote>> {
-  const rows: { id: string; last_price: number | null; bid: number | null; ask: number | null }[] = await m.query(
-    `SELECT m.id, m.last_price,
-            (SELECT max(price) FROM orders WHERE market_id = m.id AND status = 'open' AND intent IN ('BUY_YES', 'SELL_NO')) AS bid,
-            (SELECT min(price) FROM orders WHERE market_id = m.id AND status = 'open' AND intent IN ('SELL_YES', 'BUY_NO')) AS ask
-       FROM markets m WHERE m.id = ANY($1::bigint[])`, [marketIds]);
-  const out = new Map<number, Quote>();
-  for (const r of rows) {
-    const bestBid = r.bid ?? null;
-    const bestAsk = r.ask ?? null;
-    let yes = r.last_price ?? null;
-    if (yes === null && bestBid !== null && bestAsk !== null) yes = (bestBid + bestAsk - ((bestBid + bestAsk) % 2)) / 2;
-    if (yes === null) yes = bestBid ?? bestAsk ?? 50;
-    out.set(Number(r.id), { yesPrice: yes, noPrice: 100 - yes, bestBid, bestAsk });
-  }
-  return out;
-}
-
-export interface PositionView {
-  marketId: number;
-  title: string;
-  outcome: 'YES' | 'NO';
-  shares: number;
-  reserved: number;
-  /** Average-cost basis of the shares held, kop (fees included). */
-  costKop: Kop;
-  /** shares × current own price (settled: the payout), kop. */
-  valueKop: Kop;
-  pnlKop: Kop;
-  marketStatus: string;
-}
-
-export interface OrderView {
-  id: number;
-  marketId: number;
-  title: string;
-  intent: Intent;
-  /** Own price 1..99. */
-  price: number;
-  remaining: number;
-  reservedKop: Kop;
-}
-
-/**
- * A user's positions (with average-cost basis and P&L derived from their fills, oldest first)
- * and open orders.
- */
-export async function portfolio(m: EntityManager, userId: number): Promise<{ positions: PositionView[]; orders: OrderView[] }> {
-  const pos: { market_id: string; title: string; outcome: 'YES' | 'NO'; shares: number; reserved: number; status: string; last_price: number | null; payout_kop: string | null }[] =
-    await m.query(
-      `SELECT p.market_id, mk.title, p.outcome, p.shares, p.reserved, mk.status, mk.last_price, p.payout_kop
-         FROM positions p JOIN markets mk ON mk.id = p.market_id
-        WHERE p.user_id = $1 AND (p.shares > 0 OR p.settled_at IS NOT NULL) ORDER BY mk.id, p.outcome`, [userId]);
-  const fills: { market_id: string; side: 'maker' | 'taker'; intent: Intent; price: number; qty: number; fee: string }[] = await m.query(
-    `SELECT f.market_id, 'taker' AS side, o.intent, f.price, f.qty, f.taker_fee_kop AS fee
-       FROM fills f JOIN orders o ON o.id = f.taker_order_id WHERE f.taker_user_id = $1
-     UNION ALL
-     SELECT f.market_id, 'maker', o.intent, f.price, f.qty, -f.maker_rebate_kop
-       FROM fills f JOIN orders o ON o.id = f.maker_order_id WHERE f.maker_user_id = $1
-     ORDER BY 1`, [userId]);
-  // Average cost per (market, outcome): buys add cost; sells remove it pro rata (integer kop).
-  const basis = new Map<string, { shares: number; cost: number }>();
-  for (const f of fills) {
-    const key = `${f.market_id}:${outcomeOf(f.intent)}`;
-    const b = basis.get(key) ?? { shares: 0, cost: 0 };
-    if (isBuy(f.intent)) {
-      b.shares += f.qty;
-      b.cost += ownPrice(f.intent, f.price) * f.qty + Number(f.fee);
-    } else if (b.shares > 0) {
-      const part = (b.cost * f.qty - ((b.cost * f.qty) % b.shares)) / b.shares;
-      b.cost -= part;
-      b.shares -= f.qty;
-    }
-    basis.set(key, b);
-  }
-  const positions = pos.map((p) => {
-    const cost = basis.get(`${p.market_id}:${p.outcome}`)?.cost ?? 0;
-    const own = p.last_price === null ? 50 : p.outcome === 'YES' ? p.last_price : 100 - p.last_price;
-    const value = p.payout_kop !== null ? Number(p.payout_kop) : p.shares * own;
-    return {
-      marketId: Number(p.market_id), title: p.title, outcome: p.outcome, shares: p.shares, reserved: p.reserved,
-      costKop: kop(cost), valueKop: kop(value), pnlKop: kop(value - cost), marketStatus: p.status,
-    };
-  });
-  const ord: { id: string; market_id: string; title: string; intent: Intent; price: number; remaining: number }[] = await m.query(
-    `SELECT o.id, o.market_id, mk.title, o.intent, o.price, o.remaining
-       FROM orders o JOIN markets mk ON mk.id = o.market_id WHERE o.user_id = $1 AND o.status = 'open' ORDER BY o.id`, [userId]);
-  const orders = ord.map((o) => ({
-    id: Number(o.id), marketId: Number(o.market_id), title: o.title, intent: o.intent,
-    price: ownPrice(o.intent, o.price), remaining: o.remaining,
-    reservedKop: kop(isBuy(o.intent) ? ownPrice(o.intent, o.price) * o.remaining : 0),
-  }));
-  return { positions, orders };
 }
 
 /** The user's taker fee tier by 30-day taker volume (seed plan fee schedule; window: exchange/pre-trade FEE_VOLUME_WINDOW_DAYS). */

@@ -1,4 +1,4 @@
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { buttons, eventually, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
 let env: Env;

@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq';
 import { proposeResolution } from '../../domain/services/resolution';
 import { redisOptions } from '../../infra/redis';
-import { bullPrefix } from '../../workers/queues';
+import { bullPrefix } from '../../jobs/queues';
 import { DIGEST_QUEUE, periodKeyOf, runDigestNow, type DigestJob } from '../../workers/digests';
 import { accountOf, eventually, fund, market, REDIS_URL, restingOrder, startEnv, WAIT_MS, type Env } from './harness';
 

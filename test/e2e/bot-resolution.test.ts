@@ -4,7 +4,7 @@
  * finalization, the scheduled close at a deadline, pause and clarifications; every bad input gets
  * its localized answer and changes nothing.
  */
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { finalizeDue } from '../../domain/services/resolution';
 import { balancesOf } from '../../domain/services/users';
 import { buttons, eventually, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';

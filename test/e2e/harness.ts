@@ -20,7 +20,7 @@ import { upsertUser } from '../../domain/services/users';
 import { loadConfig } from '../../infra/config';
 import { startWorkers, type RunningWorkers } from '../../workers';
 import { digestScheduleOf } from '../../workers/digests';
-import { Queues } from '../../workers/queues';
+import { Queues } from '../../jobs/queues';
 import { freshDatabase } from '../helpers/db';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { SeededMarket } from '../../bench/lib/positions';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 
 /**
  * Checks that every position of seeded markets was paid exactly once (DESIGN §3 invariant 5):

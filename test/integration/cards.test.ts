@@ -1,6 +1,7 @@
 /** Posted cards (domain/services/cards.ts): tracking once, lanes shared per chat, stale-state sweep. */
 import type { DataSource } from 'typeorm';
-import { activeCards, learnChatInstance, markShown, marketsWithStaleCards, trackCard } from '../../domain/services/cards';
+import { marketsWithStaleCards } from '../../domain/read/card-facts';
+import { activeCards, learnChatInstance, markShown, trackCard } from '../../domain/services/cards';
 import { freshDatabase } from '../helpers/db';
 import { openMarket } from '../helpers/world';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createBotApiServer } from '../../tools/botapi/server';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import type { MatchingCommand } from '../../domain/services/commands';
-import { Queues } from '../../workers/queues';
+import { Queues } from '../../jobs/queues';
 import { freshDatabase } from '../helpers/db';
 import { startNode, type Child } from '../helpers/processes';
 import { openMarket, userWithMoney } from '../helpers/world';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { kop } from '../../domain/money';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import { BookCache, loadBook } from '../../domain/services/book-cache';
 import type { MatchingCommand, PlaceOrderCommand } from '../../domain/services/commands';
 import { applyCommands } from '../../domain/services/matching';

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import { BookCache } from '../../domain/services/book-cache';
 import { fileDispute } from '../../domain/services/disputes';
 import { clarificationsOf, clarifyMarket, marketHistory, setTradingPaused } from '../../domain/services/market-admin';
-import { getMarket } from '../../domain/services/markets';
+import { getMarket } from '../../domain/read/markets';
 import { applyCommands } from '../../domain/services/matching';
 import { confirmProposal, finalizeDue, proposeResolution, upholdProposal, type ResolutionPolicy } from '../../domain/services/resolution';
 import { settleMarket } from '../../domain/services/settlement';

@@ -12,7 +12,7 @@ import type { DataSource } from 'typeorm';
 import { seedResolvedMarket, type SeededMarket } from '../../bench/lib/positions';
 import { redisOptions } from '../../infra/redis';
 import { Notifier } from '../../workers/notifications/producer';
-import { bullPrefix, SETTLE_QUEUE } from '../../workers/queues';
+import { bullPrefix, SETTLE_QUEUE } from '../../jobs/queues';
 import { startSettlementWorker } from '../../workers/settlement';
 import { freshDatabase } from '../helpers/db';
 import { startNode } from '../helpers/processes';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { runAudit } from '../../domain/services/audit';
+import { runAudit } from '../../domain/read/audit';
 import { BookCache } from '../../domain/services/book-cache';
 import type { MatchingCommand } from '../../domain/services/commands';
 import { applyCommands } from '../../domain/services/matching';

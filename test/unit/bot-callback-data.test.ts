@@ -1,4 +1,4 @@
-import { CALLBACK_DATA_MAX_BYTES, callbackCodec, cb, hexToken, oneOf, uint } from '../../bot/callback-data';
+import { CALLBACK_DATA_MAX_BYTES, callbackCodec, cb, hexToken, oneOf, uint } from '../../messages/callback-data';
 
 const DRAFT = '0123456789abcdef';
 

@@ -30,7 +30,7 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-const BOT_SOURCES = [...tsFiles(join(ROOT, 'bot')), join(ROOT, 'infra/i18n.ts'), join(ROOT, 'infra/format.ts')];
+const BOT_SOURCES = [...tsFiles(join(ROOT, 'bot')), ...tsFiles(join(ROOT, 'messages')), join(ROOT, 'infra/i18n.ts'), join(ROOT, 'infra/format.ts')];
 const NAMESPACES = new Set(Object.keys(ru));
 
 /** A key exists in `lang` if it has a text, or is a plural key with an `_other` form. */
@@ -43,7 +43,7 @@ describe('locales', () => {
     expect([...keysOf(en)].sort()).toEqual([...keysOf(ru)].sort());
   });
 
-  it('every key literal in bot/ exists in both languages', () => {
+  it('every key literal in bot/ and messages/ exists in both languages', () => {
     const used = new Set<string>();
     for (const file of BOT_SOURCES) {
       for (const m of readFileSync(file, 'utf8').matchAll(/['`]([a-z_]+\.[A-Za-z0-9_.]+)['`]/g)) {

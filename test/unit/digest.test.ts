@@ -1,7 +1,7 @@
 import { categoriesNamed } from '../../bot/features/inline';
 import { kop } from '../../domain/money';
-import type { DigestSummary } from '../../domain/services/digest';
-import { CAPTION_MAX, digestPost } from '../../workers/digest-view';
+import type { DigestSummary } from '../../domain/read/digest';
+import { CAPTION_MAX, digestPost } from '../../messages/digest-post';
 import { periodKeyOf } from '../../workers/digests';
 
 const HOUR = 3_600_000;
@@ -21,7 +21,7 @@ describe('digest periods (workers/digests.ts)', () => {
   });
 });
 
-describe('digest post (workers/digest-view.ts)', () => {
+describe('digest post (messages/digest-post.ts)', () => {
   const long = (i: number) => `A very long market question number ${i} that goes on and on about many things in great detail ${'x'.repeat(100)}?`;
   const summary: DigestSummary = {
     fromMs: Date.parse('2026-11-21T06:00:00Z'), toMs: Date.parse('2026-11-22T06:00:00Z'),

@@ -47,7 +47,7 @@ export async function flushDigests(ctx: DigestContext, now: Date): Promise<numbe
   let queued = 0;
   for (const id of ids) {
     const user = users.get(id);
-    if (!user || user.blockedAt) {
+    if (!user || user.blocked) {
       await ctx.lanes.discardDigest(id);
       continue;
     }
@@ -56,9 +56,9 @@ export async function flushDigests(ctx: DigestContext, now: Date): Promise<numbe
     if (lines.length === 0) continue;
     const { text, omitted } = summaryText(ctx.summaryHeader(user.language), lines);
     if (omitted > 0) ctx.log.warn({ userId: id, omitted }, 'digest too long for one message, oldest lines omitted');
-    const job: NotificationJob = { chatId: user.telegramId, kind: 'send', text, parseMode: 'HTML', userId: id };
-    const res = await ctx.lanes.takeDigest(id, lines.length, user.telegramId, JSON.stringify(job));
-    if (res.gen > 0) await addPump(ctx.queue, user.telegramId, res.gen);
+    const job: NotificationJob = { chatId: user.chatId, kind: 'send', text, parseMode: 'HTML', userId: id };
+    const res = await ctx.lanes.takeDigest(id, lines.length, user.chatId, JSON.stringify(job));
+    if (res.gen > 0) await addPump(ctx.queue, user.chatId, res.gen);
     if (res.state === 'queued') queued++;
   }
   return queued;

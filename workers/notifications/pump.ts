@@ -55,7 +55,7 @@ export async function runPump(ctx: PumpContext, job: Job<PumpData>, token: strin
     }
     const msg = parsed.data;
     const user = chatId > 0 ? await ctx.recipients.find(chatId, msg.userId) : null;
-    if (user?.blockedAt) {
+    if (user?.blocked) {
       await dropChat(ctx, chatId, gen, user.id, 'user has blocked the bot');
       return;
     }

@@ -8,12 +8,12 @@ import type { OrderOutcome } from '../../../domain/services/commands';
 import type { Failure } from '../../../domain/services/result';
 import { balancesOf } from '../../../domain/services/users';
 import { formatDateTime, formatRatio } from '../../../infra/format';
-import { cb } from '../../callback-data';
+import { cb } from '../../../messages/callback-data';
 import type { BotContext } from '../../context';
 import { onButton } from '../../handlers';
 import type { BotRuntime } from '../../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../../ui';
-import { SIDE_KEY } from '../../views/labels';
+import { SIDE_KEY } from '../../../messages/labels';
 import { previewedOrder, startOrder } from './order-scene';
 import { submitBet, wasSubmitted, type Bet } from './submit';
 

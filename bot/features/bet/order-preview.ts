@@ -7,7 +7,7 @@ import { isBuy, outcomeOf, type Intent } from '../../../domain/exchange';
 import type { BetPreview, feeTierOf } from '../../../domain/services/trading';
 import { formatDateTime, formatRatio } from '../../../infra/format';
 import type { BotContext } from '../../context';
-import { INTENT_KEY, SIDE_KEY } from '../../views/labels';
+import { INTENT_KEY, SIDE_KEY } from '../../../messages/labels';
 import type { TifChoice } from './order-tif';
 
 /** The draft fields the preview names: the intent and a market or limit price (own price 1..99). */

@@ -18,20 +18,21 @@ import {
   type RejectCode,
 } from '../../../domain/exchange';
 import { kop, parseRubToKop } from '../../../domain/money';
-import { getMarket } from '../../../domain/services/markets';
+import { getMarket } from '../../../domain/read/markets';
 import { MATCH_REJECT_CODES, type Failure } from '../../../domain/services/result';
-import { feeTierOf, previewBet, quote, type BetInput } from '../../../domain/services/trading';
+import { quote } from '../../../domain/read/quotes';
+import { feeTierOf, previewBet, type BetInput } from '../../../domain/services/trading';
 import { balancesOf } from '../../../domain/services/users';
 import { formatDateTime } from '../../../infra/format';
-import { cb, DRAFT_ID_LENGTH } from '../../callback-data';
+import { cb, DRAFT_ID_LENGTH } from '../../../messages/callback-data';
 import type { BotContext } from '../../context';
 import { onButton } from '../../handlers';
-import { tradingState } from '../../market-state';
+import { tradingState } from '../../../domain/read/trading-state';
 import { parseDeadline, parseWholeNumber } from '../../parse';
 import type { BotRuntime } from '../../runtime';
 import { readState, writeState } from '../../scenes/state';
 import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../../ui';
-import { INTENT_KEY, SIDE_KEY } from '../../views/labels';
+import { INTENT_KEY, SIDE_KEY } from '../../../messages/labels';
 import { headLines, previewLines, tifLines } from './order-preview';
 import {
   expiryPresets, MIN_TYPED_LIFE_MIN, settleChoice, tifFields, tifRows, typedExpiryFits, type TifChoice,

@@ -9,7 +9,7 @@
 import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { TimeInForce } from '../../../domain/exchange/types';
-import { cb, type ExpiryPreset } from '../../callback-data';
+import { cb, type ExpiryPreset } from '../../../messages/callback-data';
 import type { BotContext } from '../../context';
 import { button, type Keyboard } from '../../ui';
 

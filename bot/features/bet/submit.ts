@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CommandResult, PlaceOrderCommand } from '../../../domain/services/commands';
-import { DRAFT_ID_LENGTH } from '../../callback-data';
+import { DRAFT_ID_LENGTH } from '../../../messages/callback-data';
 import { claimOnce, type BotRuntime } from '../../runtime';
 
 /** A claimed bet id is remembered this long, so a late second tap still reads "already placed". */

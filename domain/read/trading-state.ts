@@ -1,4 +1,4 @@
-import type { Market } from '../domain/entities';
+import type { Market } from '../entities';
 
 /**
  * What a user can do with a market now, for the card and the trade buttons. A market past its

@@ -9,13 +9,13 @@
  * between edits.
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import type { Language, MarketOutcome } from '../../domain/entities';
-import type { CardFacts } from '../../domain/services/cards';
-import { formatDateTime } from '../../infra/format';
-import { t, th } from '../../infra/i18n';
-import { cb } from '../callback-data';
-import { marketPayload, startLink } from '../links';
-import { tradingState, type TradingState } from '../market-state';
+import type { Language, MarketOutcome } from '../domain/entities';
+import type { CardFacts } from '../domain/read/card-facts';
+import { formatDateTime } from '../infra/format';
+import { t, th } from '../infra/i18n';
+import { cb } from './callback-data';
+import { marketPayload, startLink } from './links';
+import { tradingState, type TradingState } from '../domain/read/trading-state';
 import { OUTCOME_KEY, STATE_KEY } from './labels';
 
 /** Everything a shared card shows. Prices in kop (= %), volume in kop. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { int } from './rows';
 
 /** One invariant's verdict: `violations` lists offending ids with what was found. */
 export interface InvariantReport {
@@ -37,7 +38,7 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
     const [sum] = await tx.query(`SELECT count(*) n, COALESCE(sum(derived), 0) total FROM audit_bal`);
     const cacheDrift = await tx.query(
       `SELECT id, code, cached::text, derived::text FROM audit_bal WHERE NOT may_go_negative AND cached <> derived`);
-    inv['1_ledger_sums_to_zero'] = report(Number(sum.n), [
+    inv['1_ledger_sums_to_zero'] = report(int(sum.n), [
       ...(Number(sum.total) !== 0 ? [{ total: String(sum.total) }] : []),
       ...cacheDrift.map((r: Record<string, unknown>) => ({ ...r, problem: 'cached balance differs from postings' })),
     ]);
@@ -45,7 +46,7 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
     const negative = await tx.query(
       `SELECT id, code, derived::text AS balance FROM audit_bal WHERE NOT may_go_negative AND derived < 0`);
     const [nUser] = await tx.query(`SELECT count(*) n FROM audit_bal WHERE NOT may_go_negative`);
-    inv['2_no_negative_user_accounts'] = report(Number(nUser.n), negative);
+    inv['2_no_negative_user_accounts'] = report(int(nUser.n), negative);
 
     const escrow = await tx.query(`
       SELECT mk.id AS market_id, mk.status, b.derived::text AS escrow,
@@ -74,7 +75,7 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
           ON o.user_id = p.user_id AND o.market_id = p.market_id AND o.outcome = p.outcome
        WHERE p.reserved <> COALESCE(o.need, 0)`);
     const [nRes] = await tx.query(`SELECT (SELECT count(*) FROM audit_bal WHERE kind = 'reserved') + (SELECT count(*) FROM positions) n`);
-    inv['4_reserves_match_open_orders'] = report(Number(nRes.n), [...reservedKop, ...reservedShares]);
+    inv['4_reserves_match_open_orders'] = report(int(nRes.n), [...reservedKop, ...reservedShares]);
 
     const settled = await tx.query(`
       SELECT mk.id AS market_id, b.derived::text AS escrow,
@@ -91,14 +92,14 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
        WHERE kind = 'settlement' GROUP BY ref_id, idempotency_key HAVING count(*) > 1`);
     inv['5_settled_markets_paid_once'] = report(settled.length, [
       ...settled.filter((r: { escrow: string; unpaid_positions: string; wrong_payouts: string }) =>
-        r.escrow !== '0' || Number(r.unpaid_positions) > 0 || Number(r.wrong_payouts) > 0),
+        r.escrow !== '0' || int(r.unpaid_positions) > 0 || int(r.wrong_payouts) > 0),
       ...twice,
     ]);
 
     const dupPayments = await tx.query(`
       SELECT ref_id AS payment_id, count(*) n FROM postings WHERE ref_type = 'payment' GROUP BY ref_id HAVING count(*) > 1`);
     const [nPay] = await tx.query(`SELECT count(*) n FROM payments`);
-    inv['6_outside_events_once'] = report(Number(nPay.n), dupPayments);
+    inv['6_outside_events_once'] = report(int(nPay.n), dupPayments);
 
     return { ok: Object.values(inv).every((r) => r.ok), invariants: inv };
   });

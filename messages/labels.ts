@@ -2,10 +2,10 @@
  * Locale keys for domain values (categories, outcomes, intents, market states), spelled out so
  * every key used appears literally in code (the locale unit test checks each exists).
  */
-import type { Language, MarketOutcome } from '../../domain/entities';
-import type { Intent, Outcome } from '../../domain/exchange/types';
-import type { Category } from '../../domain/services/markets';
-import type { TradingState } from '../market-state';
+import type { Language, MarketOutcome } from '../domain/entities';
+import type { Intent, Outcome } from '../domain/exchange/types';
+import type { Category } from '../domain/services/markets';
+import type { TradingState } from '../domain/read/trading-state';
 
 /** Each language's name, written in that language (the picker shows both). */
 export const LANGUAGE_NAME_KEY: Record<Language, string> = { ru: 'language.name_ru', en: 'language.name_en' };

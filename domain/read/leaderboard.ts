@@ -10,7 +10,8 @@
  * losing one (ties and VOID / probability outcomes are not calls).
  */
 import type { EntityManager } from 'typeorm';
-import { kop, type Kop } from '../money';
+import type { Kop } from '../money';
+import { int, kopOf } from './rows';
 
 export interface LeaderRow {
   rank: number;
@@ -80,12 +81,12 @@ export async function leaderboard(
   const [settled]: { n: string }[] = await m.query(
     `SELECT count(*) AS n FROM markets WHERE status = 'settled' AND ($1::bigint IS NULL OR chat_id = $1)`, params);
   const all = rows.map((r): LeaderRow => ({
-    rank: Number(r.rank), userId: Number(r.user_id), name: r.name, pnlKop: kop(Number(r.pnl)),
-    correct: Number(r.correct), calls: Number(r.calls),
+    rank: int(r.rank), userId: int(r.user_id), name: r.name, pnlKop: kopOf(r.pnl),
+    correct: int(r.correct), calls: int(r.calls),
   }));
   return {
     top: all.filter((r) => r.rank <= limit),
     me: all.find((r) => r.rank > limit && r.userId === userId) ?? null,
-    markets: Number(settled!.n),
+    markets: int(settled!.n),
   };
 }

@@ -4,10 +4,10 @@
  * render/renderDigest (tiles with sparklines of the top movers). Pure: a summary in, the post out.
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import { marketPayload, startLink } from '../bot/links';
-import { OUTCOME_KEY } from '../bot/views/labels';
+import { marketPayload, startLink } from './links';
+import { OUTCOME_KEY } from './labels';
 import type { Language } from '../domain/entities';
-import type { DigestSummary } from '../domain/services/digest';
+import type { DigestSummary } from '../domain/read/digest';
 import { formatDay } from '../infra/format';
 import { t, th } from '../infra/i18n';
 import { MAX_DIGEST_TILES, type DigestInput, type DigestTile } from '../render';
