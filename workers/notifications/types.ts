@@ -37,6 +37,8 @@ export interface NotificationJob {
   digestLine?: string;
   /** The event's idempotency key (e.g. `settled-<market>-<user>`): a second notify with it is ignored. */
   dedupeKey?: string;
+  /** The request that caused it (infra/request-context.ts): the pump logs under it. Filled by Notifier.notify. */
+  reqId?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export const notificationJobSchema: z.ZodType<NotificationJob> = z
     userId: z.number().int().positive().optional(),
     digestLine: z.string().min(1).optional(),
     dedupeKey: z.string().min(1).max(200).optional(),
+    reqId: z.string().min(1).max(200).optional(),
   })
   .superRefine((j, ctx) => {
     const problem = shapeProblem(j);
