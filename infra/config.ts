@@ -53,6 +53,9 @@ const schema = z.object({
   RATE_LIMIT_WINDOW: durationOf('RATE_LIMIT_WINDOW', '10s'),
 });
 
+/** Every environment variable the runtime contract reads (the compose file must pass each through). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   botToken: string;
   apiRoot: string;
