@@ -40,7 +40,12 @@ function scanQueues(s: Source): Promise<Map<string, { depth: number; oldestAgeSe
   if (scan && Date.now() - scan.at < 1000) return scan.result;
   const result = (async () => {
     const out = new Map<string, { depth: number; oldestAgeSec: number }>();
-    for (const name of await watchedQueues(s.ds)) out.set(name, await queueBacklog(s.queue(name)));
+    // Redis or the database down: the queue gauges are left out, /metrics still answers (and /health says why).
+    try {
+      for (const name of await watchedQueues(s.ds)) out.set(name, await queueBacklog(s.queue(name)));
+    } catch {
+      out.clear();
+    }
     return out;
   })();
   scan = { at: Date.now(), result };
@@ -68,7 +73,8 @@ new Gauge({
   labelNames: ['state'] as const, registers: [registry],
   async collect() {
     if (!source) return;
-    const p = await settlementProgress(source.ds);
+    const p = await settlementProgress(source.ds).catch(() => undefined);
+    if (!p) return;
     this.set({ state: 'settled' }, p.positionsSettled);
     this.set({ state: 'pending' }, p.positionsPending);
     this.set({ state: 'markets' }, p.marketsSettling);
@@ -78,7 +84,8 @@ new Gauge({
   name: 'pravda_active_users', help: 'Users who placed an order in the window', labelNames: ['window'] as const, registers: [registry],
   async collect() {
     if (!source) return;
-    this.set({ window: '24h' }, await activeUsers(source.ds, 24));
+    const n = await activeUsers(source.ds, 24).catch(() => undefined);
+    if (n !== undefined) this.set({ window: '24h' }, n);
   },
 });
 

@@ -78,7 +78,11 @@ afterAll(async () => {
 });
 
 test('issue 15: /metrics of the live process has the business figures', async () => {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  // The /start update is observed when its handler returns, a moment after its reply arrived.
+  const text = await until('the /start update in the metrics', async () => {
+    const t = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    return /^pravda_update_duration_seconds_count\{type="message"\} [1-9]/m.test(t) ? t : undefined;
+  });
   for (const series of [
     /^pravda_update_duration_seconds_count\{type="message"\} [1-9]/m,
     /^pravda_telegram_request_duration_seconds_count\{method="getMe",outcome="ok"\} 1$/m,
@@ -117,5 +121,9 @@ test('issue 15: /health answers 503 naming Redis when Redis is down', async () =
   expect(report.ok).toBe(false);
   expect(report.failing).toEqual(['redis', 'workers']);
   expect(report.checks.database).toBe('ok');
+  // Metrics still answer (without the queue gauges) while Redis is down.
+  const metrics = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(await metrics.text()).toMatch(/^pravda_active_users\{window="24h"\} 0$/m);
   expect(stderr).not.toMatch(/"level":(50|60).*start failed/);
 });
