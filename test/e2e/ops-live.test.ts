@@ -13,6 +13,8 @@ import { createBotApiServer, type BotApiServer } from '../../botapi/server';
 import type { BotInfo, SimUser } from '../../botapi/simTypes';
 import { ensureUserAccounts, systemAccountId } from '../../domain/ledger/ledger';
 import { upsertUser } from '../../domain/services/users';
+import { paymentFailuresKey } from '../../infra/ops-keys';
+import { createRedis } from '../../infra/redis';
 import { freshDatabase } from '../helpers/db';
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,6 +47,8 @@ let redis: ChildProcess;
 let app: ChildProcess;
 let httpPort: number;
 let stderr = '';
+let redisUrl: string;
+let prefix: string;
 
 beforeAll(async () => {
   db = await freshDatabase('opslive');
@@ -55,11 +59,13 @@ beforeAll(async () => {
   const redisPort = await freePort();
   redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   httpPort = await freePort();
+  redisUrl = `redis://127.0.0.1:${redisPort}`;
+  prefix = `ops-${randomBytes(3).toString('hex')}`;
   app = spawn(process.execPath, [join(ROOT, 'dist/bin/start.js'), 'all'], {
     cwd: ROOT,
     env: {
-      ...process.env, BOT_TOKEN: bot.token, TELEGRAM_API_ROOT: apiUrl, DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      QUEUE_PREFIX: `ops-${randomBytes(3).toString('hex')}`, HTTP_PORT: String(httpPort), ADMIN_IDS: String(admin.id),
+      ...process.env, BOT_TOKEN: bot.token, TELEGRAM_API_ROOT: apiUrl, DATABASE_URL: db.url, REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix, HTTP_PORT: String(httpPort), ADMIN_IDS: String(admin.id),
       ALERT_CHAT_ID: String(admin.id), MONITOR_EVERY: '1s', LOG_LEVEL: 'warn', PAYMENT_PROVIDER_TOKEN: '',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -110,6 +116,20 @@ test('issue 15: an audit violation written straight into the ledger is alerted t
   expect(alerts).toHaveLength(1);
   const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
   expect(metrics).toMatch(/^pravda_alerts_total\{kind="audit"\} 1$/m);
+});
+
+test('issue 15: a burst of failed payments is alerted once', async () => {
+  // What bot/payment-failures.ts records for refused pre-checkout queries and uncredited charges.
+  const r = createRedis(redisUrl);
+  try {
+    const now = Date.now();
+    await r.zadd(paymentFailuresKey(prefix), now, 'pcq-1', now, 'pcq-2', now, 'charge-3');
+  } finally {
+    await r.quit();
+  }
+  await botapi.sim.waitForBotMessage(admin.id, { textIncludes: 'Неудачных платежей' }, WAIT_MS);
+  await new Promise((res) => setTimeout(res, 2500));
+  expect(botapi.sim.messages(admin.id).filter((m) => m.text?.includes('Неудачных платежей'))).toHaveLength(1);
 });
 
 test('issue 15: /health answers 503 naming Redis when Redis is down', async () => {
