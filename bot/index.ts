@@ -3,9 +3,12 @@
  * scenes' stage, one composer per feature (bot/features/), and the `unhandled` handler last.
  *
  * Middleware order matters:
- * 1. flood wait: replies retried after Telegram's 429 (before the boundary, so apologies retry too);
+ * 0. update context: request id (update_id) for logs and jobs, handling-time histogram;
+ * 1. flood wait: the Bot API retry policy and circuit breaker (infra/telegram-policy.ts), before the
+ *    boundary, so apologies retry too;
  * 2. error boundary: everything below may throw; the user hears "nothing was changed";
- * 3. redelivered updates dropped (SET NX per update_id / callback query id);
+ * 3. redelivered updates dropped (SET NX per update_id / callback query id), then the per-user
+ *    rate limit (middleware/rate-limit.ts: after the guard, so a redelivery never counts twice);
  * 4. groups and inline mode: their own features (features/shared.ts), which end the chain for them;
  * 5. user: account upsert, language; non-private chats stop here;
  * 6. Redis session, scenes (a command typed inside a scene leaves it first);
@@ -26,6 +29,9 @@ import { unhandledFeature } from './features/unhandled';
 import { errorBoundary } from './middleware/error-boundary';
 import { floodWait } from './middleware/flood-wait';
 import { dropRedeliveredUpdates } from './middleware/idempotency';
+import { rateLimit } from './middleware/rate-limit';
+import { updateContext } from './middleware/update-context';
+import { applyTelegramPolicy } from '../infra/telegram-policy';
 import { redisSession } from './middleware/session';
 import { loadUser } from './middleware/user';
 import { createRuntime, type BotRuntime } from './runtime';
@@ -68,9 +74,12 @@ export function createBot(deps: BotDeps): PravdaBot {
     // cache needs the file_id of every photo sent.
     telegram: { apiRoot: deps.config.apiRoot, webhookReply: false },
   });
-  bot.use(floodWait());
+  applyTelegramPolicy(bot.telegram, rt.telegramPolicy);
+  bot.use(updateContext());
+  bot.use(floodWait(rt.telegramPolicy));
   bot.use(errorBoundary(rt));
   bot.use(dropRedeliveredUpdates(rt));
+  bot.use(rateLimit(rt));
   bot.use(sharedChatsFeature(rt));
   bot.use(loadUser(rt));
   bot.use(redisSession(rt));

@@ -3,7 +3,8 @@
  * when `WEBHOOK_URL` is set (DESIGN §6), the command menus for both languages, graceful stop.
  */
 import { createHash } from 'node:crypto';
-import type { BotCommand } from 'telegraf/types';
+import type { BotCommand, Update } from 'telegraf/types';
+import { createHttpServer, type HttpServer } from '../web/server';
 import { LANGUAGES, t, type Language } from '../infra/i18n';
 import { createBot, type PravdaBot } from './index';
 import type { BotDeps } from './deps';
@@ -34,6 +35,12 @@ export interface RunningBot {
 export interface LaunchOptions {
   /** Stop on SIGTERM/SIGINT (default true; tests that stop the bot themselves pass false). */
   handleSignals?: boolean;
+  /**
+   * The process's HTTP server (web/server.ts), not yet listening: in webhook mode the webhook route
+   * joins `/health` and `/metrics` on it (issue 15: one port). Without one, webhook mode makes its own
+   * on HTTP_PORT (default 8443) and closes it on stop.
+   */
+  http?: HttpServer;
 }
 
 function commandsFor(lang: Language, names: readonly string[]): BotCommand[] {
@@ -82,12 +89,7 @@ export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promis
 
   let halt: (reason: string) => Promise<void>;
   if (deps.config.webhookUrl) {
-    const url = new URL(deps.config.webhookUrl);
-    await bot.launch({
-      allowedUpdates,
-      webhook: { domain: url.host, path: url.pathname, port: deps.config.httpPort || DEFAULT_WEBHOOK_PORT, secretToken: webhookSecret(deps) },
-    });
-    halt = async (reason) => bot.stop(reason);
+    halt = await startWebhook(bot, deps, allowedUpdates, opts.http);
     deps.logger.info({ url: deps.config.webhookUrl }, 'bot started (webhook)');
   } else {
     const runner = new UpdateRunner(bot, deps.logger, allowedUpdates);
@@ -114,4 +116,38 @@ export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promis
     process.once('SIGINT', onSignal);
   }
   return { bot, stop };
+}
+
+/**
+ * Webhook mode on the process's one HTTP server: POST <path of WEBHOOK_URL> with Telegram's
+ * `X-Telegram-Bot-Api-Secret-Token` header (anything else: 403), then setWebhook. Returns the halt
+ * function: waits for the updates in flight and closes the server if it was made here.
+ */
+async function startWebhook(bot: PravdaBot, deps: BotDeps, allowedUpdates: UpdateType[], given?: HttpServer): Promise<() => Promise<void>> {
+  const url = new URL(deps.config.webhookUrl);
+  const secret = webhookSecret(deps);
+  const http = given ?? createHttpServer(
+    { ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.config.queuePrefix }, deps.config.httpPort || DEFAULT_WEBHOOK_PORT);
+  const inFlight = new Set<Promise<void>>();
+  let accepting = true;
+  http.app.post(url.pathname, async (req, reply) => {
+    if (req.headers['x-telegram-bot-api-secret-token'] !== secret) return reply.code(403).send();
+    if (!accepting) return reply.code(503).send();
+    const run = bot.handleUpdate(req.body as Update)
+      .catch((err: unknown) => deps.logger.error({ err, updateId: (req.body as Update)?.update_id }, 'update not handled'));
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+    return reply.code(200).send();
+  });
+  await http.listen();
+  await bot.telegram.setWebhook(deps.config.webhookUrl, { secret_token: secret, allowed_updates: allowedUpdates });
+  return async () => {
+    accepting = false;
+    await Promise.all(inFlight);
+    if (!given) await http.close();
+  };
 }

@@ -5,6 +5,15 @@ import { z } from 'zod';
  * The runtime contract (DESIGN §6), parsed once from the environment with zod.
  * Durations are in milliseconds; ids are Telegram ids.
  */
+/** An env duration (`2h`, `30m`, `45s`, `0`) in ms, with its default. */
+function durationOf(name: string, fallback: string) {
+  return z.string().default(fallback).transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must look like 2h, 30m, 45s or 0` });
+    return ms ?? 0;
+  });
+}
+
 const schema = z.object({
   BOT_TOKEN: z.string().default(''),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
@@ -31,7 +40,22 @@ const schema = z.object({
     return ms ?? 0;
   }),
   LOG_LEVEL: z.string().default('info'),
+  // Operations (docs/OPERATIONS.md, issue 15).
+  /** Telegram chat (an admins' group or an admin's id) that the money monitor alerts. Empty: alerts are only logged. */
+  ALERT_CHAT_ID: z.string().default(''),
+  /** How often the money monitor runs the audit and checks the queues. */
+  MONITOR_EVERY: durationOf('MONITOR_EVERY', '1m'),
+  /** A queue whose oldest waiting job is older than this is an incident. */
+  ALERT_QUEUE_AGE: durationOf('ALERT_QUEUE_AGE', '5m'),
+  /** This many failed payments within MONITOR_EVERY is an incident. */
+  ALERT_FAILED_PAYMENTS: z.coerce.number().int().min(1).default(3),
+  /** Per-user rate limit of updates: RATE_LIMIT_POINTS updates per RATE_LIMIT_WINDOW. */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_WINDOW: durationOf('RATE_LIMIT_WINDOW', '10s'),
 });
+
+/** Every environment variable the runtime contract reads (the compose file must pass each through). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export interface Config {
   botToken: string;
@@ -51,6 +75,18 @@ export interface Config {
   logLevel: string;
   /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
   resolution: ResolutionPolicy;
+  /** The money monitor and its alerts (workers/monitor.ts). */
+  monitor: MonitorSettings;
+  /** Per-user update rate limit (bot/middleware/rate-limit.ts): `points` updates per `windowMs`. */
+  rateLimit: { points: number; windowMs: number };
+}
+
+/** What the money monitor watches and whom it tells. Durations in ms. */
+export interface MonitorSettings {
+  alertChatId: string;
+  everyMs: number;
+  queueAgeMs: number;
+  failedPayments: number;
 }
 
 /** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
@@ -93,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
+    monitor: { alertChatId: e.ALERT_CHAT_ID, everyMs: e.MONITOR_EVERY || 60_000, queueAgeMs: e.ALERT_QUEUE_AGE, failedPayments: e.ALERT_FAILED_PAYMENTS },
+    rateLimit: { points: e.RATE_LIMIT_POINTS, windowMs: e.RATE_LIMIT_WINDOW || 10_000 },
   };
 }

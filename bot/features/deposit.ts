@@ -9,6 +9,7 @@ import type { BotRuntime } from '../runtime';
 import { DEPOSIT_SCENE } from '../scenes/deposit';
 import { button, failureText, htmlExtra, show } from '../ui';
 import { homeRow } from '../views/menu';
+import { recordPaymentFailure } from '../payment-failures';
 
 /** Deposits through Telegram Payments: invoice (scene), pre-checkout answer, crediting the payment. */
 export function depositFeature(rt: BotRuntime): Composer<BotContext> {
@@ -28,6 +29,7 @@ export function depositFeature(rt: BotRuntime): Composer<BotContext> {
     const r = await validatePreCheckout(rt.ds, {
       payload: q.invoice_payload, currency: q.currency, totalAmount: q.total_amount, userId: ctx.user.id,
     });
+    if (!r.ok) await recordPaymentFailure(rt, q.id);
     await ctx.answerPreCheckoutQuery(r.ok, r.ok ? undefined : failureText(ctx, r, false));
   });
 
@@ -41,6 +43,7 @@ export function depositFeature(rt: BotRuntime): Composer<BotContext> {
     if (!r.ok) {
       // Money was taken but matches no invoice of this user: a human must look at it.
       rt.logger.error({ code: r.code, chargeId: p.telegram_payment_charge_id, userId: ctx.user.id }, 'payment not credited');
+      await recordPaymentFailure(rt, p.telegram_payment_charge_id);
       await ctx.reply(failureText(ctx, r), htmlExtra());
       return;
     }
