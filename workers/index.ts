@@ -11,6 +11,7 @@ import { startResolutionNewsWorker } from './resolution-news';
 import { startSettlementWorker } from './settlement';
 import { CardRefresher } from './cards';
 import { startChannelDigests, type DigestSchedule } from './digests';
+import { startWithdrawalSla, type WithdrawalSlaSchedule } from './withdrawal-sla';
 
 export interface WorkerDeps {
   ds: DataSource;
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** Channel digests (workers/digests.ts); absent: none are scheduled. */
   digest?: DigestSchedule;
+  /** Withdrawal SLA reminders (workers/withdrawal-sla.ts); absent: none. */
+  withdrawalSla?: WithdrawalSlaSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -54,9 +57,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
   const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  const sla = deps.withdrawalSla
+    ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
+    : null;
   return {
     matching,
     close: async () => {
+      await sla?.close();
       await maintenance.close();
       await digests.close();
       await settlement.close();
