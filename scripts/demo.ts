@@ -119,6 +119,9 @@ async function main(): Promise<void> {
   await chat.tap(ivan, { exact: template('ru', 'menu.balance') });
   await chat.expect(ivan, { buttonText: template('ru', 'balance.deposit') });
   await chat.tap(ivan, { exact: template('ru', 'balance.deposit') });
+  // The first deposit asks to accept the terms (responsible use).
+  await chat.expect(ivan, { buttonText: template('ru', 'responsible.terms_accept') });
+  await chat.tap(ivan, { exact: template('ru', 'responsible.terms_accept') });
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'deposit.ask_amount').replace(/<\/?b>/g, '').trim().slice(0, 10) });
   await chat.say(ivan, '1000');
   await chat.expect(ivan, { hasInvoice: true });
@@ -126,7 +129,9 @@ async function main(): Promise<void> {
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'deposit.credited').slice(2).trim() });
 
   await chat.say(alice, '/deposit');
-  await chat.expect(alice, { hasKeyboard: true });
+  await chat.expect(alice, { buttonText: template('en', 'responsible.terms_accept') });
+  await chat.tap(alice, { exact: template('en', 'responsible.terms_accept') });
+  await chat.expect(alice, { buttonText: template('en', 'order.cancel') });
   await chat.say(alice, '500');
   await chat.expect(alice, { hasInvoice: true });
   await chat.pay(alice);

@@ -220,7 +220,7 @@ test('bad input: letters, a sub-kopeck amount, a Luhn-failing card, a malformed 
   env.sim.sendText({ userId: u.id, text: '/withdraw' });
   await waitFor(env, u, { textIncludes: 'Вывод средств' });
   env.sim.sendText({ userId: u.id, text: 'много' });
-  await waitFor(env, u, { textIncludes: 'не похоже на сумму' });
+  await waitFor(env, u, { textIncludes: 'похоже на сумму' });
   env.sim.sendText({ userId: u.id, text: '100,555' });
   await waitFor(env, u, { text: 'В сумме не больше двух знаков после запятой (копейки). Ничего не изменилось.' });
   env.sim.sendText({ userId: u.id, text: '200' });
