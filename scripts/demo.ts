@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { SimClient } from '../botapi/client';
 import { runAudit } from '../domain/services/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
-import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
+import { ChatDriver, labelPrefix, playWithdrawal, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';
 import { MARKET_MAKER_TELEGRAM_ID, seedDemo } from './seed';
 
@@ -182,6 +182,11 @@ async function main(): Promise<void> {
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'balance.text').replace(/<\/?b>/g, '').trim() });
   await chat.say(alice, '/balance');
   await chat.expect(alice, { textIncludes: labelPrefix('en', 'balance.text').replace(/<\/?b>/g, '').trim() });
+
+  // 5b. The winner takes money out: a request, the admin's approval, marked paid (the audit below checks the ledger).
+  await playWithdrawal(chat, ivan, olga, 100);
+  const [wd] = await ds.query(`SELECT status FROM withdrawals ORDER BY id DESC LIMIT 1`, []);
+  if (wd?.status !== 'paid') throw new Error(`withdrawal not paid: ${wd?.status}`);
 
   // 6. Groups and channels: an inline card in a group, a quick bet from it, a channel digest.
   const group = await playGroupDemo({
