@@ -117,7 +117,9 @@ export async function selfExclude(m: EntityManager, userId: number, period: Excl
   const until = period === 'forever' ? FOREVER : new Date(now.getTime() + EXCLUSION_MS[period]);
   await ensureRow(m, userId);
   const [r] = await m.query(
-    `UPDATE user_limits SET excluded_until = GREATEST(COALESCE(excluded_until, $2), $2), updated_at = now() WHERE user_id = $1 RETURNING excluded_until`,
+    // Wrapped in a SELECT: for a bare UPDATE ... RETURNING, TypeORM returns [rows, count].
+    `WITH u AS (UPDATE user_limits SET excluded_until = GREATEST(COALESCE(excluded_until, $2), $2), updated_at = now()
+                 WHERE user_id = $1 RETURNING excluded_until) SELECT excluded_until FROM u`,
     [userId, until]);
   return r.excluded_until as Date;
 }

@@ -187,7 +187,9 @@ export function markWithdrawalPaid(ds: DataSource, adminUserId: number, id: numb
 
 /** Marks an overdue request as flagged (the SLA reminder goes out once); false if another tick did it first. */
 export async function flagOverdue(m: EntityManager, id: number): Promise<boolean> {
+  // Wrapped in a SELECT: for a bare UPDATE ... RETURNING, TypeORM returns [rows, count].
   const rows = await m.query(
-    `UPDATE withdrawals SET sla_flagged_at = now() WHERE id = $1 AND sla_flagged_at IS NULL AND status IN ('pending', 'approved') RETURNING id`, [id]);
+    `WITH u AS (UPDATE withdrawals SET sla_flagged_at = now() WHERE id = $1 AND sla_flagged_at IS NULL AND status IN ('pending', 'approved') RETURNING id)
+     SELECT id FROM u`, [id]);
   return rows.length > 0;
 }

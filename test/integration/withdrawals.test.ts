@@ -7,9 +7,10 @@ import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../../domain/ledger/ledger';
 import { kop } from '../../domain/money';
 import { runAudit } from '../../domain/services/audit';
+import { selfExclude, tradingBlock } from '../../domain/services/responsible-use';
 import { balancesOf, upsertUser } from '../../domain/services/users';
 import {
-  approveWithdrawal, cancelWithdrawal, ensurePendingAccount, markWithdrawalPaid, rejectWithdrawal, requestWithdrawal,
+  approveWithdrawal, cancelWithdrawal, ensurePendingAccount, flagOverdue, markWithdrawalPaid, rejectWithdrawal, requestWithdrawal,
 } from '../../domain/services/withdrawals';
 import { DEFAULT_WITHDRAW_POLICY, type WithdrawPolicy } from '../../domain/services/withdrawal-rules';
 import { freshDatabase } from '../helpers/db';
@@ -108,4 +109,25 @@ test('issue 9: the audit catches a pending account out of step, a missing payout
     { from: pending, to: acc.available, amount: kop(15_000), kind: 'withdrawal_release', refType: 'withdrawal', refId: id },
   ]));
   expect(await failing()).toEqual(expect.arrayContaining(['8_paid_withdrawals_paid_once', '9_withdrawal_paid_or_released_not_both']));
+});
+
+test('issue 9: an overdue request is flagged once however many ticks race for it', async () => {
+  const u = await funded(1_000);
+  const id = await place(u, 20_000, 'k-sla');
+  const claims = await Promise.all([0, 1, 2].map(() => flagOverdue(ds.manager, id)));
+  expect(claims.filter(Boolean)).toHaveLength(1);
+  expect(await flagOverdue(ds.manager, id)).toBe(false);
+});
+
+test('issue 9: self-exclusion only ever extends, and blocks trading until it ends', async () => {
+  const u = await funded(10);
+  const now = new Date();
+  const week = await selfExclude(ds.manager, u, '7d', now);
+  expect(week.getTime()).toBe(now.getTime() + 7 * 24 * 3_600_000);
+  expect((await selfExclude(ds.manager, u, '24h', now)).getTime()).toBe(week.getTime());
+  expect(await tradingBlock(ds.manager, u, now)).toMatchObject({ code: 'self_excluded' });
+  expect(await tradingBlock(ds.manager, u, new Date(week.getTime() + 1))).toBeNull();
+  const forever = await selfExclude(ds.manager, u, 'forever', now);
+  expect(await tradingBlock(ds.manager, u, new Date(week.getTime() + 1))).toMatchObject({ code: 'self_excluded_forever' });
+  expect((await selfExclude(ds.manager, u, '30d', now)).getTime()).toBe(forever.getTime());
 });
