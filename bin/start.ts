@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     const workers = await startWorkers({
       ds, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, apiRoot: config.apiRoot, logger,
       digest: digestScheduleOf(config), monitor: monitorConfigOf(config),
+      withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
     });
     stops.push(() => workers.close());
   }

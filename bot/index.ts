@@ -41,6 +41,10 @@ import { reachabilityFeature } from './features/reachability';
 import { settingsFeature } from './features/settings';
 import { sharedChatsFeature } from './features/shared';
 import { topFeature } from './features/top';
+import { responsibleUseFeature } from './features/responsible-use';
+import { withdrawFeature } from './features/withdraw';
+import { withdrawalsAdminFeature } from './features/withdrawals-admin';
+import { withdrawScene } from './scenes/withdraw';
 
 export { BotContext } from './context';
 export type { BotDeps, BotQueues } from './deps';
@@ -52,7 +56,7 @@ const SCENE_TTL_SEC = 60 * 60;
 export type PravdaBot = Telegraf<BotContext> & { close(): Promise<void> };
 
 function createStage(rt: BotRuntime): Scenes.Stage<BotContext, BotSceneSession> {
-  const stage = new Scenes.Stage<BotContext, BotSceneSession>([orderScene(rt), depositScene(rt), newMarketScene()], { ttl: SCENE_TTL_SEC });
+  const stage = new Scenes.Stage<BotContext, BotSceneSession>([orderScene(rt), depositScene(rt), newMarketScene(), withdrawScene(rt)], { ttl: SCENE_TTL_SEC });
   // Commands always work: /start, /help, /cancel typed in the middle of a bet end the bet first.
   stage.use(async (ctx, next) => {
     const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
@@ -87,6 +91,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt));
   bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
+  bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
   bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));

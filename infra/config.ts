@@ -52,6 +52,21 @@ const schema = z.object({
   /** Per-user rate limit of updates: RATE_LIMIT_POINTS updates per RATE_LIMIT_WINDOW. */
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_WINDOW: durationOf('RATE_LIMIT_WINDOW', '10s'),
+  /** Withdrawals (docs/WITHDRAWALS.md): requests per Moscow day, min / max per request (kop). */
+  WITHDRAW_DAILY_COUNT: z.coerce.number().int().min(1).default(3),
+  WITHDRAW_MIN_KOP: z.coerce.number().int().min(1).default(10_000),
+  WITHDRAW_MAX_KOP: z.coerce.number().int().min(1).default(50_000_000),
+  /** Withdrawn per Moscow month without a fee (kop), and the fee above it (basis points: 100 = 1 %). */
+  WITHDRAW_FREE_MONTHLY_KOP: z.coerce.number().int().min(0).default(1_000_000),
+  WITHDRAW_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(100),
+  /** Above this amount (kop) a second admin must approve. */
+  WITHDRAW_QUORUM_KOP: z.coerce.number().int().min(0).default(10_000_000),
+  /** A request pending longer than this reminds the admins: `24h`, `30m`, `45s`. */
+  WITHDRAW_SLA: z.string().default('24h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null || ms === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'WITHDRAW_SLA must look like 24h, 30m or 45s' });
+    return ms ?? 0;
+  }),
 });
 
 /** Every environment variable the runtime contract reads (the compose file must pass each through). */
@@ -79,6 +94,8 @@ export interface Config {
   monitor: MonitorSettings;
   /** Per-user update rate limit (bot/middleware/rate-limit.ts): `points` updates per `windowMs`. */
   rateLimit: { points: number; windowMs: number };
+  /** Withdrawal limits and fees (WITHDRAW_*); kop, basis points, ms. */
+  withdrawals: WithdrawalConfig;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -87,6 +104,17 @@ export interface MonitorSettings {
   everyMs: number;
   queueAgeMs: number;
   failedPayments: number;
+}
+
+/** Withdrawal limits and fees as configured (plain numbers: kop, basis points, ms). */
+export interface WithdrawalConfig {
+  dailyCount: number;
+  minKop: number;
+  maxKop: number;
+  monthlyFreeKop: number;
+  feeBps: number;
+  quorumKop: number;
+  slaMs: number;
 }
 
 /** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
@@ -131,5 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
     monitor: { alertChatId: e.ALERT_CHAT_ID, everyMs: e.MONITOR_EVERY || 60_000, queueAgeMs: e.ALERT_QUEUE_AGE, failedPayments: e.ALERT_FAILED_PAYMENTS },
     rateLimit: { points: e.RATE_LIMIT_POINTS, windowMs: e.RATE_LIMIT_WINDOW || 10_000 },
+    withdrawals: {
+      dailyCount: e.WITHDRAW_DAILY_COUNT, minKop: e.WITHDRAW_MIN_KOP, maxKop: e.WITHDRAW_MAX_KOP,
+      monthlyFreeKop: e.WITHDRAW_FREE_MONTHLY_KOP, feeBps: e.WITHDRAW_FEE_BPS, quorumKop: e.WITHDRAW_QUORUM_KOP, slaMs: e.WITHDRAW_SLA,
+    },
   };
 }

@@ -16,6 +16,7 @@ import { createRedis } from '../infra/redis';
 import { applyTelegramPolicy, breakerOnly, createTelegramPolicy, type TelegramPolicy } from '../infra/telegram-policy';
 import { startMonitor } from './monitor';
 import { startChannelDigests, type DigestSchedule } from './digests';
+import { startWithdrawalSla, type WithdrawalSlaSchedule } from './withdrawal-sla';
 
 export interface WorkerDeps {
   ds: DataSource;
@@ -30,6 +31,8 @@ export interface WorkerDeps {
   monitor?: MonitorSettings;
   /** Bot API retry + circuit breaker (infra/telegram-policy.ts); default: one made here. */
   telegramPolicy?: TelegramPolicy;
+  /** Withdrawal SLA reminders (workers/withdrawal-sla.ts); absent: none. */
+  withdrawalSla?: WithdrawalSlaSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -69,6 +72,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
   const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  const sla = deps.withdrawalSla
+    ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
+    : null;
   const monitor = deps.monitor
     ? await startMonitor({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, settings: deps.monitor })
     : undefined;
@@ -78,6 +84,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       await stopHeartbeat();
       await beatRedis.quit();
       await monitor?.close();
+      await sla?.close();
       await maintenance.close();
       await digests.close();
       await settlement.close();

@@ -54,7 +54,7 @@ export interface EnvOptions {
   resolution?: { quorum: number; disputeWindow: string; admins: number };
   /** A digest channel and its schedule (DIGEST_CHANNEL_ID, DIGEST_CRON, DIGEST_LANG). */
   digest?: { cron: string; lang: 'ru' | 'en' };
-  /** More environment for loadConfig (e.g. RATE_LIMIT_POINTS). */
+  /** More environment for the bot and workers (e.g. RATE_LIMIT_POINTS, WITHDRAW_QUORUM_KOP, WITHDRAW_SLA). */
   env?: Record<string, string>;
 }
 
@@ -88,6 +88,7 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
   });
   const workers: RunningWorkers = await startWorkers({
     ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
+    withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
   });
   const queues = new Queues(REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
