@@ -13,7 +13,7 @@ import {
   applyFillToMaker, cancelEffects, deriveB, fillEffects, ladderLosses, makeLadder, makerOrders, matchWithMaker,
   OrderBook, ownPrice, previewOrder, quote, requote, reserveEffects, reserveFor, takerReleaseEffects, validateOrder,
   worstEndValues, type Effects, type IncomingOrder, type Intent, type MakerInventory, type MakerParams, type MakerSim,
-  type MakerStep,
+  type MakerStep, type TimeInForce,
 } from '../../domain/exchange';
 import type { Kop } from '../../domain/money';
 
@@ -236,7 +236,7 @@ function runCmd(w: World, c: Cmd): void {
   const spend = c.kind === 'SPEND';
   if (spend && (c.intent === 'SELL_YES' || c.intent === 'SELL_NO')) return;
   const o: IncomingOrder = {
-    id, userId: c.user, intent: c.intent, limitPrice: c.price, tif: c.kind === 'POST' ? 'GTC' : spend ? 'IOC' : c.kind,
+    id, userId: c.user, intent: c.intent, limitPrice: c.price, tif: (c.kind === 'POST' ? 'GTC' : spend ? 'IOC' : c.kind) as TimeInForce,
     postOnly: c.kind === 'POST', expiresAt: null, takerFeeBps: 10, seq: id,
     ...(spend ? { spendKop: c.spend as Kop } : { qty: c.qty }),
   };
