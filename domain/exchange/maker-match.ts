@@ -67,17 +67,18 @@ const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2
 /** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
 const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
 
-/** The maker's resting orders in the book, in id order. */
+/** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
-  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId);
+  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
+  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
   if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
   const out: RestingOrder[] = [];
   for (const id of sim.orderIds) {
-    const o = book.get(id);
+    const o = book.peek(id);
     if (o === undefined) sim.orderIds.delete(id);
-    else out.push(o);
+    else out.push({ ...o });
   }
-  return out.sort((a, b) => a.id - b.id);
+  return out;
 }
 
 /**
@@ -117,7 +118,7 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
       };
       const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
       if (result.rested > 0) sim.orderIds!.add(id);
-      const makerLeft = result.fills.map((f) => book.get(f.makerOrderId)?.remaining ?? 0);
+      const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
@@ -225,7 +226,7 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
       break;
     }
     for (const f of r.fills) {
-      steps.push({ kind: 'fill', fill: f, makerLeft: book.get(f.makerOrderId)?.remaining ?? 0 });
+      steps.push({ kind: 'fill', fill: f, makerLeft: book.peek(f.makerOrderId)?.remaining ?? 0 });
       applyFillToMaker(sim.inv, f, makerId);
       notional += f.qty * ownPrice(o.intent, f.price);
     }
