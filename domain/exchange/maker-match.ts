@@ -42,6 +42,12 @@ export type MakerStep =
   /** A maker order placed by a requote (it may fill against a crossing user order first). */
   | { kind: 'maker_place'; order: IncomingOrder; result: MatchResult; makerLeft: number[] };
 
+/**
+ * First order id of maker orders in a trial run (a preview, a FOK probe): above every real id, so
+ * they take the same time priority behind existing orders as the real ones then do.
+ */
+export const TRIAL_ID_BASE = 2 ** 52;
+
 /** Most requote rounds per call; each round that trades consumes a user order, so this is never reached in practice. */
 const MAX_ROUNDS = 1_000;
 
@@ -187,8 +193,8 @@ export function matchWithMaker(
   }
   if (o.tif === 'FOK') {
     const trial = { ...sim, inv: { ...sim.inv }, orderIds: undefined, edges: undefined };
-    let n = 0;
-    const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => --n }, []);
+    let n = TRIAL_ID_BASE;
+    const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => n++ }, []);
     if (probe.filledQty < (o.qty ?? 0)) {
       return { result: { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0, rejected: 'fok_not_fillable' }, steps };
     }
