@@ -67,6 +67,10 @@ const schema = z.object({
     if (ms === null || ms === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'WITHDRAW_SLA must look like 24h, 30m or 45s' });
     return ms ?? 0;
   }),
+  /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
+  MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
+  /** The ante a group market's creator gives its maker, kop: 100 ₽. */
+  GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
 });
 
 /** Every environment variable the runtime contract reads (the compose file must pass each through). */
@@ -96,6 +100,8 @@ export interface Config {
   rateLimit: { points: number; windowMs: number };
   /** Withdrawal limits and fees (WITHDRAW_*); kop, basis points, ms. */
   withdrawals: WithdrawalConfig;
+  /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
+  liquidity: { mmBudgetKop: number; groupAnteKop: number };
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -163,5 +169,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyCount: e.WITHDRAW_DAILY_COUNT, minKop: e.WITHDRAW_MIN_KOP, maxKop: e.WITHDRAW_MAX_KOP,
       monthlyFreeKop: e.WITHDRAW_FREE_MONTHLY_KOP, feeBps: e.WITHDRAW_FEE_BPS, quorumKop: e.WITHDRAW_QUORUM_KOP, slaMs: e.WITHDRAW_SLA,
     },
+    liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
   };
 }

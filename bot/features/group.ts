@@ -13,6 +13,7 @@ import { Composer } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { ForceReply, InlineKeyboardMarkup } from 'telegraf/types';
 import { z } from 'zod';
+import { kop } from '../../domain/money';
 import { cardFactsOf } from '../../domain/read/card-facts';
 import { trackCard } from '../../domain/services/cards';
 import { GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
@@ -116,6 +117,8 @@ async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<vo
   const r = await createMarket(rt.ds, {
     title: draft.title ?? '', description: draft.description ?? '', category: GROUP_MARKET_CATEGORY,
     deadline: new Date(draft.deadline ?? 0), createdBy: ctx.account!.id, chatId: ctx.chat!.id,
+    // Issue 8: the creator-funded maker (createGroupMarket with the ante) comes with the /predict ante prompt.
+    liquidityKop: kop(0),
   });
   if (!r.ok) {
     await reply(ctx, failureText(ctx, r));
