@@ -14,7 +14,7 @@ const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 't
 const ADMIN_COMMANDS = ['newmarket', 'resolve', 'clarify', 'pause', 'unpause', 'history'] as const;
 /** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
 const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
-  ['predict', 'group.command_predict'], ['top', 'top.command_group'], ['resolve', 'group.command_resolve'], ['help', 'group.command_help'],
+  ['predict', 'group.command_predict'], ['top', 'top.command_group'], ['resolve', 'group.command_resolve'], ['dispute', 'gtrust.command_dispute'], ['help', 'group.command_help'],
 ];
 /** Descriptions of private commands whose texts live with their feature; the rest are `commands.<name>`. */
 const DESCRIPTION_KEY: Readonly<Record<string, string>> = { top: 'top.command', settings: 'settings.command' };

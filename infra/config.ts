@@ -29,6 +29,15 @@ const schema = z.object({
     if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
     return ms ?? 0;
   }),
+  /**
+   * Dispute window of a group market resolved by its own creator (docs/GROUPS.md): the house maker
+   * makes a false resolution profitable, so holders always get time to object. Default 2 h.
+   */
+  GROUP_DISPUTE_WINDOW: z.string().default('2h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'GROUP_DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
+    return ms ?? 0;
+  }),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -50,6 +59,8 @@ export interface Config {
   logLevel: string;
   /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
   resolution: ResolutionPolicy;
+  /** Dispute window of a creator-resolved group market, ms (GROUP_DISPUTE_WINDOW). */
+  groupDisputeWindowMs: number;
 }
 
 /** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
@@ -89,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
+    groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
   };
 }

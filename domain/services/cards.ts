@@ -14,6 +14,7 @@
  */
 import { In, type EntityManager } from 'typeorm';
 import { Market, type Language } from '../entities';
+import { cardExtrasOf, type CardExtras } from './card-extras';
 import { quotes } from './trading';
 
 /** Synthetic lane ids are −(2^52 + n): below every real chat id. */
@@ -146,6 +147,7 @@ export interface CardFacts {
   noPrice: number;
   /** Distinct users who traded in the market (either side of a fill). */
   traders: number;
+  extras?: CardExtras;
 }
 
 /** Reads the facts of several cards' markets at once (an inline answer shows up to 50); unknown ids are absent. */
@@ -159,10 +161,11 @@ export async function cardFactsOf(m: EntityManager, marketIds: readonly number[]
        UNION ALL SELECT market_id, taker_user_id FROM fills WHERE market_id = ANY($1::bigint[])) u
      GROUP BY market_id`, [marketIds]);
   const counts = new Map(traders.map((r) => [Number(r.market_id), Number(r.n)]));
+  const extras = await cardExtrasOf(m, marketIds);
   const out = new Map<number, CardFacts>();
   for (const market of markets) {
     const q = prices.get(market.id)!;
-    out.set(market.id, { market, yesPrice: q.yesPrice, noPrice: q.noPrice, traders: counts.get(market.id) ?? 0 });
+    out.set(market.id, { market, yesPrice: q.yesPrice, noPrice: q.noPrice, traders: counts.get(market.id) ?? 0, extras: extras.get(market.id) });
   }
   return out;
 }
