@@ -15,6 +15,8 @@ export const BUDGET_MAX_KOP = rub(1_000_000);
 export const BUDGET_PRESETS_KOP: readonly Kop[] = [rub(500), rub(1_000), rub(5_000), rub(10_000)];
 /** One `/liquidity` top-up, kop: 1 ₽ … the budget maximum. */
 export const TOPUP_MIN_KOP = rub(1);
+/** The ante of a group market when its creator names none, kop (100 ₽). */
+export const DEFAULT_ANTE_KOP = rub(100);
 /** A group market's ante, kop: 50 ₽ … 100 000 ₽ (and never more than the creator has). */
 export const ANTE_MIN_KOP = rub(50);
 export const ANTE_MAX_KOP = rub(100_000);

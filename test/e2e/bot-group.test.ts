@@ -13,10 +13,12 @@ let petr: SimUser;
 let makerId: number;
 
 beforeAll(async () => {
-  env = await startEnv('group');
+  // A creator's resolution is final at once here; the group dispute window (issue 8) is in bot-group-trust.test.ts.
+  env = await startEnv('group', { groupDisputeWindow: '0' });
   ivan = await startedUser(env, 'Ivan');
   olga = await startedUser(env, 'Olga');
   petr = await startedUser(env, 'Petr');
+  await fund(env, ivan, 1_000);
   await fund(env, olga, 1_000);
   makerId = await fund(env, env.sim.createUser({ first_name: 'Maker' }), 100_000);
 });
