@@ -40,3 +40,8 @@ export {
   type OrderValidation,
 } from './limits';
 export { previewOrder, type OrderPreview, type PreviewInput } from './preview';
+export {
+  deriveB, ladderLosses, ladderPos, ladderSizes, makeLadder, makerPrice, quote, rederive, worstEndValues,
+  type Ladder, type MakerInventory, type MakerParams, type Quote,
+} from './maker';
+export { applyFillToMaker, makerOrders, matchWithMaker, requote, type MakerSim, type MakerStep } from './maker-match';
