@@ -16,6 +16,7 @@ import { BotContext, type BotSceneSession } from './context';
 import type { BotDeps } from './deps';
 import { adminFeature } from './features/admin';
 import { depositFeature } from './features/deposit';
+import { liquidityFeature } from './features/liquidity';
 import { marketsFeature } from './features/markets';
 import { portfolioFeature } from './features/portfolio';
 import { resolutionFeature } from './features/resolution';
@@ -76,7 +77,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(redisSession(rt));
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
-  bot.use(resolutionFeature(rt));
+  bot.use(resolutionFeature(rt), liquidityFeature(rt));
   bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.

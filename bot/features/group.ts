@@ -16,10 +16,10 @@ import { message } from 'telegraf/filters';
 import type { ForceReply, InlineKeyboardMarkup } from 'telegraf/types';
 import { z } from 'zod';
 import { cardFactsOf, trackCard } from '../../domain/services/cards';
-import { GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
+import { createGroupMarket, GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
 import { kop, parseRubToKop } from '../../domain/money';
-import { checkAnte, DEFAULT_ANTE_KOP } from '../../domain/services/liquidity-input';
-import { checkNewMarket, createMarket } from '../../domain/services/markets';
+import { checkFunding, DEFAULT_GROUP_ANTE_KOP, DEFAULT_OPENING_PRICE } from '../../domain/services/liquidity';
+import { checkNewMarket } from '../../domain/services/markets';
 import type { BotContext } from '../context';
 import { SETTINGS_PAYLOAD, startLink } from '../links';
 import { parseDeadline } from '../parse';
@@ -85,7 +85,7 @@ async function continueDraft(rt: BotRuntime, ctx: BotContext, draft: Draft): Pro
     await rt.redis.del(wizardKey(rt, ctx));
     return create(rt, ctx, draft);
   }
-  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION, ante: draft.anteKop ?? DEFAULT_ANTE_KOP }), {
+  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION, ante: draft.anteKop ?? DEFAULT_GROUP_ANTE_KOP }), {
     force_reply: true, selective: true, input_field_placeholder: ctx.tp(STEP_KEYS[step].placeholder),
   });
   await rt.redis.set(wizardKey(rt, ctx), JSON.stringify({ ...draft, promptId } satisfies Draft), { EX: WIZARD_TTL_SEC });
@@ -129,19 +129,18 @@ function splitAnte(value: string): { rest: string; anteKop?: number } {
 
 /** Whether the ante is within its limits (the balance is checked when it is taken); else says why. */
 async function anteAccepted(ctx: BotContext, anteKop: number): Promise<boolean> {
-  const check = checkAnte(anteKop);
+  const check = checkFunding(anteKop, DEFAULT_OPENING_PRICE);
   if (!check.ok) await reply(ctx, failureText(ctx, check));
   return check.ok;
 }
 
 /** Creates the group's market and posts its card; the card is then kept up to date like inline ones. */
 async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<void> {
-  const input = {
+  const r = await createGroupMarket(rt.ds, {
     title: draft.title ?? '', description: draft.description ?? '', category: GROUP_MARKET_CATEGORY,
     deadline: new Date(draft.deadline ?? 0), createdBy: ctx.account!.id, chatId: ctx.chat!.id,
-    liquidityKop: kop(draft.anteKop ?? DEFAULT_ANTE_KOP),
-  };
-  const r = await createMarket(rt.ds, input);
+    liquidityKop: kop(draft.anteKop ?? DEFAULT_GROUP_ANTE_KOP),
+  });
   if (!r.ok) {
     // The ante is taken in the same transaction as the market is made: not enough, nothing made.
     await reply(ctx, r.code === 'insufficient_funds'

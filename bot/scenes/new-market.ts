@@ -1,17 +1,15 @@
 /**
  * `/newmarket` (admins): title → description or "-" → category → deadline → house liquidity
  * budget → opening price → confirm. Every value is checked by the domain rule
- * (markets.checkNewMarket, liquidity-input.ts) as soon as it is typed or tapped; the market is
+ * (markets.checkNewMarket, liquidity.checkFunding) as soon as it is typed or tapped; the market is
  * created with its maker by the Create button (features/admin.ts), once per draft.
  */
 import { randomBytes } from 'node:crypto';
 import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { z } from 'zod';
-import { kop, parseRubToKop, type Kop } from '../../domain/money';
-import {
-  BUDGET_MAX_KOP, BUDGET_MIN_KOP, BUDGET_PRESETS_KOP, checkBudget, checkOpeningPrice, OPENING_PRICE_MAX, OPENING_PRICE_MIN, OPENING_PRICE_PRESETS,
-} from '../../domain/services/liquidity-input';
+import { kop, parseRubToKop, rub, type Kop } from '../../domain/money';
+import { checkFunding, DEFAULT_MM_BUDGET_KOP, DEFAULT_OPENING_PRICE, MAX_LIQUIDITY_KOP, MIN_LIQUIDITY_KOP } from '../../domain/services/liquidity';
 import { CATEGORIES, checkNewMarket, type NewMarket } from '../../domain/services/markets';
 import { formatDateTime } from '../../infra/format';
 import { cb, DRAFT_ID_LENGTH } from '../callback-data';
@@ -23,6 +21,11 @@ import { CATEGORY_KEY } from '../views/labels';
 import { readState, writeState } from './state';
 
 export const NEW_MARKET_SCENE = 'new_market';
+
+/** The budget buttons, kop (any amount within the limits may be typed instead). */
+const BUDGET_PRESETS_KOP: readonly Kop[] = [rub(500), rub(1_000), rub(5_000), rub(10_000)];
+/** The opening price buttons, % (any whole 1..99 may be typed instead). */
+const OPENING_PRICE_PRESETS: readonly number[] = [10, 25, 50, 75, 90];
 
 /** The description step's "skip" answer. */
 const NO_DESCRIPTION = '-';
@@ -76,25 +79,26 @@ async function showCategoryStep(ctx: BotContext): Promise<void> {
 async function showBudgetStep(ctx: BotContext, s: Draft): Promise<void> {
   writeState(ctx, { ...s, step: 'budget' });
   const presets = BUDGET_PRESETS_KOP.map((amount) => button(ctx.tp('liquidity.budget_button', { amount }), cb.newMarketBudget.encode({ kop: amount })));
-  await show(ctx, ctx.t('liquidity.ask_budget', { min: BUDGET_MIN_KOP, max: BUDGET_MAX_KOP }), [presets.slice(0, 2), presets.slice(2), cancelRow(ctx)]);
+  await show(ctx, ctx.t('liquidity.ask_budget', { min: MIN_LIQUIDITY_KOP, max: MAX_LIQUIDITY_KOP, default: DEFAULT_MM_BUDGET_KOP }),
+    [presets.slice(0, 2), presets.slice(2), cancelRow(ctx)]);
 }
 
 async function showPriceStep(ctx: BotContext, s: Draft): Promise<void> {
   writeState(ctx, { ...s, step: 'price' });
   const presets = OPENING_PRICE_PRESETS.map((price) => button(ctx.tp('liquidity.price_button', { price }), cb.newMarketPrice.encode({ price })));
-  await show(ctx, ctx.t('liquidity.ask_price', { min: OPENING_PRICE_MIN, max: OPENING_PRICE_MAX }), [presets, cancelRow(ctx)]);
+  await show(ctx, ctx.t('liquidity.ask_price', { min: 1, max: 99 }), [presets, cancelRow(ctx)]);
 }
 
 /** A budget typed or tapped: checked, then the opening price step. */
 async function takeBudget(ctx: BotContext, s: Draft, amountKop: number): Promise<void> {
-  const check = checkBudget(amountKop);
+  const check = checkFunding(amountKop, DEFAULT_OPENING_PRICE);
   if (!check.ok) return notice(ctx, failureText(ctx, check, false));
   await showPriceStep(ctx, { ...s, budgetKop: amountKop });
 }
 
 /** An opening price typed or tapped: checked, then the confirmation. */
 async function takePrice(ctx: BotContext, s: Draft, price: number): Promise<void> {
-  const check = checkOpeningPrice(price);
+  const check = checkFunding(DEFAULT_MM_BUDGET_KOP, price);
   if (!check.ok) return notice(ctx, failureText(ctx, check, false));
   await showConfirm(ctx, { ...s, openingPrice: price });
 }
@@ -134,7 +138,7 @@ async function onText(ctx: BotContext, s: Draft, text: string): Promise<void> {
     }
     case 'price': {
       const price = parseWholeNumber(text);
-      if (price === null) return notice(ctx, ctx.tp('errors.opening_price_range', { min: OPENING_PRICE_MIN, max: OPENING_PRICE_MAX }));
+      if (price === null) return notice(ctx, ctx.tp('errors.opening_price_out_of_range', { minPrice: 1, maxPrice: 99 }));
       return takePrice(ctx, s, price);
     }
     default:

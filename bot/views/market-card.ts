@@ -10,6 +10,7 @@ import { TelegramError } from 'telegraf';
 import type { Message, PhotoSize } from 'telegraf/types';
 import { Order, Position, type Market } from '../../domain/entities';
 import { sideOf, type BookLevel, type BookSide } from '../../domain/exchange';
+import { cardExtrasOf, type CardExtras } from '../../domain/services/card-extras';
 import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
 import { getMarket, priceHistory } from '../../domain/services/markets';
 import { bookView, quote } from '../../domain/services/trading';
@@ -20,6 +21,7 @@ import type { BotContext } from '../context';
 import { tradingState, type TradingState } from '../market-state';
 import type { BotRuntime } from '../runtime';
 import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
+import { cardExtraLines } from './card-extras';
 import { OUTCOME_KEY, STATE_KEY } from './labels';
 import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalStatus } from './resolution';
 
@@ -43,6 +45,7 @@ interface CardModel {
   openOrders: number;
   /** The latest clarifications of the rules (docs/RESOLUTION.md). */
   clarifications: Clarification[];
+  extras?: CardExtras;
 }
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
@@ -53,7 +56,7 @@ async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promi
   const free = { YES: 0, NO: 0 };
   for (const p of positions) free[p.outcome] = p.shares - p.reserved;
   const openOrders = await m.getRepository(Order).countBy({ userId, marketId, status: 'open' });
-  return { market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders, clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS) };
+  return { market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders, clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS), extras: (await cardExtrasOf(m, [marketId])).get(marketId) };
 }
 
 /** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
@@ -90,7 +93,7 @@ function cardCaption(ctx: BotContext, model: CardModel): string {
   if (status) lines.push(ctx.t('card.status', { status }), ...proposalCardLines(ctx, market));
   lines.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
   lines.push(spreadLine(ctx, q));
-  lines.push(ctx.t('card.volume', { amount: market.volumeKop }));
+  lines.push(ctx.t('card.volume', { amount: market.volumeKop }), ...cardExtraLines(ctx.lang, model.extras));
   lines.push(ctx.t('card.deadline', {
     date: formatDateTime(market.deadline, ctx.lang), relative: formatRelative(market.deadline, ctx.lang),
   }));

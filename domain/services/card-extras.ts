@@ -4,10 +4,14 @@
  * one who will settle the question has a stake in its answer). Read for several markets at once.
  */
 import type { EntityManager } from 'typeorm';
+import type { Kop } from '../money';
 import { creatorHoldingsOf, type Holding } from './group-trust';
+import { makerInfo } from './liquidity';
 
 /** The card's lines about liquidity and the author; absent fields are not shown. */
 export interface CardExtras {
+  /** The house maker's budget, kop: the most it can lose (absent: no maker). */
+  liquidityKop?: Kop;
   /** Shares the group market's creator holds (only when they hold some). */
   creatorHolding?: Holding;
 }
@@ -18,7 +22,8 @@ export async function cardExtrasOf(m: EntityManager, marketIds: readonly number[
   const out = new Map<number, CardExtras>();
   for (const id of marketIds) {
     const creatorHolding = holdings.get(id);
-    out.set(id, { ...(creatorHolding ? { creatorHolding } : {}) });
+    const maker = await makerInfo(m, id);
+    out.set(id, { ...(maker ? { liquidityKop: maker.budgetKop } : {}), ...(creatorHolding ? { creatorHolding } : {}) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * the dispute; the card shows the author's position.
  */
 import type { SimMessage, SimUser } from '../../botapi/simTypes';
-import { buttons, eventually, fund, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
+import { buttons, eventually, fund, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
 let env: Env;
 let ivan: SimUser;
@@ -41,14 +41,12 @@ beforeAll(async () => {
   await fund(env, olga, 1_000);
   chat = env.sim.createGroup({ title: 'Trust', creatorId: ivan.id, memberIds: [olga.id], adminIds: [petr.id] }).id;
   await env.sim.waitForBotMessage(chat, { textIncludes: '/predict' }, WAIT_MS, { since: 0 });
+  // Ivan's ante (100 ₽ by default) funds the house maker: the quick bets below trade with it.
   say(ivan, '/predict Will the river freeze by March? | 31.12.2030 18:00');
   card = await inGroup({ textIncludes: 'Will the river freeze by March?' });
   const find = () => env.ds.query(`SELECT market_id FROM posted_cards WHERE chat_id = $1 AND message_id = $2`, [chat, card.messageId]);
   await eventually(async () => (await find()).length === 1, 'the card row');
   marketId = Number((await find())[0].market_id);
-  const makerId = await fund(env, env.sim.createUser({ first_name: 'Maker' }), 10_000);
-  await restingOrder(env, { marketId, userId: makerId, intent: 'BUY_NO', price: 45, qty: 1000 });
-  await restingOrder(env, { marketId, userId: makerId, intent: 'BUY_YES', price: 44, qty: 1000 });
 });
 afterAll(async () => env.close());
 afterEach(() => expect(env.errors).toEqual([]));
