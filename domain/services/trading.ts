@@ -7,6 +7,7 @@ import type { Intent, TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
 import { isPrice, kop, type Kop } from '../money';
 import { loadBook } from './book-cache';
+import { loadMakerState } from './maker-state';
 import type { PlaceOrderCommand } from './commands';
 import { fail, type Result } from './result';
 import { balancesOf } from './users';
@@ -75,7 +76,10 @@ export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date
     const have = p ? Number(p.free) : 0;
     if (have < reserve.shares) return fail('insufficient_shares', { need: reserve.shares, have });
   }
-  const p = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs);
+  const maker = await loadMakerState(m, input.marketId);
+  // The maker's order ids in the preview are negative and never stored (exchange/preview.ts).
+  const sim = maker === null ? null : { params: maker.params, inv: maker.inv, nextId: () => 0 };
+  const p = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs, sim);
   if (p.rejected) return fail(p.rejected);
   return {
     ok: true,

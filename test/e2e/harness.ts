@@ -148,7 +148,8 @@ export async function fund(env: Env, user: SimUser, rub: number): Promise<number
 
 /** An open market (announced to the matching workers), `hours` until its deadline. */
 export async function market(env: Env, title: string, category = 'weather', hours = 48): Promise<number> {
-  const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null });
+  // No house maker: these tests place their own liquidity (liquidityKop > 0 gives a market a maker).
+  const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null, liquidityKop: kop(0) });
   if (!r.ok) throw new Error(r.code);
   await env.queues.announceMarket(r.market.id);
   return r.market.id;
