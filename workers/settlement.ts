@@ -75,7 +75,8 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   if (adminChatId) {
     await deps.notifier.notify({
       chatId: adminChatId, kind: 'send', dedupeKey: `settle-done-${marketId}`,
-      text: t(lang, 'settle.done', { title: mk?.title ?? '', positions: result.positions, paid: result.paidKop }),
+      text: [t(lang, 'settle.done', { title: mk?.title ?? '', positions: result.positions, paid: result.paidKop }),
+        ...(result.maker ? [t(lang, 'liquidity.settle_maker', { profit: result.maker.profitKop, returned: result.maker.returnedKop })] : [])].join('\n'),
     });
   }
   return { positions: result.positions, paidKop: result.paidKop };

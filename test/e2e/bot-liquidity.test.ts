@@ -115,6 +115,18 @@ describe('a market made with /newmarket', () => {
     expect(added.text).toContain('до 1\u202f500,00\u00a0₽ (+500,00\u00a0₽)');
     expect((await makerOf(marketId)).budget_kop).toBe('150000');
   });
+
+  test('issue 8: the admin\'s settlement report says how the house maker did', async () => {
+    const confirm = await adminSays(`/resolve ${marketId} yes`, 'ещё открыт');
+    press(env, env.admin, '⚠️ Разрешить досрочно: ДА', confirm.messageId);
+    const report = await waitFor(env, env.admin, { textIncludes: '💧 Маркет-мейкер:' });
+    const [row] = await env.ds.query(`SELECT returned_kop FROM market_makers WHERE market_id = $1`, [marketId]);
+    // The trader's YES won: the maker sold it, so it lost part of its 1 500 ₽ (never more).
+    const returned = Number(row.returned_kop);
+    expect(returned).toBeGreaterThanOrEqual(0);
+    expect(returned).toBeLessThan(150_000);
+    expect(report.text).toMatch(/💧 Маркет-мейкер: -\d/);
+  });
 });
 
 describe('/predict in a group', () => {
