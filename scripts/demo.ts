@@ -10,7 +10,7 @@ import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';
 import { playNewMarketDemo } from './demo-liquidity';
-import { MARKET_MAKER_TELEGRAM_ID, seedDemo } from './seed';
+import { seedDemo } from './seed';
 
 /**
  * `npm run demo`: a fresh database with the seed plan's five markets, the local Bot API server,
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   log(`\ngroup part: ${group.trades} quick bet(s) on the group's /predict card, ${group.digests} digest(s) posted`);
 
   const report = await runAudit(ds.manager);
-  const [users] = await ds.query(`SELECT count(*) n FROM users WHERE telegram_id <> $1`, [MARKET_MAKER_TELEGRAM_ID]);
+  const [users] = await ds.query(`SELECT count(*) n FROM users WHERE NOT is_maker`);
   const [trades] = await ds.query(`SELECT count(*) n FROM fills`);
   const [settled] = await ds.query(`SELECT count(*) n FROM markets WHERE status = 'settled'`);
   await ds.destroy();
