@@ -39,6 +39,10 @@ const schema = z.object({
     return ms ?? 0;
   }),
   LOG_LEVEL: z.string().default('info'),
+  /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
+  MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
+  /** The ante a group market's creator gives its maker, kop: 100 ₽. */
+  GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
 });
 
 export interface Config {
@@ -61,6 +65,8 @@ export interface Config {
   resolution: ResolutionPolicy;
   /** Dispute window of a creator-resolved group market, ms (GROUP_DISPUTE_WINDOW). */
   groupDisputeWindowMs: number;
+  /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
+  liquidity: { mmBudgetKop: number; groupAnteKop: number };
 }
 
 /** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
@@ -101,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
     groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
+    liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
   };
 }

@@ -4,7 +4,7 @@
  * does here; /settings points to the private chat.
  *
  * `/predict Question? | 31.12.2026 18:00 | description` does it in one message; a fourth part that
- * is an amount sets the ante (`| 250`; default GROUP_ANTE), which funds the market's house maker
+ * is an amount sets the ante (`| 250`; GROUP_ANTE by default), which funds the market's house maker
  * and is taken from the creator's balance (not enough: nothing is created). `/predict` alone
  * (or with only the question) asks for the rest, one reply at a time: the bot's questions use
  * ForceReply, so the answer is a reply to the bot, which groups deliver to it even in privacy mode
@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { cardFactsOf, trackCard } from '../../domain/services/cards';
 import { createGroupMarket, GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
 import { kop, parseRubToKop } from '../../domain/money';
-import { checkFunding, DEFAULT_GROUP_ANTE_KOP, DEFAULT_OPENING_PRICE } from '../../domain/services/liquidity';
+import { checkFunding, DEFAULT_OPENING_PRICE } from '../../domain/services/liquidity';
 import { checkNewMarket } from '../../domain/services/markets';
 import type { BotContext } from '../context';
 import { SETTINGS_PAYLOAD, startLink } from '../links';
@@ -85,7 +85,7 @@ async function continueDraft(rt: BotRuntime, ctx: BotContext, draft: Draft): Pro
     await rt.redis.del(wizardKey(rt, ctx));
     return create(rt, ctx, draft);
   }
-  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION, ante: draft.anteKop ?? DEFAULT_GROUP_ANTE_KOP }), {
+  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION, ante: draft.anteKop ?? rt.config.liquidity.groupAnteKop }), {
     force_reply: true, selective: true, input_field_placeholder: ctx.tp(STEP_KEYS[step].placeholder),
   });
   await rt.redis.set(wizardKey(rt, ctx), JSON.stringify({ ...draft, promptId } satisfies Draft), { EX: WIZARD_TTL_SEC });
@@ -139,7 +139,7 @@ async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<vo
   const r = await createGroupMarket(rt.ds, {
     title: draft.title ?? '', description: draft.description ?? '', category: GROUP_MARKET_CATEGORY,
     deadline: new Date(draft.deadline ?? 0), createdBy: ctx.account!.id, chatId: ctx.chat!.id,
-    liquidityKop: kop(draft.anteKop ?? DEFAULT_GROUP_ANTE_KOP),
+    liquidityKop: kop(draft.anteKop ?? rt.config.liquidity.groupAnteKop),
   });
   if (!r.ok) {
     // The ante is taken in the same transaction as the market is made: not enough, nothing made.

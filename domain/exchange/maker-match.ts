@@ -12,11 +12,10 @@
  */
 import { kop } from '../money';
 import type { OrderBook } from './book';
-import { fillEffects } from './effects';
 import { ownPrice, sideOf } from './intent';
 import { match } from './match';
 import { quote, type MakerInventory, type MakerParams, type Quote } from './maker';
-import type { Fill, IncomingOrder, MatchResult, RestingOrder } from './types';
+import type { Fill, IncomingOrder, Intent, MatchResult, RestingOrder } from './types';
 
 /** A maker in a book: how it quotes, what it holds now (updated by every fill), and where its order ids come from. */
 export interface MakerSim {
@@ -24,6 +23,14 @@ export interface MakerSim {
   inv: MakerInventory;
   /** A fresh order id (and seq) for a new maker order. */
   nextId: () => number;
+  /**
+   * Ids of the maker's orders that may still rest in the book (a superset: filled ones drop out
+   * when looked up). Found by one scan of the book when absent, then kept up to date here, so a
+   * requote does not scan the whole book.
+   */
+  orderIds?: Set<number>;
+  /** The farthest price the maker quotes on each side (null: none), as its last requote left them. */
+  edges?: { bid: number | null; ask: number | null };
 }
 
 /** One step of what happened, in order, for the ledger and the order rows. */
@@ -38,28 +45,39 @@ export type MakerStep =
 /** Most requote rounds per call; each round that trades consumes a user order, so this is never reached in practice. */
 const MAX_ROUNDS = 1_000;
 
-/** Applies a fill's money and shares to the maker's inventory (cash = available + reserved). */
+/**
+ * Applies a fill's money and shares to the maker's inventory (cash = available + reserved), from
+ * first principles: a buy pays its own price × shares and gains the shares, a sell the reverse;
+ * then its rebate (as the resting side) or its fee (as the taker). The same as the ledger gets
+ * from effects.fillEffects (the model test checks it).
+ */
 export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: number): void {
-  if (f.makerUserId !== makerUserId && f.takerUserId !== makerUserId) return;
-  const e = fillEffects(f);
-  const mine = (a: { kind: string; userId?: number }) =>
-    (a.kind === 'available' || a.kind === 'reserved') && a.userId === makerUserId;
-  for (const m of e.moves) {
-    if (mine(m.from as { kind: string; userId?: number })) inv.cashKop -= m.amount;
-    if (mine(m.to as { kind: string; userId?: number })) inv.cashKop += m.amount;
-  }
-  for (const s of e.shares) {
-    if (s.userId !== makerUserId) continue;
-    if (s.outcome === 'YES') inv.yes += s.held + s.reserved;
-    else inv.no += s.held + s.reserved;
-  }
+  const asMaker = f.makerUserId === makerUserId;
+  if (!asMaker && f.takerUserId !== makerUserId) return;
+  const intent = asMaker ? f.makerIntent : f.takerIntent;
+  const kop = ownPrice(intent, f.price) * f.qty;
+  const buy = intent === 'BUY_YES' || intent === 'BUY_NO';
+  inv.cashKop += (buy ? -kop : kop) + (asMaker ? f.makerRebate : -f.takerFee);
+  const shares = buy ? f.qty : -f.qty;
+  if (intent === 'BUY_YES' || intent === 'SELL_YES') inv.yes += shares;
+  else inv.no += shares;
 }
 
-const quoteKey = (q: { intent: string; price: number; qty: number }) => `${q.intent}:${q.price}:${q.qty}`;
+const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2, SELL_NO: 3 };
+/** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
+const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
 
-/** The maker's resting orders in the book. */
-export function makerOrders(book: OrderBook, makerUserId: number): RestingOrder[] {
-  return book.orders().filter((o) => o.userId === makerUserId);
+/** The maker's resting orders in the book, in id order. */
+export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
+  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId);
+  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
+  const out: RestingOrder[] = [];
+  for (const id of sim.orderIds) {
+    const o = book.get(id);
+    if (o === undefined) sim.orderIds.delete(id);
+    else out.push(o);
+  }
+  return out.sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -72,48 +90,83 @@ export function makerOrders(book: OrderBook, makerUserId: number): RestingOrder[
 export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: MakerStep[]): void {
   const userId = sim.params.userId;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const want = new Map<string, Quote[]>();
-    for (const q of quote(sim.params, sim.inv)) {
-      const key = quoteKey(q);
-      want.set(key, [...(want.get(key) ?? []), q]);
-    }
-    for (const o of makerOrders(book, userId)) {
-      const same = want.get(quoteKey({ intent: o.intent, price: o.price, qty: o.remaining }));
-      if (same && same.length > 0) {
-        same.pop();
+    const wanted = quote(sim.params, sim.inv);
+    // How many of each (intent, price, shares) are wanted; keys are plain numbers for speed.
+    const want = new Map<number, number>();
+    for (const q of wanted) want.set(quoteKey(q.intent, q.price, q.qty), (want.get(quoteKey(q.intent, q.price, q.qty)) ?? 0) + 1);
+    for (const o of makerOrders(book, userId, sim)) {
+      const key = quoteKey(o.intent, o.price, o.remaining);
+      const left = want.get(key) ?? 0;
+      if (left > 0) {
+        want.set(key, left - 1);
         continue;
       }
       book.cancel(o.id);
       steps.push({ kind: 'maker_cancel', order: o });
     }
-    const missing = [...want.values()].flat();
-    // Sells before buys: they need no money, and the book reads the same whatever the order.
     let traded = false;
-    for (const q of missing) {
+    for (const q of wanted) {
+      const key = quoteKey(q.intent, q.price, q.qty);
+      const left = want.get(key)!;
+      if (left === 0) continue;
+      want.set(key, left - 1);
       const id = sim.nextId();
       const order: IncomingOrder = {
         id, userId, intent: q.intent, limitPrice: q.price, qty: q.qty, tif: 'GTC', postOnly: false,
         expiresAt: null, takerFeeBps: 0, seq: id,
       };
-      const result = match(book, order, nowMs);
+      const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
+      if (result.rested > 0) sim.orderIds!.add(id);
       const makerLeft = result.fills.map((f) => book.get(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
     }
-    if (!traded) return;
+    if (!traded) {
+      sim.edges = edgesOf(wanted);
+      return;
+    }
   }
   throw new Error(`maker ${userId}: requote did not settle`);
 }
 
-/** The farthest price of the maker's quotes on a side of the book, or null when it quotes none there. */
-function windowEdge(book: OrderBook, makerUserId: number, side: 'bid' | 'ask'): number | null {
-  let edge: number | null = null;
-  for (const o of makerOrders(book, makerUserId)) {
-    if (sideOf(o.intent) !== side) continue;
-    if (edge === null || (side === 'ask' ? o.price > edge : o.price < edge)) edge = o.price;
+/** True when a quote would meet a resting order on the other side (then it is matched, not just added). */
+function crosses(book: OrderBook, q: Quote): boolean {
+  if (sideOf(q.intent) === 'bid') {
+    const ask = book.bestAsk();
+    return ask !== null && ask <= q.price;
   }
-  return edge;
+  const bid = book.bestBid();
+  return bid !== null && bid >= q.price;
+}
+
+/** What match does with an order that crosses nothing: it rests whole. */
+function rest(book: OrderBook, o: IncomingOrder): MatchResult {
+  book.add({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+  return { fills: [], selfTradeCancelled: [], expired: [], rested: o.qty!, filledQty: 0 };
+}
+
+/** The farthest price of a set of quotes on each side of the book (null: none on that side). */
+function edgesOf(qs: readonly { intent: Intent; price: number }[]): { bid: number | null; ask: number | null } {
+  let bid: number | null = null;
+  let ask: number | null = null;
+  for (const q of qs) {
+    if (sideOf(q.intent) === 'bid') bid = bid === null ? q.price : Math.min(bid, q.price);
+    else ask = ask === null ? q.price : Math.max(ask, q.price);
+  }
+  return { bid, ask };
+}
+
+/**
+ * The farthest price of the maker's quotes on a side of the book, or null when it quotes none
+ * there. Only the maker's requotes change its orders between fills of its own, so the edges its
+ * last requote left hold until the next one; a fresh sim finds them once in the book.
+ */
+function windowEdge(book: OrderBook, sim: MakerSim, side: 'bid' | 'ask'): number | null {
+  if (sim.edges === undefined) {
+    sim.edges = edgesOf(makerOrders(book, sim.params.userId, sim));
+  }
+  return sim.edges[side];
 }
 
 /**
@@ -132,7 +185,7 @@ export function matchWithMaker(
     return { result, steps: fillsWithLeft(book, steps) };
   }
   if (o.tif === 'FOK') {
-    const trial = { ...sim, inv: { ...sim.inv } };
+    const trial = { ...sim, inv: { ...sim.inv }, orderIds: undefined, edges: undefined };
     let n = 0;
     const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => --n }, []);
     if (probe.filledQty < (o.qty ?? 0)) {
@@ -154,7 +207,7 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
   const merged: MatchResult = { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0 };
   let notional = 0;
   for (;;) {
-    const edge = windowEdge(book, makerId, takerSide === 'bid' ? 'ask' : 'bid');
+    const edge = windowEdge(book, sim, takerSide === 'bid' ? 'ask' : 'bid');
     const capped = edge !== null && (takerSide === 'bid' ? edge < o.limitPrice : edge > o.limitPrice);
     const leftQty = o.qty === undefined ? undefined : o.qty - merged.filledQty;
     const part: IncomingOrder = {
@@ -181,7 +234,8 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
     merged.expired.push(...r.expired);
     merged.filledQty += r.filledQty;
     merged.rested = r.rested;
-    requote(book, sim, nowMs, steps);
+    // Only the maker's own fills change its quote: without one its orders still equal it.
+    if (r.fills.some((f) => f.makerUserId === makerId)) requote(book, sim, nowMs, steps);
     if (!capped || r.filledQty === 0 || (leftQty !== undefined && r.filledQty === leftQty)) break;
   }
   return merged;

@@ -73,7 +73,8 @@ export function previewOrder(
  */
 function planWithMaker(book: OrderBook, o: IncomingOrder, nowMs: number, maker: MakerSim): Pick<MatchPlan, 'fills' | 'filledQty' | 'notionalKop' | 'feeKop' | 'restQty' | 'rejected'> & { selfTrade: unknown[] } {
   let n = 0;
-  const { result } = matchWithMaker(book.clone(), o, nowMs, { ...maker, inv: { ...maker.inv }, nextId: () => --n });
+  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => --n, orderIds: maker.orderIds && new Set(maker.orderIds) };
+  const { result } = matchWithMaker(book.clone(), o, nowMs, copy);
   let notional = 0;
   let fee = 0;
   for (const f of result.fills) {
