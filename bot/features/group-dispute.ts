@@ -7,7 +7,7 @@
  * holds a position is not one of them). The exchange's admins hear it as for every dispute, so
  * a group without another administrator still gets a decision.
  */
-import { Composer } from 'telegraf';
+import { Composer, TelegramError } from 'telegraf';
 import type { Telegram } from 'telegraf';
 import type { Language, Market } from '../../domain/entities';
 import { fileDispute } from '../../domain/services/disputes';
@@ -28,14 +28,24 @@ function mention(user: { id: number; first_name: string; username?: string }): s
 /**
  * Posts a dispute of a group market into its group, in `lang`, mentioning the chat's
  * administrators who may decide it (bots and a creator who holds a position left out).
- * `who` is the disputer's display name.
+ * `who` is the disputer's display name. Runs after the dispute committed: if Telegram refuses
+ * (the bot left the group), the dispute stands and the exchange's admins still have it.
  */
 export async function tellChatAdmins(rt: BotRuntime, telegram: Telegram, market: Market, lang: Language, who: string, reason: string): Promise<void> {
   if (market.chatId === null) return;
+  try {
+    await postToChat(rt, telegram, market, market.chatId, lang, who, reason);
+  } catch (err) {
+    if (!(err instanceof TelegramError)) throw err;
+    rt.logger.warn({ err, marketId: market.id, chatId: market.chatId }, 'dispute not posted to its group');
+  }
+}
+
+async function postToChat(rt: BotRuntime, telegram: Telegram, market: Market, chatId: number, lang: Language, who: string, reason: string): Promise<void> {
   const creatorTg = await telegramIdOf(rt.ds.manager, market.createdBy);
   const held = market.createdBy === null ? { YES: 0, NO: 0 } : await holdingOf(rt.ds.manager, market.id, market.createdBy);
   const creatorHolds = held.YES + held.NO > 0;
-  const admins = (await telegram.getChatAdministrators(market.chatId))
+  const admins = (await telegram.getChatAdministrators(chatId))
     .map((a) => a.user).filter((u) => !u.is_bot && !(creatorHolds && u.id === creatorTg));
   const outcome = market.outcome ? th(lang, OUTCOME_KEY[market.outcome], { r: market.yesPayout ?? 0 }) : '';
   const lines = [th(lang, 'gtrust.dispute_posted', { id: market.id, title: market.title, who, reason, outcome })];
@@ -43,7 +53,7 @@ export async function tellChatAdmins(rt: BotRuntime, telegram: Telegram, market:
   lines.push(admins.length > 0
     ? th(lang, 'gtrust.deciders', { admins: admins.map(mention).join(', ') })
     : th(lang, 'gtrust.deciders_none'));
-  await telegram.sendMessage(market.chatId, lines.join('\n'), { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+  await telegram.sendMessage(chatId, lines.join('\n'), { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
 }
 
 /** The sender's display name as the admins see it. */
