@@ -42,6 +42,12 @@ export type MakerStep =
   /** A maker order placed by a requote (it may fill against a crossing user order first). */
   | { kind: 'maker_place'; order: IncomingOrder; result: MatchResult; makerLeft: number[] };
 
+/**
+ * First order id of maker orders in a trial run (a preview, a FOK probe): above every real id, so
+ * they take the same time priority behind existing orders as the real ones then do.
+ */
+export const TRIAL_ID_BASE = 2 ** 52;
+
 /** Most requote rounds per call; each round that trades consumes a user order, so this is never reached in practice. */
 const MAX_ROUNDS = 1_000;
 
@@ -67,17 +73,18 @@ const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2
 /** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
 const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
 
-/** The maker's resting orders in the book, in id order. */
+/** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
-  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId);
+  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
+  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
   if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
   const out: RestingOrder[] = [];
   for (const id of sim.orderIds) {
-    const o = book.get(id);
+    const o = book.peek(id);
     if (o === undefined) sim.orderIds.delete(id);
-    else out.push(o);
+    else out.push({ ...o });
   }
-  return out.sort((a, b) => a.id - b.id);
+  return out;
 }
 
 /**
@@ -117,7 +124,7 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
       };
       const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
       if (result.rested > 0) sim.orderIds!.add(id);
-      const makerLeft = result.fills.map((f) => book.get(f.makerOrderId)?.remaining ?? 0);
+      const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
@@ -186,8 +193,8 @@ export function matchWithMaker(
   }
   if (o.tif === 'FOK') {
     const trial = { ...sim, inv: { ...sim.inv }, orderIds: undefined, edges: undefined };
-    let n = 0;
-    const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => --n }, []);
+    let n = TRIAL_ID_BASE;
+    const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => n++ }, []);
     if (probe.filledQty < (o.qty ?? 0)) {
       return { result: { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0, rejected: 'fok_not_fillable' }, steps };
     }
@@ -225,7 +232,7 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
       break;
     }
     for (const f of r.fills) {
-      steps.push({ kind: 'fill', fill: f, makerLeft: book.get(f.makerOrderId)?.remaining ?? 0 });
+      steps.push({ kind: 'fill', fill: f, makerLeft: book.peek(f.makerOrderId)?.remaining ?? 0 });
       applyFillToMaker(sim.inv, f, makerId);
       notional += f.qty * ownPrice(o.intent, f.price);
     }

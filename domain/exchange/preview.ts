@@ -7,7 +7,7 @@ import { kop, SHARE_PAYOUT, type Kop, type Price, type Shares } from '../money';
 import type { OrderBook } from './book';
 import { isBuy, ownPrice } from './intent';
 import { planMatch, type MatchPlan } from './match';
-import { matchWithMaker, type MakerSim } from './maker-match';
+import { matchWithMaker, TRIAL_ID_BASE, type MakerSim } from './maker-match';
 import type { IncomingOrder, RejectCode } from './types';
 
 /** The user-chosen part of an order that decides its matching (STP needs the user). */
@@ -68,12 +68,12 @@ export function previewOrder(
 
 /**
  * What {@link matchWithMaker} does with `o`, run on copies of the book and the maker (the same
- * function the matching batch runs), summarised as a plan. Maker order ids here are negative and
- * never reach the database.
+ * function the matching batch runs), summarised as a plan. Maker order ids here start at
+ * TRIAL_ID_BASE (behind every real order, as the real ones will be) and never reach the database.
  */
 function planWithMaker(book: OrderBook, o: IncomingOrder, nowMs: number, maker: MakerSim): Pick<MatchPlan, 'fills' | 'filledQty' | 'notionalKop' | 'feeKop' | 'restQty' | 'rejected'> & { selfTrade: unknown[] } {
-  let n = 0;
-  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => --n, orderIds: maker.orderIds && new Set(maker.orderIds) };
+  let n = TRIAL_ID_BASE;
+  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, orderIds: maker.orderIds && new Set(maker.orderIds) };
   const { result } = matchWithMaker(book.clone(), o, nowMs, copy);
   let notional = 0;
   let fee = 0;

@@ -77,7 +77,7 @@ export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date
     if (have < reserve.shares) return fail('insufficient_shares', { need: reserve.shares, have });
   }
   const maker = await loadMakerState(m, input.marketId);
-  // The maker's order ids in the preview are negative and never stored (exchange/preview.ts).
+  // previewOrder gives the maker's trial orders ids of its own that are never stored (exchange/preview.ts).
   const sim = maker === null ? null : { params: maker.params, inv: maker.inv, nextId: () => 0 };
   const p = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs, sim);
   if (p.rejected) return fail(p.rejected);
