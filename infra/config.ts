@@ -39,6 +39,15 @@ const schema = z.object({
     if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
     return ms ?? 0;
   }),
+  /**
+   * Dispute window of a group market resolved by its own creator (docs/GROUPS.md): the house maker
+   * makes a false resolution profitable, so holders always get time to object. Default 2 h.
+   */
+  GROUP_DISPUTE_WINDOW: z.string().default('2h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'GROUP_DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
+    return ms ?? 0;
+  }),
   LOG_LEVEL: z.string().default('info'),
   // Operations (docs/OPERATIONS.md, issue 15).
   /** Telegram chat (an admins' group or an admin's id) that the money monitor alerts. Empty: alerts are only logged. */
@@ -100,6 +109,8 @@ export interface Config {
   rateLimit: { points: number; windowMs: number };
   /** Withdrawal limits and fees (WITHDRAW_*); kop, basis points, ms. */
   withdrawals: WithdrawalConfig;
+  /** Dispute window of a creator-resolved group market, ms (GROUP_DISPUTE_WINDOW). */
+  groupDisputeWindowMs: number;
   /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
   liquidity: { mmBudgetKop: number; groupAnteKop: number };
 }
@@ -169,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyCount: e.WITHDRAW_DAILY_COUNT, minKop: e.WITHDRAW_MIN_KOP, maxKop: e.WITHDRAW_MAX_KOP,
       monthlyFreeKop: e.WITHDRAW_FREE_MONTHLY_KOP, feeBps: e.WITHDRAW_FEE_BPS, quorumKop: e.WITHDRAW_QUORUM_KOP, slaMs: e.WITHDRAW_SLA,
     },
+    groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
     liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
   };
 }
