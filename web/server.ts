@@ -4,11 +4,11 @@
  */
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { heartbeatKey } from '../infra/ops-keys';
 import { registry } from '../infra/metrics';
-import { redisOptions } from '../infra/redis';
+import { createRedis } from '../infra/redis';
 import { registerBusinessGauges } from './business-gauges';
 
 /** A health check that takes longer than this counts as failed (Docker/K8s probes time out too). */
@@ -70,7 +70,7 @@ export async function health(ds: DataSource, redis: IORedis, prefix: string): Pr
  */
 export function createHttpServer(deps: HttpDeps, port: number, host = '0.0.0.0'): HttpServer {
   const app = Fastify({ logger: false });
-  const redis = new IORedis({ ...redisOptions(deps.redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = createRedis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => undefined); // reported by /health
   const queues = new Map<string, Queue>();
   const queue = (name: string): Queue => {

@@ -34,7 +34,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the process said: ${stderr.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
