@@ -6,6 +6,7 @@
 import { getMarket } from '../../domain/read/markets';
 import { clarifyMarket, CLARIFICATION_MAX } from '../../domain/services/market-admin';
 import { createMarket, DESCRIPTION_MAX } from '../../domain/services/markets';
+import { proposeResolution } from '../../domain/services/resolution';
 import type { SimMessage } from '../../tools/botapi/sim-types';
 import { accountOf, buttons, eventually, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
@@ -126,3 +127,25 @@ test('issue 15: at an early resolution a holder reads one "trading closed" notic
     expect(mine[2]).toContain('завершён: ДА');
   }
 }, 180_000);
+
+test('issue 15: a market resolved without resolution news (a lapsed dispute window) still tells holders "resolved" before the payout', async () => {
+  const holder = await startedUser(env, 'Quiet');
+  const holderId = await fund(env, holder, 1000);
+  const maker = env.sim.createUser({ first_name: 'Maker3' });
+  const makerId = await fund(env, maker, 1000);
+  const id = await market(env, 'Lapsed window: will the river rise?');
+  await restingOrder(env, { marketId: id, userId: makerId, intent: 'BUY_NO', price: 40, qty: 30 });
+  await restingOrder(env, { marketId: id, userId: holderId, intent: 'BUY_YES', price: 60, qty: 30 });
+  const closed = await env.queues.submit({ type: 'close', idempotencyKey: `close-${id}-test`, marketId: id }, WAIT_MS);
+  expect(closed.ok).toBe(true);
+  // Like finalizeDue in the maintenance tick: final at once, settlement started, no news queued.
+  const r = await proposeResolution(env.ds, { marketId: id, adminUserId: await accountOf(env, env.admin), outcome: 'YES', early: false }, { quorum: 1, disputeWindowMs: 0 });
+  expect(r.ok && r.stage).toBe('resolved');
+  await env.queues.enqueueSettlement(id);
+  const title = 'Lapsed window:';
+  await env.sim.waitForBotMessage(holder.id, (m) => (m.text ?? '').includes(title) && (m.text ?? '').includes('завершён: ДА'), WAIT_MS, { since: 0 });
+  const mine = env.sim.messages(holder.id).filter((m) => m.fromBot && (m.text ?? '').includes(title)).map((m) => m.text!);
+  expect(mine).toHaveLength(2);
+  expect(mine[0]).toContain('разрешён: ДА');
+  expect(mine[1]).toContain('завершён: ДА');
+});
