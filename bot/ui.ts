@@ -7,6 +7,7 @@ import { TelegramError } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import type { Failure } from '../domain/services/result';
 import { hasText } from '../infra/i18n';
+import { fitHtml, fitPlain, TELEGRAM_LIMITS } from '../messages/fit';
 import type { BotContext } from './context';
 
 export type Keyboard = InlineKeyboardButton[][];
@@ -49,7 +50,10 @@ function isUneditable(err: unknown): boolean {
  * (navigation does not pile up messages); after a typed message, or from a photo card, the
  * screen is a new message.
  */
-export async function show(ctx: BotContext, html: string, keyboard: Keyboard = []): Promise<void> {
+export async function show(ctx: BotContext, screen: string, keyboard: Keyboard = []): Promise<void> {
+  // Screens built from user-provided content (titles, descriptions, lists) are cut to Telegram's
+  // 4096 visible characters rather than refused (docs/LIMITS.md); long content has its own view.
+  const html = fitHtml(screen, TELEGRAM_LIMITS.message);
   const message = ctx.callbackQuery?.message;
   if (message && 'text' in message) {
     try {
@@ -69,8 +73,8 @@ export async function show(ctx: BotContext, html: string, keyboard: Keyboard = [
  * `plain` is plain text (no HTML).
  */
 export async function notice(ctx: BotContext, plain: string, alert = false): Promise<void> {
-  if (ctx.callbackQuery && !ctx.callbackAnswered) await ctx.answerCbQuery(plain, { show_alert: alert });
-  else if (ctx.chat) await ctx.reply(plain);
+  if (ctx.callbackQuery && !ctx.callbackAnswered) await ctx.answerCbQuery(fitPlain(plain, TELEGRAM_LIMITS.callbackAnswer), { show_alert: alert });
+  else if (ctx.chat) await ctx.reply(fitPlain(plain, TELEGRAM_LIMITS.message));
 }
 
 /**

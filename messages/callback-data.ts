@@ -156,6 +156,8 @@ export const cb = {
   market: callbackCodec('mk', { marketId: uint }),
   /** Redraw the market's photo message in place: its card or its order book. */
   view: callbackCodec('mv', { marketId: uint, view: cardView }),
+  /** Send a market's whole rules (description and every clarification) as new messages. */
+  rules: callbackCodec('mr', { marketId: uint }),
   /** Start a buy (YES or NO) of a market. */
   buy: callbackCodec('bt', { marketId: uint, side }),
   /** Start a sale of held YES or NO shares of a market. */

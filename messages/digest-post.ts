@@ -4,6 +4,7 @@
  * render/renderDigest (tiles with sparklines of the top movers). Pure: a summary in, the post out.
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
+import { fitHtml, TELEGRAM_LIMITS, visibleLength } from './fit';
 import { marketPayload, startLink } from './links';
 import { OUTCOME_KEY } from './labels';
 import type { Language } from '../domain/entities';
@@ -13,7 +14,7 @@ import { t, th } from '../infra/i18n';
 import { MAX_DIGEST_TILES, type DigestInput, type DigestTile } from '../render';
 
 /** Bot API: a photo caption holds at most 1024 characters. */
-export const CAPTION_MAX = 1024;
+export const CAPTION_MAX = TELEGRAM_LIMITS.caption;
 /** Buttons under the post, one market each. */
 const BUTTONS_MAX = 6;
 const BUTTON_TITLE_MAX = 40;
@@ -76,10 +77,10 @@ export function digestPost(lang: Language, s: DigestSummary, botUsername: string
   let text = '';
   for (const fit of FITS) {
     text = caption(lang, s, fit);
-    if (text.length <= CAPTION_MAX) break;
+    if (visibleLength(text) <= CAPTION_MAX) break;
   }
   // Past the tightest fit (titles are at most 200 characters, so only in theory) the caption is cut.
-  if (text.length > CAPTION_MAX) text = text.slice(0, text.lastIndexOf('\n', CAPTION_MAX));
+  text = fitHtml(text, CAPTION_MAX);
   const seen = new Set<number>();
   const rows: InlineKeyboardMarkup['inline_keyboard'] = [];
   for (const { marketId, title } of [...s.movers, ...s.newMarkets, ...s.resolved]) {

@@ -3,7 +3,9 @@
  * cancels, expiries, market closes (from a matching batch) and settlement payouts. Dedupe keys
  * make a retried batch or settlement job notify once.
  */
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { isBuy } from '../domain/exchange';
 import type { Notice } from '../domain/services/market-batch';
 import type { Payout } from '../domain/services/settlement';
 import type { Language } from '../domain/entities';
@@ -11,6 +13,7 @@ import { chatLanguages, reachableUsers } from '../domain/read/recipients';
 import { marketResult, titlesOf } from '../domain/read/titles';
 import { DEFAULT_LANGUAGE, t } from '../infra/i18n';
 import { INTENT_KEY, OUTCOME_KEY } from './labels';
+import { fitPlain, TELEGRAM_LIMITS } from './fit';
 import type { NotificationJob } from './outgoing';
 
 const NOTICE_KEY: Record<Notice['kind'], string> = {
@@ -20,9 +23,32 @@ const NOTICE_KEY: Record<Notice['kind'], string> = {
   market_closed: 'notify.market_closed',
 };
 
+/** Sweep notices (every order of a user gone at once) that are summed up when there are several. */
+const SUMMED: Partial<Record<Notice['kind'], string>> = {
+  market_closed: 'coalesced.market_closed',
+  order_expired: 'coalesced.order_expired',
+};
+
+/** "1 234,50 ₽ and 3 shares": what removed resting orders gave back (invariant 4: own price × shares for a buy, the shares for a sell). */
+function releasedText(lang: Language, list: readonly Notice[]): string {
+  let amount = 0;
+  let shares = 0;
+  for (const n of list) {
+    if (isBuy(n.intent)) amount += n.price * n.shares;
+    else shares += n.shares;
+  }
+  const parts = [];
+  if (amount > 0 || shares === 0) parts.push(t(lang, 'coalesced.released_kop', { amount }));
+  if (shares > 0) parts.push(t(lang, 'coalesced.released_shares', { shares }));
+  return parts.join(t(lang, 'coalesced.and'));
+}
+
 /**
  * Turns a matching batch's notices into localized notifications for their owners (blocked users
- * are skipped). Fills of one order in one batch are one message.
+ * are skipped): ONE message per user and market per batch (issue 15: a burst, such as the close
+ * sweep cancelling five orders, is one message, not five paced a second apart). Fills of one order
+ * are one line; several orders removed by one sweep are one summed line. Plain text, within
+ * Telegram's 4096 characters.
  */
 export async function noticeMessages(m: EntityManager, notices: readonly Notice[]): Promise<NotificationJob[]> {
   if (notices.length === 0) return [];
@@ -32,25 +58,40 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, shares: prev.shares + n.shares, amountKop: (prev.amountKop + n.amountKop) as Notice['amountKop'] } : n);
   }
+  const perChat = new Map<string, Notice[]>();
+  for (const n of merged.values()) {
+    const key = `${n.userId}-${n.marketId}`;
+    perChat.set(key, [...(perChat.get(key) ?? []), n]);
+  }
   const list = [...merged.values()];
   const users = await reachableUsers(m, list.map((n) => n.userId));
   const names = await titlesOf(m, list.map((n) => n.marketId));
   const jobs: NotificationJob[] = [];
-  for (const n of list) {
-    const u = users.get(n.userId);
+  for (const group of perChat.values()) {
+    const first = group[0]!;
+    const u = users.get(first.userId);
     if (!u) continue;
-    const text = t(u.language, NOTICE_KEY[n.kind], {
-      title: names.get(n.marketId) ?? '',
-      side: t(u.language, INTENT_KEY[n.intent]),
-      shares: n.shares,
-      price: n.price,
-      amount: n.amountKop,
-    });
-    jobs.push({
-      chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text,
-      // A fill notice is per order and per amount filled so far: retries of the same batch dedupe.
-      dedupeKey: `n-${n.kind}-${n.orderId}-${n.shares}-${n.amountKop}`,
-    });
+    const title = names.get(first.marketId) ?? '';
+    const lines: string[] = [];
+    for (const kind of [...new Set(group.map((n) => n.kind))]) {
+      const same = group.filter((n) => n.kind === kind);
+      const summed = SUMMED[kind];
+      if (summed && same.length > 1) {
+        lines.push(t(u.language, summed, { title, count: same.length, released: releasedText(u.language, same) }));
+        continue;
+      }
+      for (const n of same) {
+        lines.push(t(u.language, NOTICE_KEY[n.kind], {
+          title, side: t(u.language, INTENT_KEY[n.intent]), shares: n.shares, price: n.price, amount: n.amountKop,
+        }));
+      }
+    }
+    const text = fitPlain(lines.join('\n'), TELEGRAM_LIMITS.message);
+    // Per order and per amount filled so far, so a retry of the same batch dedupes; hashed, as a
+    // batch may hold many orders and a dedupe key is at most 200 characters.
+    const parts = group.map((n) => `${n.kind}-${n.orderId}-${n.shares}-${n.amountKop}`).sort().join(',');
+    const dedupeKey = `n-${first.userId}-${first.marketId}-${createHash('sha1').update(parts).digest('hex')}`;
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey });
   }
   return jobs;
 }

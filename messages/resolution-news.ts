@@ -92,3 +92,14 @@ export async function resolutionNewsMessages(m: EntityManager, news: ResolutionN
   }
   return jobs;
 }
+
+/**
+ * The "resolved" news of a market's current round, for the settlement worker to queue before the
+ * payouts (issue 15: each holder reads the outcome before the payout, whichever worker runs first).
+ * Same messages and dedupe keys as the news the resolving admin announced, so nobody gets it twice.
+ */
+export async function resolvedNewsMessages(m: EntityManager, marketId: number): Promise<NotificationJob[]> {
+  const facts = await proposalFacts(m, marketId);
+  if (!facts) return [];
+  return resolutionNewsMessages(m, { kind: 'proposal', marketId, round: facts.round, stage: 'resolved', adminChatIds: [], actorChatId: 0 });
+}

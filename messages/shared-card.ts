@@ -18,6 +18,7 @@ import { cardExtraLines } from './card-extras';
 import { cb } from './callback-data';
 import { marketPayload, startLink } from './links';
 import { tradingState, type TradingState } from '../domain/read/trading-state';
+import { fitHtml, TELEGRAM_LIMITS } from './fit';
 import { OUTCOME_KEY, STATE_KEY } from './labels';
 
 /** Everything a shared card shows. Prices in kop (= %), volume in kop. */
@@ -56,7 +57,7 @@ export function sharedCardText(lang: Language, c: SharedCardModel): string {
     : th(lang, 'inline.card_no_trades'));
   lines.push(th(lang, 'inline.card_deadline', { date: formatDateTime(c.deadline, lang) }), ...cardExtraLines(lang, c.extras));
   if (c.state === 'open') lines.push('', th(lang, 'inline.card_hint'));
-  return lines.join('\n');
+  return fitHtml(lines.join('\n'), TELEGRAM_LIMITS.message);
 }
 
 /** [YES p%] [NO q%] while trading is open, and always [Open in bot] (a deep link to the market). */

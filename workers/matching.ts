@@ -112,6 +112,17 @@ export class MatchingSupervisor {
       throw err;
     }
     countResults(cmds, out.results);
+    // The batch's notices are queued BEFORE its results are announced (issue 15): whoever waits on
+    // a result and then notifies the same chats (an early resolution waits on its `close`, then
+    // announces the outcome) queues behind them, so each chat reads "trading closed" first.
+    if (out.notices.length > 0) {
+      try {
+        for (const n of await noticeMessages(this.deps.ds.manager, out.notices)) await this.deps.notifier.notify(n);
+      } catch (err) {
+        // Notices follow the commit; failing to queue one must not fail (and retry) the trade.
+        this.deps.logger.error({ err, marketId }, 'could not queue notices');
+      }
+    }
     const multi = this.conn.multi();
     cmds.forEach((c, i) => {
       multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);
@@ -122,14 +133,6 @@ export class MatchingSupervisor {
     // job is active no peer can be (global concurrency 1); one that cannot be removed just finds
     // its stored result when it runs.
     await Promise.all(peers.map((p) => p.remove().catch(() => undefined)));
-    if (out.notices.length > 0) {
-      try {
-        for (const n of await noticeMessages(this.deps.ds.manager, out.notices)) await this.deps.notifier.notify(n);
-      } catch (err) {
-        // Notices follow the commit; failing to queue one must not fail (and retry) the trade.
-        this.deps.logger.error({ err, marketId }, 'could not queue notices');
-      }
-    }
     // Like the notices: after the commit, and never a reason to fail the trade.
     await this.deps.onCommitted?.(marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'could not schedule card redraw'));
     return out.results[0]!;

@@ -4,6 +4,7 @@ import { payoutsOf, SETTLE_BATCH, settleMarket, SettlementInvariantError } from 
 import { DEFAULT_LANGUAGE } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import { adminLanguage, payoutMessages, settlementReport } from '../messages/notices';
+import { resolvedNewsMessages } from '../messages/resolution-news';
 import type { WorkerContext } from './context';
 import { bullPrefix, SETTLE_QUEUE, type SettleJob } from '../jobs/queues';
 
@@ -32,6 +33,11 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   const { marketId, adminChatId } = job.data;
   const title = (await marketResult(deps.ds.manager, marketId))?.title ?? '';
   const lang = adminChatId ? await adminLanguage(deps.ds.manager, adminChatId) : DEFAULT_LANGUAGE;
+  // Per-chat order (issue 15): the outcome before the payout. The resolution-news worker queues the
+  // same messages (same dedupe keys) and may not have run yet; whichever queues first wins, and
+  // each holder's lane then has "resolved" ahead of the payout queued below. Holders are read
+  // before settling, while their positions still show them.
+  for (const n of await resolvedNewsMessages(deps.ds.manager, marketId)) await deps.notifier.notify(n);
   let messageId: number | undefined;
   let lastEdit = 0;
   const showProgress = async (vars: { paid: number; total: number }): Promise<void> => {

@@ -10,6 +10,7 @@ import type { BotRuntime } from '../runtime';
 import { button, show, type Keyboard } from '../ui';
 import { CATEGORY_KEY } from '../../messages/labels';
 import { redrawMarketMessage, sendMarketCard } from '../views/market-card';
+import { sendMarketRules } from '../views/market-rules';
 import { homeRow } from '../views/menu';
 
 /** Market titles on list buttons are cut so a row stays readable on a phone. */
@@ -72,6 +73,7 @@ export function marketsFeature(rt: BotRuntime): Composer<BotContext> {
   // The button keeps its spinner while the card renders: feedback that something is coming.
   onButton(c, cb.market, (ctx, { marketId }) => sendMarketCard(rt, ctx, marketId));
   onButton(c, cb.view, (ctx, { marketId, view }) => redrawMarketMessage(rt, ctx, marketId, view));
+  onButton(c, cb.rules, (ctx, { marketId }) => sendMarketRules(rt, ctx, marketId));
   onButton(c, cb.noop, (ctx) => ctx.answerCbQuery().then(() => undefined));
   return c;
 }

@@ -17,6 +17,11 @@ import { withdrawalSection } from './withdraw';
 
 /** Telegram messages hold 4096 characters: list this many of each, then "and N more". */
 const MAX_LISTED = 10;
+/**
+ * Titles in the list are cut to this, so 10 positions and 10 orders with 200-character titles
+ * still fit one message (docs/LIMITS.md); the card shows the whole title.
+ */
+const LIST_TITLE_MAX = 80;
 const BUTTON_TITLE_MAX = 24;
 const CANCEL_WAIT_MS = 10_000;
 /** A market gets a "cancel all" button from this many open orders; for one order its own Cancel does the same. */
@@ -59,7 +64,7 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
   if (positions.length === 0) lines.push(ctx.t('portfolio.no_positions'));
   for (const p of positions.slice(0, MAX_LISTED)) {
     const side = ctx.tp(SIDE_KEY[p.outcome]);
-    lines.push(ctx.t('portfolio.position', { title: p.title, side, shares: p.shares, cost: p.costKop, value: p.valueKop, pnl: p.pnlKop }));
+    lines.push(ctx.t('portfolio.position', { title: shorten(p.title, LIST_TITLE_MAX), side, shares: p.shares, cost: p.costKop, value: p.valueKop, pnl: p.pnlKop }));
     const free = p.shares - p.reserved;
     if (p.marketStatus === 'open' && free > 0) {
       rows.push([button(ctx.tp('portfolio.sell_button', { side, shares: free, title: shorten(p.title, BUTTON_TITLE_MAX) }),
@@ -74,7 +79,7 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const expiries = await expiriesOf(rt.ds.manager, listed.map((o) => o.id));
   for (const [i, o] of listed.entries()) {
     const action = ctx.tp(INTENT_KEY[o.intent]);
-    lines.push(ctx.t('portfolio.order', { n: i + 1, title: o.title, action, shares: o.remaining, price: o.price, reserved: o.reservedKop }));
+    lines.push(ctx.t('portfolio.order', { n: i + 1, title: shorten(o.title, LIST_TITLE_MAX), action, shares: o.remaining, price: o.price, reserved: o.reservedKop }));
     const expiry = expiries.get(o.id);
     if (expiry) lines.push(ctx.t('portfolio.order_until', { date: formatDateTime(expiry, ctx.lang) }));
     rows.push([button(ctx.tp('portfolio.cancel_button', { n: i + 1, action, shares: o.remaining, price: o.price, title: shorten(o.title, BUTTON_TITLE_MAX) }),

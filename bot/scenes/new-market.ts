@@ -10,7 +10,7 @@ import { message } from 'telegraf/filters';
 import { z } from 'zod';
 import { kop, parseRubToKop, rub, type Kop } from '../../domain/money';
 import { checkFunding, DEFAULT_MM_BUDGET_KOP, DEFAULT_OPENING_PRICE, MAX_LIQUIDITY_KOP, MIN_LIQUIDITY_KOP } from '../../domain/services/liquidity';
-import { CATEGORIES, checkNewMarket, type NewMarket } from '../../domain/services/markets';
+import { CATEGORIES, checkDescription, checkNewMarket, DESCRIPTION_MAX, type NewMarket } from '../../domain/services/markets';
 import { formatDateTime } from '../../infra/format';
 import { cb, DRAFT_ID_LENGTH } from '../../messages/callback-data';
 import type { BotContext } from '../context';
@@ -119,11 +119,14 @@ async function onText(ctx: BotContext, s: Draft, text: string): Promise<void> {
       const check = titleCheck(text);
       if (!check.ok) return notice(ctx, failureText(ctx, check, false));
       writeState(ctx, { ...s, step: 'description', title: text.trim() });
-      return show(ctx, ctx.t('newmarket.ask_description', { skip: NO_DESCRIPTION }), [cancelRow(ctx)]);
+      return show(ctx, ctx.t('newmarket.ask_description', { skip: NO_DESCRIPTION, max: DESCRIPTION_MAX }), [cancelRow(ctx)]);
     }
-    case 'description':
+    case 'description': {
+      const check = checkDescription(text);
+      if (!check.ok) return notice(ctx, failureText(ctx, check, false));
       writeState(ctx, { ...s, step: 'category', description: text.trim() === NO_DESCRIPTION ? '' : text.trim() });
       return showCategoryStep(ctx);
+    }
     case 'deadline': {
       const deadline = parseDeadline(text);
       if (!deadline) return notice(ctx, ctx.tp('errors.deadline_format'));

@@ -18,6 +18,7 @@ import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
 import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
 import { cb } from '../../messages/callback-data';
+import { fitHtml, TELEGRAM_LIMITS, visibleLength } from '../../messages/fit';
 import type { BotContext } from '../context';
 import { tradingState, type TradingState } from '../../domain/read/trading-state';
 import type { BotRuntime } from '../runtime';
@@ -28,8 +29,8 @@ import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalSta
 
 /** A card's file_id stays valid for as long as the bot exists; a week bounds the cache. */
 const CARD_CACHE_TTL_SEC = 7 * 24 * 60 * 60;
-/** Caption limit is 1024 characters (Bot API); titles are ≤ 200, so descriptions get the rest. */
-const DESCRIPTION_MAX = 300;
+/** The description's share of the caption at most; the whole text is behind the Rules button. */
+const CARD_DESCRIPTION_CHARS = 300;
 const BOOK_DEPTH = 5;
 const CHART_TICKS = 4;
 
@@ -85,25 +86,35 @@ function spreadLine(ctx: BotContext, q: Quote): string {
   return ctx.t('card.no_orders');
 }
 
+/**
+ * The card's caption, at most 1024 visible characters (Bot API sendPhoto; docs/LIMITS.md): the
+ * status, prices and holding always show; the description and clarifications get what is left and
+ * are cut to it (their whole text is one tap away, behind the Rules button).
+ */
 function cardCaption(ctx: BotContext, model: CardModel): string {
   const { market, quote: q } = model;
-  const lines = [ctx.t('card.title', { title: market.title })];
+  const head = [ctx.t('card.title', { title: market.title })];
   const status = statusLine(ctx, model);
-  if (status) lines.push(ctx.t('card.status', { status }), ...proposalCardLines(ctx, market));
-  lines.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
-  lines.push(spreadLine(ctx, q));
-  lines.push(ctx.t('card.volume', { amount: market.volumeKop }), ...cardExtraLines(ctx.lang, model.extras));
-  lines.push(ctx.t('card.deadline', {
+  if (status) head.push(ctx.t('card.status', { status }), ...proposalCardLines(ctx, market));
+  head.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
+  head.push(spreadLine(ctx, q));
+  head.push(ctx.t('card.volume', { amount: market.volumeKop }), ...cardExtraLines(ctx.lang, model.extras));
+  head.push(ctx.t('card.deadline', {
     date: formatDateTime(market.deadline, ctx.lang), relative: formatRelative(market.deadline, ctx.lang),
   }));
+  const tail = model.free.YES > 0 || model.free.NO > 0 ? ['', ctx.t('card.holding', { yes: model.free.YES, no: model.free.NO })] : [];
+  const rules: string[] = [];
   if (market.description) {
-    const d = market.description.length > DESCRIPTION_MAX ? `${market.description.slice(0, DESCRIPTION_MAX - 1)}\u2026` : market.description;
-    lines.push('', ctx.t('card.description', { description: d }));
+    const d = market.description.length > CARD_DESCRIPTION_CHARS ? `${market.description.slice(0, CARD_DESCRIPTION_CHARS - 1)}\u2026` : market.description;
+    rules.push('', ctx.t('card.description', { description: d }));
   }
   const notes = clarificationLines(ctx, model.clarifications);
-  if (notes.length > 0) lines.push('', ...notes);
-  if (model.free.YES > 0 || model.free.NO > 0) lines.push('', ctx.t('card.holding', { yes: model.free.YES, no: model.free.NO }));
-  return lines.join('\n');
+  if (notes.length > 0) rules.push('', ...notes);
+  const fixed = visibleLength([...head, ...tail].join('\n'));
+  // One "\n" joins the rules block to the head; whatever room is left is the block's.
+  const room = TELEGRAM_LIMITS.caption - fixed - 1;
+  const middle = rules.length > 0 && room > 1 ? [fitHtml(rules.join('\n'), room)] : [];
+  return fitHtml([...head, ...middle, ...tail].join('\n'), TELEGRAM_LIMITS.caption);
 }
 
 function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
@@ -124,7 +135,11 @@ function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
     button(ctx.tp('card.book'), cb.view.encode({ marketId: id, view: 'book' })),
     button(ctx.tp('card.refresh'), cb.view.encode({ marketId: id, view: 'card' })),
   ]);
-  rows.push([button(ctx.tp('card.back'), cb.categories.encode({}))]);
+  // The caption shows the start of the rules; the button sends all of them (views/market-rules.ts).
+  const back = button(ctx.tp('card.back'), cb.categories.encode({}));
+  rows.push(model.market.description || model.clarifications.length > 0
+    ? [button(ctx.tp('limits.rules_button'), cb.rules.encode({ marketId: id })), back]
+    : [back]);
   return rows;
 }
 
@@ -157,7 +172,7 @@ async function bookCaption(rt: BotRuntime, ctx: BotContext, model: CardModel): P
   lines.push('', ctx.t('book.bids'));
   lines.push(...(book.bids.length ? book.bids.map(level('bid')) : [ctx.t('book.empty')]));
   lines.push('', ctx.t('book.hint'));
-  return lines.join('\n');
+  return fitHtml(lines.join('\n'), TELEGRAM_LIMITS.caption);
 }
 
 /** "Cancel my orders here (N)" while the user has open orders in the market (any state: cancelling is always allowed). */

@@ -25,10 +25,26 @@ export interface NewMarket {
   openingPrice?: number;
 }
 
-/** Title 5..200 characters, a known category, a deadline in the future. */
+/**
+ * Longest market description, characters (after trimming). Sized for Telegram (docs/LIMITS.md):
+ * the /newmarket confirmation shows it whole next to a 200-character title within one 4096-character
+ * message; the card shows its start and the Rules button all of it.
+ */
+export const DESCRIPTION_MAX = 3000;
+
+/** A description's length check: failure market_description_length {max, length}. */
+export function checkDescription(description: string): Result<object> {
+  const length = description.trim().length;
+  if (length > DESCRIPTION_MAX) return fail('market_description_length', { max: DESCRIPTION_MAX, length });
+  return { ok: true };
+}
+
+/** Title 5..200 characters, a description of at most DESCRIPTION_MAX, a known category, a deadline in the future. */
 export function checkNewMarket(input: NewMarket, now = new Date()): Result<object> {
   const title = input.title.trim();
   if (title.length < 5 || title.length > 200) return fail('market_title_length', { min: 5, max: 200 });
+  const description = checkDescription(input.description ?? '');
+  if (!description.ok) return description;
   if (!(CATEGORIES as readonly string[]).includes(input.category)) return fail('market_bad_category');
   if (!(input.deadline instanceof Date) || Number.isNaN(input.deadline.getTime())) return fail('market_bad_deadline');
   if (input.deadline.getTime() <= now.getTime()) return fail('market_deadline_past');

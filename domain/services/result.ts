@@ -36,7 +36,7 @@ export type TradeRejectCode = (typeof TRADE_REJECT_CODES)[number];
 /** The other services' codes (payments, market admin, resolution, disputes, preferences). */
 export const SERVICE_FAILURE_CODES = [
   'invoice_unknown', 'invoice_already_paid', 'invoice_mismatch', 'deposit_too_small', 'deposit_too_large',
-  'market_title_length', 'market_bad_category', 'market_bad_deadline', 'market_deadline_past', 'market_still_open',
+  'market_title_length', 'market_description_length', 'market_bad_category', 'market_bad_deadline', 'market_deadline_past', 'market_still_open',
   'market_not_closed_yet', 'market_already_resolved', 'market_already_settled', 'market_already_paused',
   'market_not_paused', 'probability_out_of_range', 'proposal_note_too_long', 'market_not_proposed', 'proposal_changed',
   'proposal_own', 'proposal_already_backed', 'proposal_already_confirmed', 'proposal_not_disputed',

@@ -8,6 +8,7 @@ const SAMPLES: { [K in keyof typeof cb]: Parameters<(typeof cb)[K]['encode']>[0]
   list: { category: 'politics', page: Number.MAX_SAFE_INTEGER },
   market: { marketId: Number.MAX_SAFE_INTEGER },
   view: { marketId: Number.MAX_SAFE_INTEGER, view: 'book' },
+  rules: { marketId: Number.MAX_SAFE_INTEGER },
   buy: { marketId: Number.MAX_SAFE_INTEGER, side: 'NO' },
   sell: { marketId: Number.MAX_SAFE_INTEGER, side: 'YES' },
   amount: { kop: Number.MAX_SAFE_INTEGER },

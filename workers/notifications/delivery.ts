@@ -4,6 +4,7 @@
  * status, 429 carries `parameters.retry_after` (seconds).
  */
 import { TelegramError, type Telegram } from 'telegraf';
+import { fitHtml, fitPlain, TELEGRAM_LIMITS } from '../../messages/fit';
 import type { NotificationJob } from './types';
 
 /** Upload name of base64 PNGs (Telegram needs a file name on multipart parts). */
@@ -20,23 +21,28 @@ export async function deliver(telegram: Telegram, job: NotificationJob, timeoutM
   // telegraf types `signal` with the abort-controller shim; node-fetch underneath takes Node's AbortSignal.
   const opts = { signal: AbortSignal.timeout(timeoutMs) } as unknown as CallOptions;
   const format = { parse_mode: job.parseMode, reply_markup: job.replyMarkup };
+  // The message layer words texts within Telegram's limits; this is the last guard, so a text that
+  // is still too long is cut (by visible length, tags kept whole) instead of refused for good.
+  const fit = (text: string | undefined, limit: number) => (text === undefined ? undefined : job.parseMode === 'HTML' ? fitHtml(text, limit) : fitPlain(text, limit));
+  const text = fit(job.text, TELEGRAM_LIMITS.message) ?? '';
+  const caption = fit(job.text, TELEGRAM_LIMITS.caption);
   const target = job.inlineMessageId !== undefined
     ? { inline_message_id: job.inlineMessageId }
     : { chat_id: job.chatId, message_id: job.messageId };
   switch (job.kind) {
     case 'send':
-      await telegram.callApi('sendMessage', { chat_id: job.chatId, text: job.text ?? '', ...format }, opts);
+      await telegram.callApi('sendMessage', { chat_id: job.chatId, text, ...format }, opts);
       return;
     case 'photo': {
       const photo = job.photo?.fileId ?? { source: Buffer.from(job.photo?.base64Png ?? '', 'base64'), filename: PNG_NAME };
-      await telegram.callApi('sendPhoto', { chat_id: job.chatId, photo, caption: job.text, ...format }, opts);
+      await telegram.callApi('sendPhoto', { chat_id: job.chatId, photo, caption, ...format }, opts);
       return;
     }
     case 'edit_text':
-      await telegram.callApi('editMessageText', { ...target, text: job.text ?? '', ...format }, opts);
+      await telegram.callApi('editMessageText', { ...target, text, ...format }, opts);
       return;
     case 'edit_caption':
-      await telegram.callApi('editMessageCaption', { ...target, caption: job.text, ...format }, opts);
+      await telegram.callApi('editMessageCaption', { ...target, caption, ...format }, opts);
       return;
     case 'edit_markup':
       await telegram.callApi('editMessageReplyMarkup', { ...target, reply_markup: job.replyMarkup }, opts);
