@@ -31,6 +31,14 @@ const schema = z.object({
     return ms ?? 0;
   }),
   LOG_LEVEL: z.string().default('info'),
+  /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
+  MINIAPP_URL: z.string().default(''),
+  /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
+  MINIAPP_AUTH_MAX_AGE: z.string().default('24h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'MINIAPP_AUTH_MAX_AGE must look like 24h, 30m or 0' });
+    return ms ?? 0;
+  }),
 });
 
 export interface Config {
@@ -49,6 +57,8 @@ export interface Config {
   queuePrefix: string;
   httpPort: number;
   logLevel: string;
+  /** The Mini App (docs/MINIAPP.md): its public URL ('' = off) and the oldest initData accepted, ms (0 = any age). */
+  miniApp: { url: string; authMaxAgeMs: number };
   /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
   resolution: ResolutionPolicy;
 }
@@ -92,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
+    miniApp: { url: e.MINIAPP_URL, authMaxAgeMs: e.MINIAPP_AUTH_MAX_AGE },
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
   };
 }
