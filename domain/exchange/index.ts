@@ -49,4 +49,4 @@ export {
   type PreTradeResult,
   type TraderFacts,
 } from './pre-trade';
-export { bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';
+export { AMOUNT_PRESETS_KOP, bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';
