@@ -2,9 +2,10 @@ import { launchBot } from '../bot/launch';
 import { loadConfig } from '../infra/config';
 import { openDataSource } from '../infra/db';
 import { logger } from '../infra/logger';
-import { startHttp } from '../web/server';
+import { createHttpServer, type HttpServer } from '../web/server';
 import { startWorkers } from '../workers';
 import { digestScheduleOf } from '../workers/digests';
+import { monitorConfigOf } from '../workers/monitor';
 import { Queues } from '../jobs/queues';
 
 /**
@@ -17,24 +18,32 @@ async function main(): Promise<void> {
   if (!config.botToken) throw new Error('BOT_TOKEN is required');
   const ds = await openDataSource(config.databaseUrl, { migrate: true });
   const stops: (() => Promise<unknown>)[] = [];
+  // One HTTP server per process: /health, /metrics and, in webhook mode, the webhook (issue 15).
+  const webhook = Boolean(config.webhookUrl) && role !== 'workers';
+  let http: HttpServer | undefined;
+  if (config.httpPort || webhook) {
+    http = createHttpServer({ ds, redisUrl: config.redisUrl, prefix: config.queuePrefix }, config.httpPort || 8443);
+  }
   if (role === 'all' || role === 'workers') {
     const workers = await startWorkers({
       ds, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, apiRoot: config.apiRoot, logger,
-      digest: digestScheduleOf(config),
+      digest: digestScheduleOf(config), monitor: monitorConfigOf(config),
+      withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
     });
     stops.push(() => workers.close());
   }
   if (role === 'all' || role === 'bot') {
     const queues = new Queues(config.redisUrl, config.queuePrefix);
-    const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger });
+    const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger }, http ? { http } : {});
     stops.unshift(async () => {
       await bot.stop();
       await queues.close();
     });
   }
-  if (config.httpPort) {
-    const http = await startHttp(ds, config.httpPort);
-    stops.unshift(() => http.close());
+  if (http) {
+    const server = http;
+    await server.listen();
+    stops.unshift(() => server.close());
   }
   logger.info({ role }, 'started');
   let stopping = false;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import type { Config } from '../infra/config';
+import type { TelegramPolicy } from '../infra/telegram-policy';
 import type { ResolutionNews } from '../jobs/queues';
 
 /** The calls into jobs/queues.ts the bot makes. */
@@ -33,4 +34,6 @@ export interface BotDeps {
   /** Redis for sessions, update idempotency keys and the card image cache (keys under `config.queuePrefix`). */
   redisUrl: string;
   logger: Logger;
+  /** Bot API retry policy + circuit breaker (infra/telegram-policy.ts); default: one per bot. */
+  telegramPolicy?: TelegramPolicy;
 }

@@ -3,9 +3,12 @@
  * scenes' stage, one composer per feature (bot/features/), and the `unhandled` handler last.
  *
  * Middleware order matters:
- * 1. flood wait: replies retried after Telegram's 429 (before the boundary, so apologies retry too);
+ * 0. update context: request id (update_id) for logs and jobs, handling-time histogram;
+ * 1. flood wait: the Bot API retry policy and circuit breaker (infra/telegram-policy.ts), before the
+ *    boundary, so apologies retry too;
  * 2. error boundary: everything below may throw; the user hears "nothing was changed";
- * 3. redelivered updates dropped (SET NX per update_id / callback query id);
+ * 3. redelivered updates dropped (SET NX per update_id / callback query id), then the per-user
+ *    rate limit (middleware/rate-limit.ts: after the guard, so a redelivery never counts twice);
  * 4. groups and inline mode: their own features (features/shared.ts), which end the chain for them;
  * 5. user: account upsert, language; non-private chats stop here;
  * 6. Redis session, scenes (a command typed inside a scene leaves it first);
@@ -26,6 +29,9 @@ import { unhandledFeature } from './features/unhandled';
 import { errorBoundary } from './middleware/error-boundary';
 import { floodWait } from './middleware/flood-wait';
 import { dropRedeliveredUpdates } from './middleware/idempotency';
+import { rateLimit } from './middleware/rate-limit';
+import { updateContext } from './middleware/update-context';
+import { applyTelegramPolicy } from '../infra/telegram-policy';
 import { redisSession } from './middleware/session';
 import { loadUser } from './middleware/user';
 import { createRuntime, type BotRuntime } from './runtime';
@@ -35,6 +41,10 @@ import { reachabilityFeature } from './features/reachability';
 import { settingsFeature } from './features/settings';
 import { sharedChatsFeature } from './features/shared';
 import { topFeature } from './features/top';
+import { responsibleUseFeature } from './features/responsible-use';
+import { withdrawFeature } from './features/withdraw';
+import { withdrawalsAdminFeature } from './features/withdrawals-admin';
+import { withdrawScene } from './scenes/withdraw';
 
 export { BotContext } from './context';
 export type { BotDeps, BotQueues } from './deps';
@@ -46,7 +56,7 @@ const SCENE_TTL_SEC = 60 * 60;
 export type PravdaBot = Telegraf<BotContext> & { close(): Promise<void> };
 
 function createStage(rt: BotRuntime): Scenes.Stage<BotContext, BotSceneSession> {
-  const stage = new Scenes.Stage<BotContext, BotSceneSession>([orderScene(rt), depositScene(rt), newMarketScene()], { ttl: SCENE_TTL_SEC });
+  const stage = new Scenes.Stage<BotContext, BotSceneSession>([orderScene(rt), depositScene(rt), newMarketScene(), withdrawScene(rt)], { ttl: SCENE_TTL_SEC });
   // Commands always work: /start, /help, /cancel typed in the middle of a bet end the bet first.
   stage.use(async (ctx, next) => {
     const text = ctx.message && 'text' in ctx.message ? ctx.message.text : undefined;
@@ -68,9 +78,12 @@ export function createBot(deps: BotDeps): PravdaBot {
     // cache needs the file_id of every photo sent.
     telegram: { apiRoot: deps.config.apiRoot, webhookReply: false },
   });
-  bot.use(floodWait());
+  applyTelegramPolicy(bot.telegram, rt.telegramPolicy);
+  bot.use(updateContext());
+  bot.use(floodWait(rt.telegramPolicy));
   bot.use(errorBoundary(rt));
   bot.use(dropRedeliveredUpdates(rt));
+  bot.use(rateLimit(rt));
   bot.use(sharedChatsFeature(rt));
   bot.use(loadUser(rt));
   bot.use(redisSession(rt));
@@ -78,6 +91,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt));
   bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
+  bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
   bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));

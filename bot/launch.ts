@@ -3,21 +3,24 @@
  * when `WEBHOOK_URL` is set (DESIGN §6), the command menus for both languages, graceful stop.
  */
 import { createHash } from 'node:crypto';
-import type { BotCommand } from 'telegraf/types';
+import type { BotCommand, Update } from 'telegraf/types';
+import { createHttpServer, type HttpServer } from '../web/server';
 import { LANGUAGES, t, type Language } from '../infra/i18n';
 import { createBot, type PravdaBot } from './index';
 import type { BotDeps } from './deps';
 import { UpdateRunner, type UpdateType } from './polling';
 
 /** Commands in the client's "/" menu, in this order. */
-const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
-const ADMIN_COMMANDS = ['newmarket', 'resolve', 'clarify', 'pause', 'unpause', 'history'] as const;
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'withdraw', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
+const ADMIN_COMMANDS = ['newmarket', 'resolve', 'clarify', 'pause', 'unpause', 'history', 'withdrawals'] as const;
 /** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
 const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
   ['predict', 'group.command_predict'], ['top', 'top.command_group'], ['resolve', 'group.command_resolve'], ['help', 'group.command_help'],
 ];
 /** Descriptions of private commands whose texts live with their feature; the rest are `commands.<name>`. */
-const DESCRIPTION_KEY: Readonly<Record<string, string>> = { top: 'top.command', settings: 'settings.command' };
+const DESCRIPTION_KEY: Readonly<Record<string, string>> = {
+  top: 'top.command', settings: 'settings.command', withdraw: 'withdraw.command', withdrawals: 'withdraw.command_admin',
+};
 /** Only what the handlers take: no edited messages or channel posts. */
 const ALLOWED_UPDATES: readonly UpdateType[] = [
   'message', 'callback_query', 'pre_checkout_query', 'inline_query', 'chosen_inline_result', 'my_chat_member',
@@ -34,6 +37,12 @@ export interface RunningBot {
 export interface LaunchOptions {
   /** Stop on SIGTERM/SIGINT (default true; tests that stop the bot themselves pass false). */
   handleSignals?: boolean;
+  /**
+   * The process's HTTP server (web/server.ts), not yet listening: in webhook mode the webhook route
+   * joins `/health` and `/metrics` on it (issue 15: one port). Without one, webhook mode makes its own
+   * on HTTP_PORT (default 8443) and closes it on stop.
+   */
+  http?: HttpServer;
 }
 
 function commandsFor(lang: Language, names: readonly string[]): BotCommand[] {
@@ -82,12 +91,7 @@ export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promis
 
   let halt: (reason: string) => Promise<void>;
   if (deps.config.webhookUrl) {
-    const url = new URL(deps.config.webhookUrl);
-    await bot.launch({
-      allowedUpdates,
-      webhook: { domain: url.host, path: url.pathname, port: deps.config.httpPort || DEFAULT_WEBHOOK_PORT, secretToken: webhookSecret(deps) },
-    });
-    halt = async (reason) => bot.stop(reason);
+    halt = await startWebhook(bot, deps, allowedUpdates, opts.http);
     deps.logger.info({ url: deps.config.webhookUrl }, 'bot started (webhook)');
   } else {
     const runner = new UpdateRunner(bot, deps.logger, allowedUpdates);
@@ -114,4 +118,38 @@ export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promis
     process.once('SIGINT', onSignal);
   }
   return { bot, stop };
+}
+
+/**
+ * Webhook mode on the process's one HTTP server: POST <path of WEBHOOK_URL> with Telegram's
+ * `X-Telegram-Bot-Api-Secret-Token` header (anything else: 403), then setWebhook. Returns the halt
+ * function: waits for the updates in flight and closes the server if it was made here.
+ */
+async function startWebhook(bot: PravdaBot, deps: BotDeps, allowedUpdates: UpdateType[], given?: HttpServer): Promise<() => Promise<void>> {
+  const url = new URL(deps.config.webhookUrl);
+  const secret = webhookSecret(deps);
+  const http = given ?? createHttpServer(
+    { ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.config.queuePrefix }, deps.config.httpPort || DEFAULT_WEBHOOK_PORT);
+  const inFlight = new Set<Promise<void>>();
+  let accepting = true;
+  http.app.post(url.pathname, async (req, reply) => {
+    if (req.headers['x-telegram-bot-api-secret-token'] !== secret) return reply.code(403).send();
+    if (!accepting) return reply.code(503).send();
+    const run = bot.handleUpdate(req.body as Update)
+      .catch((err: unknown) => deps.logger.error({ err, updateId: (req.body as Update)?.update_id }, 'update not handled'));
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+    return reply.code(200).send();
+  });
+  await http.listen();
+  await bot.telegram.setWebhook(deps.config.webhookUrl, { secret_token: secret, allowed_updates: allowedUpdates });
+  return async () => {
+    accepting = false;
+    await Promise.all(inFlight);
+    if (!given) await http.close();
+  };
 }

@@ -12,15 +12,13 @@
 import { TelegramError, type Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
+import { retryDelayMs } from '../infra/telegram-policy';
 import type { BotContext } from './context';
 
 /** Bot API getUpdates long-poll timeout, seconds. */
 const POLL_TIMEOUT_SEC = 30;
 /** Updates handled at once across all chats; beyond it, fetching pauses (back-pressure). */
 const MAX_IN_FLIGHT = 200;
-/** Waits between failed getUpdates calls, ms (doubling). */
-const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 30_000;
 
 /** The update types the bot asks for (launch.ts ALLOWED_UPDATES). */
 export type UpdateType = 'message' | 'callback_query' | 'pre_checkout_query' | 'inline_query' | 'chosen_inline_result' | 'my_chat_member';
@@ -71,7 +69,7 @@ export class UpdateRunner {
   }
 
   private async fetchLoop(): Promise<void> {
-    let retryMs = RETRY_MIN_MS;
+    let failures = 0;
     while (!this.abort.signal.aborted) {
       let updates: Update[];
       try {
@@ -79,15 +77,15 @@ export class UpdateRunner {
           offset: this.offset, timeout: POLL_TIMEOUT_SEC, allowed_updates: [...this.allowedUpdates],
         // Telegraf types the signal with the abort-controller polyfill; Node's own AbortSignal is what it uses at runtime.
         }, { signal: this.abort.signal as never });
-        retryMs = RETRY_MIN_MS;
+        failures = 0;
       } catch (err) {
         if (this.abort.signal.aborted) return;
         // 401: the token was revoked; 409: another process polls or a webhook is set. Retrying is wrong.
         if (err instanceof TelegramError && (err.code === 401 || err.code === 409)) throw err;
-        const wait = err instanceof TelegramError && err.parameters?.retry_after ? err.parameters.retry_after * 1000 : retryMs;
+        // The shared policy's delays (retry_after, else capped exponential); polling never gives up.
+        const wait = retryDelayMs(err, ++failures);
         this.logger.warn({ err, waitMs: wait }, 'getUpdates failed, retrying');
         await new Promise((resolve) => setTimeout(resolve, wait));
-        retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
         continue;
       }
       for (const update of updates) {

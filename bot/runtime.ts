@@ -3,6 +3,7 @@
  * naming. Built once by createBot.
  */
 import { createClient } from 'redis';
+import { createTelegramPolicy, type TelegramPolicy } from '../infra/telegram-policy';
 import type { BotDeps } from './deps';
 
 /** A node-redis v4 client (the type @telegraf/session's Redis store takes). */
@@ -16,6 +17,8 @@ export interface BotRuntime extends BotDeps {
    * because no bot command touches two keys at once.
    */
   key(...parts: (string | number)[]): string;
+  /** The process's Bot API retry policy and circuit breaker (infra/telegram-policy.ts). */
+  telegramPolicy: TelegramPolicy;
 }
 
 /**
@@ -27,7 +30,7 @@ export function createRuntime(deps: BotDeps): BotRuntime {
   const redis = createClient({ url: deps.redisUrl });
   redis.on('error', (err: unknown) => deps.logger.error({ err }, 'bot redis error'));
   const prefix = `${deps.config.queuePrefix}:bot`;
-  return { ...deps, redis, key: (...parts) => [prefix, ...parts].join(':') };
+  return { ...deps, redis, key: (...parts) => [prefix, ...parts].join(':'), telegramPolicy: deps.telegramPolicy ?? createTelegramPolicy() };
 }
 
 /**

@@ -5,6 +5,15 @@ import { z } from 'zod';
  * The runtime contract (DESIGN §6), parsed once from the environment with zod.
  * Durations are in milliseconds; ids are Telegram ids.
  */
+/** An env duration (`2h`, `30m`, `45s`, `0`) in ms, with its default. */
+function durationOf(name: string, fallback: string) {
+  return z.string().default(fallback).transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must look like 2h, 30m, 45s or 0` });
+    return ms ?? 0;
+  });
+}
+
 const schema = z.object({
   BOT_TOKEN: z.string().default(''),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
@@ -31,6 +40,33 @@ const schema = z.object({
     return ms ?? 0;
   }),
   LOG_LEVEL: z.string().default('info'),
+  // Operations (docs/OPERATIONS.md, issue 15).
+  /** Telegram chat (an admins' group or an admin's id) that the money monitor alerts. Empty: alerts are only logged. */
+  ALERT_CHAT_ID: z.string().default(''),
+  /** How often the money monitor runs the audit and checks the queues. */
+  MONITOR_EVERY: durationOf('MONITOR_EVERY', '1m'),
+  /** A queue whose oldest waiting job is older than this is an incident. */
+  ALERT_QUEUE_AGE: durationOf('ALERT_QUEUE_AGE', '5m'),
+  /** This many failed payments within MONITOR_EVERY is an incident. */
+  ALERT_FAILED_PAYMENTS: z.coerce.number().int().min(1).default(3),
+  /** Per-user rate limit of updates: RATE_LIMIT_POINTS updates per RATE_LIMIT_WINDOW. */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_WINDOW: durationOf('RATE_LIMIT_WINDOW', '10s'),
+  /** Withdrawals (docs/WITHDRAWALS.md): requests per Moscow day, min / max per request (kop). */
+  WITHDRAW_DAILY_COUNT: z.coerce.number().int().min(1).default(3),
+  WITHDRAW_MIN_KOP: z.coerce.number().int().min(1).default(10_000),
+  WITHDRAW_MAX_KOP: z.coerce.number().int().min(1).default(50_000_000),
+  /** Withdrawn per Moscow month without a fee (kop), and the fee above it (basis points: 100 = 1 %). */
+  WITHDRAW_FREE_MONTHLY_KOP: z.coerce.number().int().min(0).default(1_000_000),
+  WITHDRAW_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(100),
+  /** Above this amount (kop) a second admin must approve. */
+  WITHDRAW_QUORUM_KOP: z.coerce.number().int().min(0).default(10_000_000),
+  /** A request pending longer than this reminds the admins: `24h`, `30m`, `45s`. */
+  WITHDRAW_SLA: z.string().default('24h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null || ms === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'WITHDRAW_SLA must look like 24h, 30m or 45s' });
+    return ms ?? 0;
+  }),
   /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
   MINIAPP_URL: z.string().default(''),
   /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
@@ -40,6 +76,9 @@ const schema = z.object({
     return ms ?? 0;
   }),
 });
+
+/** Every environment variable the runtime contract reads (the compose file must pass each through). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export interface Config {
   botToken: string;
@@ -61,6 +100,31 @@ export interface Config {
   miniApp: { url: string; authMaxAgeMs: number };
   /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
   resolution: ResolutionPolicy;
+  /** The money monitor and its alerts (workers/monitor.ts). */
+  monitor: MonitorSettings;
+  /** Per-user update rate limit (bot/middleware/rate-limit.ts): `points` updates per `windowMs`. */
+  rateLimit: { points: number; windowMs: number };
+  /** Withdrawal limits and fees (WITHDRAW_*); kop, basis points, ms. */
+  withdrawals: WithdrawalConfig;
+}
+
+/** What the money monitor watches and whom it tells. Durations in ms. */
+export interface MonitorSettings {
+  alertChatId: string;
+  everyMs: number;
+  queueAgeMs: number;
+  failedPayments: number;
+}
+
+/** Withdrawal limits and fees as configured (plain numbers: kop, basis points, ms). */
+export interface WithdrawalConfig {
+  dailyCount: number;
+  minKop: number;
+  maxKop: number;
+  monthlyFreeKop: number;
+  feeBps: number;
+  quorumKop: number;
+  slaMs: number;
 }
 
 /** How an outcome becomes final: `quorum` distinct admins back it, then `disputeWindowMs` pass without a dispute. */
@@ -104,5 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     miniApp: { url: e.MINIAPP_URL, authMaxAgeMs: e.MINIAPP_AUTH_MAX_AGE },
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
+    monitor: { alertChatId: e.ALERT_CHAT_ID, everyMs: e.MONITOR_EVERY || 60_000, queueAgeMs: e.ALERT_QUEUE_AGE, failedPayments: e.ALERT_FAILED_PAYMENTS },
+    rateLimit: { points: e.RATE_LIMIT_POINTS, windowMs: e.RATE_LIMIT_WINDOW || 10_000 },
+    withdrawals: {
+      dailyCount: e.WITHDRAW_DAILY_COUNT, minKop: e.WITHDRAW_MIN_KOP, maxKop: e.WITHDRAW_MAX_KOP,
+      monthlyFreeKop: e.WITHDRAW_FREE_MONTHLY_KOP, feeBps: e.WITHDRAW_FEE_BPS, quorumKop: e.WITHDRAW_QUORUM_KOP, slaMs: e.WITHDRAW_SLA,
+    },
   };
 }

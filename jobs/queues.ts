@@ -3,6 +3,7 @@ import type IORedis from 'ioredis';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { fail } from '../domain/services/result';
 import { createRedis } from '../infra/redis';
+import { currentRequestId } from '../infra/request-context';
 
 /** BullMQ key prefix: a Redis Cluster hash tag, so every key of a queue lives in one slot (DESIGN §8). */
 export function bullPrefix(prefix: string): string {
@@ -131,7 +132,9 @@ export class Queues {
 
   /** Adds a command to its market's queue without waiting (sweeps, benchmarks). */
   async enqueue(cmd: MatchingCommand): Promise<void> {
-    await this.queue(matchingQueueName(cmd.marketId)).add(cmd.type, cmd, {
+    // reqId: the update that caused it, so the worker's log lines and notices carry it (issue 15).
+    const data = { ...cmd, reqId: currentRequestId() ?? cmd.idempotencyKey };
+    await this.queue(matchingQueueName(cmd.marketId)).add(cmd.type, data, {
       jobId: jobIdOf(cmd.idempotencyKey),
       attempts: 5,
       backoff: { type: 'exponential', delay: 200 },

@@ -131,6 +131,9 @@ const cancelAllFrom = oneOf<'portfolio' | 'card' | 'book'>({ portfolio: 'p', car
 export const DRAFT_ID_LENGTH = 16;
 const draftId = hexToken(DRAFT_ID_LENGTH);
 
+/** Self-exclusion periods (responsible use). */
+const exclusion = oneOf<'24h' | '7d' | '30d' | 'forever'>({ '24h': 'd', '7d': 'w', '30d': 'm', forever: 'f' });
+
 /** Every kind of button data the bot emits. */
 export const cb = {
   /** Main menu. */
@@ -225,4 +228,36 @@ export const cb = {
   orderPostOnly: callbackCodec('op', { on: flag }),
   /** Cancel every open order of the tapping user in a market; `from` is the screen to redraw. */
   cancelAll: callbackCodec('ca', { marketId: uint, from: cancelAllFrom }),
+  /** Start a withdrawal (Balance → Withdraw). */
+  withdraw: callbackCodec('wd', {}),
+  /** Withdraw scene: a preset amount in kop. */
+  withdrawAmount: callbackCodec('wa', { kop: uint }),
+  /** Withdraw scene: the payout destination kind. */
+  withdrawMethod: callbackCodec('wm', { kind: oneOf<'sbp' | 'card'>({ sbp: 's', card: 'c' }) }),
+  /** Withdraw scene: confirm the preview `draft`; the draft id is the request's idempotency key. */
+  withdrawConfirm: callbackCodec('wc', { draft: draftId }),
+  /** The owner cancels their pending request. */
+  withdrawCancel: callbackCodec('wx', { id: uint }),
+  /** Admin: approve a request. */
+  withdrawApprove: callbackCodec('wp', { id: uint }),
+  /** Admin: reject a request (the reason is typed next). */
+  withdrawReject: callbackCodec('wr', { id: uint }),
+  /** Admin: mark an approved request paid (the payout reference is typed next). */
+  withdrawPaid: callbackCodec('wy', { id: uint }),
+  /** Admin: open one request from /withdrawals. */
+  withdrawOpen: callbackCodec('wo', { id: uint }),
+  /** Admin: the /withdrawals list. */
+  withdrawList: callbackCodec('wl', {}),
+  /** /settings: the responsible-use screen. */
+  responsible: callbackCodec('ur', {}),
+  /** Deposit: accept terms version `version`, then go on to the deposit. */
+  termsAccept: callbackCodec('ut', { version: uint }),
+  /** Responsible use: type a new day or month deposit limit. */
+  limitSet: callbackCodec('ul', { period: oneOf<'day' | 'month'>({ day: 'd', month: 'm' }) }),
+  /** Responsible use: remove the day or month deposit limit (applies after 24 h). */
+  limitNone: callbackCodec('un', { period: oneOf<'day' | 'month'>({ day: 'd', month: 'm' }) }),
+  /** Responsible use: a self-exclusion period picked (asks to confirm). */
+  excludePick: callbackCodec('ue', { period: exclusion }),
+  /** Responsible use: self-exclusion confirmed. */
+  excludeConfirm: callbackCodec('uf', { period: exclusion }),
 } as const;

@@ -40,4 +40,6 @@ export interface NotificationJob {
   digestLine?: string;
   /** The event's idempotency key (e.g. `settled-<market>-<user>`): a second notify with it is ignored. */
   dedupeKey?: string;
+  /** The request that caused it (infra/request-context.ts): the pump logs under it. Filled by Notifier.notify. */
+  reqId?: string;
 }

@@ -126,3 +126,38 @@ export class ChatDriver {
 function indent(s: string): string {
   return s.split('\n').map((l) => `    ${l}`).join('\n');
 }
+
+/** Strips the HTML tags of a locale text (messages are matched on their visible text). */
+function visible(lang: Lang, key: string): string {
+  return labelPrefix(lang, key).replace(/<\/?b>/g, '').trim();
+}
+
+/**
+ * The winner withdraws (issue 9): /withdraw, a typed amount, SBP by phone, the preview, Confirm;
+ * the admin approves and marks it paid with a payout reference; the winner hears each step and
+ * sees the request on the Balance screen.
+ */
+export async function playWithdrawal(chat: ChatDriver, winner: Person, admin: Person, amountRub: number): Promise<void> {
+  const w = winner.lang;
+  await chat.say(winner, '/withdraw');
+  await chat.expect(winner, { buttonText: template(w, 'order.cancel') });
+  await chat.say(winner, String(amountRub));
+  await chat.expect(winner, { buttonText: template(w, 'withdraw.method_sbp') });
+  await chat.tap(winner, { exact: template(w, 'withdraw.method_sbp') });
+  await chat.expect(winner, { textIncludes: visible(w, 'withdraw.ask_phone').slice(0, 12) });
+  await chat.say(winner, '+7 900 123-45-67');
+  await chat.expect(winner, { textIncludes: visible(w, 'withdraw.ask_bank').slice(0, 12) });
+  await chat.say(winner, 'Sber');
+  await chat.expect(winner, { buttonText: template(w, 'withdraw.confirm') });
+  await chat.tap(winner, { exact: template(w, 'withdraw.confirm') });
+  await chat.expect(winner, { textIncludes: visible(w, 'withdraw.placed').slice(2, 14) });
+  await chat.expect(admin, { textIncludes: visible(admin.lang, 'withdraw.admin_new').slice(2) }, 0);
+  await chat.tap(admin, { exact: template(admin.lang, 'withdraw.approve') });
+  await chat.expect(admin, { buttonText: template(admin.lang, 'withdraw.mark_paid') });
+  await chat.tap(admin, { exact: template(admin.lang, 'withdraw.mark_paid') });
+  await chat.expect(admin, { textIncludes: visible(admin.lang, 'withdraw.ask_reference').slice(0, 10) });
+  await chat.say(admin, 'SBP-20261202-0001');
+  await chat.expect(winner, { textIncludes: 'SBP-20261202-0001' }, 0);
+  await chat.say(winner, '/balance');
+  await chat.expect(winner, { textIncludes: visible(w, 'withdraw.history') });
+}

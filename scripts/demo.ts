@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { SimClient } from '../tools/botapi/client';
 import { runAudit } from '../domain/read/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
-import { ChatDriver, labelPrefix, template, type Person } from './demo-chat';
+import { ChatDriver, labelPrefix, playWithdrawal, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';
 import { MARKET_MAKER_TELEGRAM_ID, seedDemo } from './seed';
 
@@ -119,6 +119,9 @@ async function main(): Promise<void> {
   await chat.tap(ivan, { exact: template('ru', 'menu.balance') });
   await chat.expect(ivan, { buttonText: template('ru', 'balance.deposit') });
   await chat.tap(ivan, { exact: template('ru', 'balance.deposit') });
+  // The first deposit asks to accept the terms (responsible use).
+  await chat.expect(ivan, { buttonText: template('ru', 'responsible.terms_accept') });
+  await chat.tap(ivan, { exact: template('ru', 'responsible.terms_accept') });
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'deposit.ask_amount').replace(/<\/?b>/g, '').trim().slice(0, 10) });
   await chat.say(ivan, '1000');
   await chat.expect(ivan, { hasInvoice: true });
@@ -126,7 +129,9 @@ async function main(): Promise<void> {
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'deposit.credited').slice(2).trim() });
 
   await chat.say(alice, '/deposit');
-  await chat.expect(alice, { hasKeyboard: true });
+  await chat.expect(alice, { buttonText: template('en', 'responsible.terms_accept') });
+  await chat.tap(alice, { exact: template('en', 'responsible.terms_accept') });
+  await chat.expect(alice, { buttonText: template('en', 'order.cancel') });
   await chat.say(alice, '500');
   await chat.expect(alice, { hasInvoice: true });
   await chat.pay(alice);
@@ -177,6 +182,11 @@ async function main(): Promise<void> {
   await chat.expect(ivan, { textIncludes: labelPrefix('ru', 'balance.text').replace(/<\/?b>/g, '').trim() });
   await chat.say(alice, '/balance');
   await chat.expect(alice, { textIncludes: labelPrefix('en', 'balance.text').replace(/<\/?b>/g, '').trim() });
+
+  // 5b. The winner takes money out: a request, the admin's approval, marked paid (the audit below checks the ledger).
+  await playWithdrawal(chat, ivan, olga, 100);
+  const [wd] = await ds.query(`SELECT status FROM withdrawals ORDER BY id DESC LIMIT 1`, []);
+  if (wd?.status !== 'paid') throw new Error(`withdrawal not paid: ${wd?.status}`);
 
   // 6. Groups and channels: an inline card in a group, a quick bet from it, a channel digest.
   const group = await playGroupDemo({

@@ -11,6 +11,8 @@ if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; f
 # 1. Debian packages that `canvas` compiles against (no prebuilt binary is reachable), and fonts
 #    with Cyrillic for the rendered cards.
 DEBS=(libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev libpixman-1-dev build-essential pkg-config fonts-dejavu-core)
+# The test suite also validates the compose file (docker-compose config, no engine needed).
+if [ "${PRAVDA_SETUP_TESTS:-}" = "1" ]; then DEBS+=(docker-compose python3-yaml); fi
 missing=()
 for p in "${DEBS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -10,7 +10,13 @@ import { bullPrefix, Queues } from '../jobs/queues';
 import { startResolutionNewsWorker } from './resolution-news';
 import { startSettlementWorker } from './settlement';
 import { CardRefresher } from './cards';
+import type { MonitorSettings } from '../infra/config';
+import { startHeartbeat } from '../infra/heartbeat';
+import { createRedis } from '../infra/redis';
+import { applyTelegramPolicy, breakerOnly, createTelegramPolicy, type TelegramPolicy } from '../infra/telegram-policy';
+import { startMonitor } from './monitor';
 import { startChannelDigests, type DigestSchedule } from './digests';
+import { startWithdrawalSla, type WithdrawalSlaSchedule } from './withdrawal-sla';
 
 export interface WorkerDeps {
   ds: DataSource;
@@ -21,6 +27,12 @@ export interface WorkerDeps {
   logger: Logger;
   /** Channel digests (workers/digests.ts); absent: none are scheduled. */
   digest?: DigestSchedule;
+  /** The money monitor (workers/monitor.ts); absent: not run in this process. */
+  monitor?: MonitorSettings;
+  /** Bot API retry + circuit breaker (infra/telegram-policy.ts); default: one made here. */
+  telegramPolicy?: TelegramPolicy;
+  /** Withdrawal SLA reminders (workers/withdrawal-sla.ts); absent: none. */
+  withdrawalSla?: WithdrawalSlaSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -35,11 +47,17 @@ export interface RunningWorkers {
  * the maintenance scheduler ticks once per period whatever the number of processes.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const telegram = new Telegram(deps.botToken, { apiRoot: deps.apiRoot });
+  // One breaker for the process: direct calls retry 429/5xx (shared policy); the notification pump
+  // keeps its own 429/403 handling and gets only the breaker, so an outage fails its sends fast.
+  const policy = deps.telegramPolicy ?? createTelegramPolicy();
+  const telegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), policy);
+  const pumpTelegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), breakerOnly(policy));
+  const beatRedis = createRedis(deps.redisUrl);
+  const stopHeartbeat = startHeartbeat(beatRedis, deps.prefix, (err) => deps.logger.warn({ err }, 'heartbeat not written'));
   const notifier = new Notifier(deps.redisUrl, bullPrefix(deps.prefix));
   const queues = new Queues(deps.redisUrl, deps.prefix);
   const notifications = await startNotificationsWorker({
-    connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram, ds: deps.ds, logger: deps.logger,
+    connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram: pumpTelegram, ds: deps.ds, logger: deps.logger,
     summaryHeader: (lang) => t(lang, 'notify.summary_header'),
   });
   const cards = new CardRefresher({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });
@@ -54,9 +72,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
   const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  const sla = deps.withdrawalSla
+    ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
+    : null;
+  const monitor = deps.monitor
+    ? await startMonitor({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, settings: deps.monitor })
+    : undefined;
   return {
     matching,
     close: async () => {
+      await stopHeartbeat();
+      await beatRedis.quit();
+      await monitor?.close();
+      await sla?.close();
       await maintenance.close();
       await digests.close();
       await settlement.close();

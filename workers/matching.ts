@@ -7,6 +7,8 @@ import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { applyCommands } from '../domain/services/matching';
 import { fail } from '../domain/services/result';
+import { tradeMetrics } from '../infra/metrics';
+import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
 import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
@@ -70,7 +72,8 @@ export class MatchingSupervisor {
     const queue = new Queue(name, opts);
     this.workers.set(marketId, { queue, worker: null as unknown as Worker });
     await queue.setGlobalConcurrency(1);
-    const worker = new Worker(name, (job) => this.process(marketId, queue, job), {
+    const worker = new Worker(name, (job: Job<MatchingCommand & { reqId?: string }>) =>
+      withRequestId(job.data.reqId ?? job.data.idempotencyKey, () => this.process(marketId, queue, job)), {
       connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 1,
     });
     worker.on('failed', (job, err) => this.deps.logger.error({ err, jobId: job?.id, marketId }, 'matching job failed'));
@@ -108,6 +111,7 @@ export class MatchingSupervisor {
       }
       throw err;
     }
+    countResults(cmds, out.results);
     const multi = this.conn.multi();
     cmds.forEach((c, i) => {
       multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);
@@ -147,4 +151,23 @@ export class MatchingSupervisor {
     this.sub.disconnect();
     await this.conn.quit();
   }
+}
+
+/** Counts placed/rejected orders and their fills for `/metrics` (infra/metrics.ts). */
+function countResults(cmds: readonly MatchingCommand[], results: readonly CommandResult[]): void {
+  cmds.forEach((c, i) => {
+    const r = results[i];
+    if (c.type !== 'place' || !r) return;
+    if (!r.ok) {
+      tradeMetrics.orders.inc({ result: 'rejected', code: r.code });
+      return;
+    }
+    tradeMetrics.orders.inc({ result: 'placed', code: '' });
+    const o = r.outcome;
+    if (o && o.filled > 0) {
+      tradeMetrics.fills.inc();
+      tradeMetrics.volumeShares.inc(o.filled);
+      tradeMetrics.volumeKop.inc(o.costKop);
+    }
+  });
 }

@@ -13,6 +13,7 @@ import { button, failureText, notice, show, type Keyboard } from '../ui';
 import { INTENT_KEY, SIDE_KEY } from '../../messages/labels';
 import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
+import { withdrawalSection } from './withdraw';
 
 /** Telegram messages hold 4096 characters: list this many of each, then "and N more". */
 const MAX_LISTED = 10;
@@ -89,8 +90,10 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
 
 async function showBalance(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const { available, reserved } = await balancesOf(rt.ds.manager, ctx.user.id);
-  await show(ctx, ctx.t('balance.text', { available, reserved }), [
+  const w = await withdrawalSection(rt, ctx);
+  await show(ctx, [ctx.t('balance.text', { available, reserved }), ...w.lines].join('\n'), [
     [button(ctx.tp('balance.deposit'), cb.deposit.encode({}))],
+    ...w.rows,
     homeRow(ctx),
   ]);
 }

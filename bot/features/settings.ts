@@ -53,6 +53,7 @@ export async function showSettings(ctx: BotContext): Promise<void> {
   for (let i = 0; i < presets.length; i += PRESETS_PER_ROW) rows.push(presets.slice(i, i + PRESETS_PER_ROW));
   rows.push(NOTIFY_MODES.map((mode) => button(choice(ctx, ctx.tp(MODE_KEY[mode]), mode === u.notifyMode), cb.settingsNotify.encode({ mode }))));
   rows.push(LANGUAGES.map((lang) => button(choice(ctx, ctx.tp(LANGUAGE_NAME_KEY[lang]), lang === u.language), cb.settingsLanguage.encode({ lang }))));
+  rows.push([button(ctx.tp('responsible.button'), cb.responsible.encode({}))]);
   rows.push(homeRow(ctx));
   await show(ctx, text, rows);
 }

@@ -10,6 +10,8 @@ import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
+import { depositBlock } from '../../domain/services/responsible-use';
+import { withdrawFailureText } from '../features/withdraw-shared';
 import { button, failureText, notice, show } from '../ui';
 
 export const DEPOSIT_SCENE = 'deposit';
@@ -20,6 +22,9 @@ const PRESETS = [10_000, 50_000, 100_000, 500_000];
 /** Creates the invoice record and sends the invoice; a refused amount leaves the scene waiting for another. */
 async function sendInvoice(rt: BotRuntime, ctx: BotContext, amountKop: number | null): Promise<void> {
   if (amountKop === null) return notice(ctx, ctx.tp('errors.amount_not_number'));
+  // Self-exclusion and the user's deposit limits (responsible use) come before the invoice.
+  const block = await depositBlock(rt.ds.manager, ctx.user.id, kop(amountKop));
+  if (block) return notice(ctx, withdrawFailureText(ctx, block, false));
   const r = await createInvoice(rt.ds, ctx.user.id, kop(amountKop));
   if (!r.ok) return notice(ctx, failureText(ctx, r, false));
   await ctx.scene.leave();

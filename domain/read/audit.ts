@@ -101,6 +101,51 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
     const [nPay] = await tx.query(`SELECT count(*) n FROM payments`);
     inv['6_outside_events_once'] = report(int(nPay.n), dupPayments);
 
+    Object.assign(inv, await withdrawalInvariants(tx));
     return { ok: Object.values(inv).every((r) => r.ok), invariants: inv };
   });
+}
+
+/**
+ * Withdrawal invariants (issue 9): each user's `withdrawal_pending` account equals the sum of their
+ * open (pending or approved) requests; every paid request has exactly one payout posting (and at
+ * most one fee posting, equal to its fee); no request is both paid and released.
+ * Runs inside {@link runAudit}'s snapshot, after `audit_bal` is built.
+ */
+async function withdrawalInvariants(tx: EntityManager): Promise<Record<string, InvariantReport>> {
+  const pending = await tx.query(`
+    SELECT COALESCE(b.user_id, o.user_id) AS user_id, COALESCE(b.derived, 0)::text AS pending_account, COALESCE(o.s, 0)::text AS open_requests
+      FROM (SELECT user_id, derived FROM audit_bal WHERE kind = 'withdrawal_pending') b
+      FULL JOIN (SELECT user_id, sum(amount_kop) s FROM withdrawals WHERE status IN ('pending', 'approved') GROUP BY user_id) o
+        ON o.user_id = b.user_id
+     WHERE COALESCE(b.derived, 0) <> COALESCE(o.s, 0)`);
+  const [nPending] = await tx.query(`SELECT count(*) n FROM audit_bal WHERE kind = 'withdrawal_pending'`);
+  const paid = await tx.query(`
+    SELECT w.id AS withdrawal_id, w.status,
+           count(p.*) FILTER (WHERE p.kind = 'withdrawal_payout') AS payouts,
+           COALESCE(sum(p.amount) FILTER (WHERE p.kind = 'withdrawal_payout'), 0)::text AS paid_out,
+           COALESCE(sum(p.amount) FILTER (WHERE p.kind = 'withdrawal_fee'), 0)::text AS fee_posted,
+           (w.amount_kop - w.fee_kop)::text AS net, w.fee_kop::text AS fee
+      FROM withdrawals w
+      LEFT JOIN postings p ON p.ref_type = 'withdrawal' AND p.ref_id = w.id
+     GROUP BY w.id
+    HAVING (w.status = 'paid' AND (count(p.*) FILTER (WHERE p.kind = 'withdrawal_payout') <> 1
+              OR COALESCE(sum(p.amount) FILTER (WHERE p.kind = 'withdrawal_payout'), 0) <> w.amount_kop - w.fee_kop
+              OR COALESCE(sum(p.amount) FILTER (WHERE p.kind = 'withdrawal_fee'), 0) <> w.fee_kop))
+        OR (w.status <> 'paid' AND count(p.*) FILTER (WHERE p.kind IN ('withdrawal_payout', 'withdrawal_fee')) > 0)`);
+  const both = await tx.query(`
+    SELECT w.id AS withdrawal_id, w.status,
+           count(*) FILTER (WHERE p.kind = 'withdrawal_release') AS releases,
+           count(*) FILTER (WHERE p.kind = 'withdrawal_payout') AS payouts
+      FROM withdrawals w JOIN postings p ON p.ref_type = 'withdrawal' AND p.ref_id = w.id
+     GROUP BY w.id
+    HAVING (count(*) FILTER (WHERE p.kind = 'withdrawal_release') > 0 AND count(*) FILTER (WHERE p.kind = 'withdrawal_payout') > 0)
+        OR count(*) FILTER (WHERE p.kind = 'withdrawal_release') > 1
+        OR (w.status IN ('rejected', 'cancelled')) <> (count(*) FILTER (WHERE p.kind = 'withdrawal_release') = 1)`);
+  const [nW] = await tx.query(`SELECT count(*) n, count(*) FILTER (WHERE status = 'paid') paid FROM withdrawals`);
+  return {
+    '7_withdrawal_pending_matches_requests': report(Number(nPending.n), pending),
+    '8_paid_withdrawals_paid_once': report(Number(nW.paid), paid),
+    '9_withdrawal_paid_or_released_not_both': report(Number(nW.n), both),
+  };
 }

@@ -106,6 +106,12 @@ export async function holdingIn(m: EntityManager, userId: number, marketId: numb
   return { free, openOrders };
 }
 
+/** Shares of `outcome` user `userId` holds in market `marketId` and has not offered for sale. */
+export async function freeSharesOf(m: EntityManager, userId: number, marketId: number, outcome: Outcome): Promise<number> {
+  const p = await m.getRepository(Position).findOneBy({ userId, marketId, outcome });
+  return p ? p.shares - p.reserved : 0;
+}
+
 /** The user's open orders in a market: intent, YES-book price and remaining shares (to mark their book levels). */
 export async function openOrdersIn(m: EntityManager, userId: number, marketId: number): Promise<Pick<Order, 'intent' | 'price' | 'remaining'>[]> {
   return m.getRepository(Order).find({ select: { intent: true, price: true, remaining: true }, where: { userId, marketId, status: 'open' } });

@@ -14,6 +14,9 @@ test('deposit through an invoice: credited once, a redelivered payment changes n
   press(env, u, '💰 Баланс');
   const balance = await waitFor(env, u, { textIncludes: 'Доступно: 0,00\u00a0₽' });
   press(env, u, '➕ Пополнить', balance.messageId);
+  // issue 9: the first deposit asks to accept the terms; the version is stored.
+  await waitFor(env, u, { textIncludes: 'Перед первым пополнением' });
+  press(env, u, '✅ Принимаю (18+)');
   const ask = await waitFor(env, u, { textIncludes: 'Пополнение' });
   expect(buttons(ask)).toEqual(['100\u00a0₽', '500\u00a0₽', '1\u202f000\u00a0₽', '5\u202f000\u00a0₽', '✖ Отмена']);
   press(env, u, '500\u00a0₽');
@@ -41,6 +44,8 @@ test('deposit through an invoice: credited once, a redelivered payment changes n
 test('typed amounts: non-numeric and below the minimum are refused, "250,50 ₽" gets an invoice', async () => {
   const u = await startedUser(env, 'Typist', 'en');
   env.sim.sendText({ userId: u.id, text: '/deposit' });
+  await waitFor(env, u, { textIncludes: 'Before your first deposit' });
+  press(env, u, '✅ I accept (18+)');
   await waitFor(env, u, { textIncludes: 'Choose an amount' });
   env.sim.sendText({ userId: u.id, text: 'lots' });
   await waitFor(env, u, { textIncludes: "doesn't look like an amount" });
@@ -54,6 +59,8 @@ test('typed amounts: non-numeric and below the minimum are refused, "250,50 ₽"
 test('a pre-checkout for an invoice of another user is refused', async () => {
   const a = await startedUser(env, 'Owner');
   env.sim.sendText({ userId: a.id, text: '/deposit' });
+  await waitFor(env, a, { textIncludes: 'Перед первым пополнением' });
+  press(env, a, '✅ Принимаю (18+)');
   await waitFor(env, a, { textIncludes: 'Пополнение' });
   const tap = press(env, a, '100\u00a0₽');
   await tap.answered(WAIT_MS);

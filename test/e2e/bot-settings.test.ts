@@ -24,7 +24,7 @@ test('/settings changes the stake (preset and typed), the notification mode and 
   expect(screen.text).toContain('Уведомления: сразу');
   expect(buttons(screen)).toEqual([
     '50\u00a0₽', '✓ 100\u00a0₽', '250\u00a0₽', '500\u00a0₽', '1\u202f000\u00a0₽', '✏️ Другая сумма',
-    '✓ сразу', 'раз в час', 'раз в день', '✓ 🇷🇺 Русский', '🇬🇧 English', '🏠 Меню',
+    '✓ сразу', 'раз в час', 'раз в день', '✓ 🇷🇺 Русский', '🇬🇧 English', '🛡 Ответственная игра', '🏠 Меню',
   ]);
 
   expect((await press(env, u, '250\u00a0₽').answered(WAIT_MS)).text).toBe('Сохранено.');

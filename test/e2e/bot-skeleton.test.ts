@@ -28,6 +28,9 @@ test('start → markets → card → no money → deposit by invoice → bet →
   const refusal = await waitFor(env, u, { textIncludes: 'Недостаточно средств' });
 
   press(env, u, '➕ Пополнить', refusal.messageId);
+  // issue 9: the first deposit asks to accept the terms.
+  await waitFor(env, u, { textIncludes: 'Перед первым пополнением' });
+  press(env, u, '✅ Принимаю (18+)');
   await waitFor(env, u, { buttonText: '1\u202f000\u00a0₽' });
   press(env, u, '1\u202f000\u00a0₽');
   await waitFor(env, u, { hasInvoice: true });

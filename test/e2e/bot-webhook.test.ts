@@ -45,3 +45,14 @@ test('with WEBHOOK_URL the webhook is set with the secret token, and only reques
   expect(real.status).toBe(200);
   await waitFor(env, u, { textIncludes: 'Hi, Hooked!' });
 });
+
+test('issue 15: webhook mode with HTTP_PORT serves the webhook, /health and /metrics from one server on that port', async () => {
+  const health = await fetch(`http://127.0.0.1:${port}/health`);
+  const report = (await health.json()) as { checks: Record<string, string> };
+  // Database and Redis are up; this env runs its workers in process, so their heartbeat is fresh too.
+  expect(report.checks).toEqual({ database: 'ok', redis: 'ok', workers: 'ok' });
+  expect(health.status).toBe(200);
+  const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(await metrics.text()).toMatch(/^pravda_update_duration_seconds_count\{type="message"\} [1-9]/m);
+});

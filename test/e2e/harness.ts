@@ -54,6 +54,8 @@ export interface EnvOptions {
   resolution?: { quorum: number; disputeWindow: string; admins: number };
   /** A digest channel and its schedule (DIGEST_CHANNEL_ID, DIGEST_CRON, DIGEST_LANG). */
   digest?: { cron: string; lang: 'ru' | 'en' };
+  /** More environment for the bot and workers (e.g. RATE_LIMIT_POINTS, WITHDRAW_QUORUM_KOP, WITHDRAW_SLA). */
+  env?: Record<string, string>;
 }
 
 /** Starts everything; `close()` stops it in reverse order and drops the database and Redis keys. */
@@ -82,9 +84,11 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     ...(opts.resolution ? { RESOLVE_QUORUM: String(opts.resolution.quorum), DISPUTE_WINDOW: opts.resolution.disputeWindow } : {}),
     ...(opts.digest ? { DIGEST_CHANNEL_ID: String(channelId), DIGEST_CRON: opts.digest.cron, DIGEST_LANG: opts.digest.lang } : {}),
     ...(opts.webhook ? { WEBHOOK_URL: opts.webhook.url, WEBHOOK_SECRET: opts.webhook.secret, HTTP_PORT: String(opts.webhook.port) } : {}),
+    ...opts.env,
   });
   const workers: RunningWorkers = await startWorkers({
     ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
+    withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
   });
   const queues = new Queues(REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });

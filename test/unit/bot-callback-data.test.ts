@@ -42,6 +42,10 @@ const SAMPLES: { [K in keyof typeof cb]: Parameters<(typeof cb)[K]['encode']>[0]
   orderExpiry: { preset: '24h' },
   orderPostOnly: { on: 'yes' },
   cancelAll: { marketId: Number.MAX_SAFE_INTEGER, from: 'book' },
+  withdraw: {}, withdrawAmount: { kop: Number.MAX_SAFE_INTEGER }, withdrawMethod: { kind: 'card' }, withdrawConfirm: { draft: DRAFT },
+  withdrawCancel: { id: Number.MAX_SAFE_INTEGER }, withdrawApprove: { id: Number.MAX_SAFE_INTEGER }, withdrawReject: { id: Number.MAX_SAFE_INTEGER }, withdrawPaid: { id: Number.MAX_SAFE_INTEGER },
+  withdrawOpen: { id: Number.MAX_SAFE_INTEGER }, withdrawList: {}, responsible: {}, termsAccept: { version: Number.MAX_SAFE_INTEGER },
+  limitSet: { period: 'month' }, limitNone: { period: 'day' }, excludePick: { period: 'forever' }, excludeConfirm: { period: '30d' },
 };
 
 describe('callback data codecs', () => {

@@ -29,7 +29,7 @@ function violations(folders: string[], forbidden: string[]): string[] {
 }
 
 /** Calls that issue SQL: raw queries and the query builder. */
-const SQL_CALL = /\.query\s*\(|createQueryBuilder\s*\(/;
+const SQL_CALL = /\.query\s*\(|createQueryBuilder\s*\(|getRepository\s*\(/;
 
 describe('issue 14: layers', () => {
   it('bot/ imports nothing from workers/', () => {

@@ -5,6 +5,7 @@
  */
 import type { CallbackQuery, ChatMemberUpdated, Message, Update } from 'telegraf/types';
 import { SimError } from './errors';
+import { FaultInjector } from './faults';
 import { FileStore } from './files';
 import { deliverMessage, detectEntities } from './flows/delivery';
 import type { FlowHost, InlineCtx, PreCheckoutAnswer, PreCheckoutCtx } from './flows/flow-host';
@@ -56,6 +57,8 @@ export class Simulator implements SimDriver, FlowHost {
   readonly world: World;
   readonly store = new MessageStore();
   readonly files = new FileStore();
+  /** Injected failures of Bot API calls (faults.ts). */
+  readonly faults = new FaultInjector();
   readonly callbacks: PendingQueries<CallbackCtx, CallbackAnswer>;
   readonly inline: PendingQueries<InlineCtx, InlineAnswer>;
   readonly preCheckouts: PendingQueries<PreCheckoutCtx, PreCheckoutAnswer>;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import { createRedis } from '../../infra/redis';
+import { currentRequestId } from '../../infra/request-context';
 import { NOTIFICATIONS_QUEUE, NotifyKeys } from './keys';
 import { LaneStore } from './lanes';
 import { addPump } from './pumpJobs';
@@ -48,7 +49,8 @@ export class Notifier {
    * @throws ZodError when the job is malformed (missing text, both message id forms, ...).
    */
   async notify(job: NotificationJob): Promise<NotifyOutcome> {
-    const valid = notificationJobSchema.parse(job);
+    const reqId = job.reqId ?? currentRequestId();
+    const valid = notificationJobSchema.parse(reqId ? { ...job, reqId } : job);
     const dedupe = valid.dedupeKey ? { key: valid.dedupeKey, ttlMs: this.opts.dedupeTtlMs ?? DEFAULT_DEDUPE_TTL_MS } : undefined;
     const res = await this.lanes.enqueue(valid.chatId, JSON.stringify(valid), valid.coalesceKey, dedupe);
     if (res.gen > 0) await addPump(this.queue, valid.chatId, res.gen);

@@ -12,6 +12,8 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from '
 import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
 import { escapeHtml } from '../../infra/i18n';
+import { telegramMetrics } from '../../infra/metrics';
+import { withRequestId } from '../../infra/request-context';
 import { classify, deliver, type Failure } from './delivery';
 import type { LaneStore } from './lanes';
 import type { Pacer } from './pacer';
@@ -65,7 +67,7 @@ export async function runPump(ctx: PumpContext, job: Job<PumpData>, token: strin
       if (next.state !== 'more') return;
       continue;
     }
-    return sendHead(ctx, { job, token, id: claim.id, msg, user });
+    return withRequestId(msg.reqId, () => sendHead(ctx, { job, token, id: claim.id, msg, user }));
   }
 }
 
@@ -80,8 +82,11 @@ async function sendHead(ctx: PumpContext, head: Head): Promise<void> {
   try {
     await deliver(ctx.telegram, head.msg, ctx.sendTimeoutMs);
   } catch (err) {
-    return onFailure(ctx, head, classify(err), err);
+    const failure = classify(err);
+    telegramMetrics.notifications.inc({ outcome: failure.kind });
+    return onFailure(ctx, head, failure, err);
   }
+  telegramMetrics.notifications.inc({ outcome: 'sent' });
   await finish(ctx, head);
 }
 

@@ -56,6 +56,7 @@ export const notificationJobSchema: z.ZodType<NotificationJob> = z
     userId: z.number().int().positive().optional(),
     digestLine: z.string().min(1).optional(),
     dedupeKey: z.string().min(1).max(200).optional(),
+    reqId: z.string().min(1).max(200).optional(),
   })
   .superRefine((j, ctx) => {
     const problem = shapeProblem(j);

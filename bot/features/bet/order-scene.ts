@@ -12,7 +12,6 @@
 import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { z } from 'zod';
-import { Position } from '../../../domain/entities';
 import {
   AMOUNT_PRESETS_KOP, bestOwnPrice, guardPrice, isBuy, minBuyAmount, MIN_NOTIONAL_KOP, orderSize, outcomeOf, SLIPPAGE, type Intent,
   type RejectCode,
@@ -20,6 +19,7 @@ import {
 import { kop, parseRubToKop } from '../../../domain/money';
 import { getMarket } from '../../../domain/read/markets';
 import { MATCH_REJECT_CODES, type Failure } from '../../../domain/services/result';
+import { freeSharesOf } from '../../../domain/read/portfolio';
 import { quote } from '../../../domain/read/quotes';
 import { feeTierOf, previewBet, type BetInput } from '../../../domain/services/trading';
 import { balancesOf } from '../../../domain/services/users';
@@ -98,8 +98,7 @@ export function previewedOrder(ctx: BotContext, draftId: string): Bet | undefine
 
 /** Shares of the intent's outcome the user holds and has not put up for sale. */
 async function freeShares(rt: BotRuntime, userId: number, marketId: number, intent: Intent): Promise<number> {
-  const p = await rt.ds.getRepository(Position).findOneBy({ userId, marketId, outcome: outcomeOf(intent) });
-  return p ? p.shares - p.reserved : 0;
+  return freeSharesOf(rt.ds.manager, userId, marketId, outcomeOf(intent));
 }
 
 /** Best own price on the other side of the market's book now (exchange/bet-size bestOwnPrice), or null. */

@@ -56,6 +56,8 @@ async function handleMethod(sim: Simulator, req: FastifyRequest, reply: FastifyR
     if (typeof params.method === 'string' && params.method.toLowerCase() === methodName.toLowerCase()) delete params.method;
     ctx.params = params;
     ctx.files = files;
+    const injected = sim.faults.take(method.name);
+    if (injected) throw injected;
     body = { ok: true, result: await method.fn(ctx) };
   } catch (e) {
     const err = e instanceof ApiError ? e : new ApiError(500, 'Internal Server Error');

@@ -23,6 +23,8 @@
  * | GET  | /_sim/updates | ?botId | Update[] |
  * | GET  | /_sim/api-calls | ?method&botId&sinceMs | ApiCallRecord[] |
  * | GET  | /_sim/rate-limits | | RateLimitReport |
+ * | POST | /_sim/faults | FaultSpec (faults.ts) | { ok: true } |
+ * | POST | /_sim/faults/clear | | { ok: true } |
  * | GET  | /_sim/health | | { ok: true } |
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -85,6 +87,8 @@ export function registerSimRoutes(app: FastifyInstance, sim: Simulator): void {
   post('choose-inline-result', ['inlineQueryId', 'resultId'], (b) => sim.chooseInlineResult(b as any));
   post('block-bot', ['userId'], (b) => sim.blockBot(b as any));
   post('unblock-bot', ['userId'], (b) => sim.unblockBot(b as any));
+  post('faults', ['status'], (b) => sim.faults.set(b as any));
+  post('faults/clear', [], () => sim.faults.clear());
   post('wait-bot-message', ['chatId', 'match'], (b) => {
     const opts: { since?: number; botId?: number } = {};
     const since = num(b.since);
