@@ -10,7 +10,7 @@ type Side = 'BUY_YES' | 'BUY_NO';
 
 /** Market page: chart with timeframes, depth, recent trades, rules; Buy YES / Buy NO with presets, preview and confirm. */
 export function MarketScreen({ id, onTraded }: { id: number; onTraded: () => void }) {
-  const [tf, setTf] = useState<(typeof TIMEFRAMES)[number]>('all');
+  const [tf, setTf] = useState<(typeof TIMEFRAMES)[number]>('1d');
   const [data, setData] = useState<MarketPage | null>(null);
   const [side, setSide] = useState<Side | null>(null);
   const [amount, setAmount] = useState(AMOUNT_PRESETS_KOP[0]!);
