@@ -3,7 +3,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { bullPrefix, Queues } from '../../jobs/queues';
-import { registerMiniApp } from '../../web/api';
+import { defaultAppDir, registerMiniApp } from '../../web/api';
+import { createHttpServer } from '../../web/server';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { MatchingSupervisor } from '../../workers/matching';
 import { Notifier } from '../../workers/notifications/producer';
 import { freshDatabase } from '../helpers/db';
@@ -55,7 +59,7 @@ beforeAll(async () => {
   await matching.start();
   queues = new Queues(REDIS, prefix);
   app = Fastify();
-  ({ close: closeApi } = await registerMiniApp(app, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 86_400_000 }));
+  ({ close: closeApi } = await registerMiniApp(app, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 86_400_000, requestsPerSecond: 10_000 }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   aliceTg = await tgIdOf(await userWithMoney(ds, 1000, 'alice'));
   bobTg = await tgIdOf(await userWithMoney(ds, 1000, 'bob'));
@@ -184,4 +188,42 @@ describe('issue 10: trading through the matching queue', () => {
     expect(big.statusCode).toBe(413);
     expect(await footprint()).toBe(before);
   });
+});
+
+test('issue 10: on the process\'s one HTTP server the app is served under /app beside /health and /metrics', async () => {
+  if (!existsSync(join(defaultAppDir(), 'index.html'))) execFileSync('npm', ['run', 'build:app', '--silent'], { cwd: join(__dirname, '..', '..'), stdio: 'ignore' });
+  const prefix = `miniapi-srv-${randomBytes(4).toString('hex')}`;
+  const http = createHttpServer({ ds, redisUrl: REDIS, prefix }, 0, '127.0.0.1');
+  const mini = await registerMiniApp(http.app, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 86_400_000 });
+  try {
+    const root = await http.app.listen({ port: 0, host: '127.0.0.1' });
+    const page = await fetch(`${root}/app/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    expect((await fetch(`${root}/api/me`, { headers: auth(aliceTg) })).status).toBe(200);
+    expect((await fetch(`${root}/api/me`)).status).toBe(401);
+    expect((await fetch(`${root}/metrics`)).status).toBe(200);
+    expect([200, 503]).toContain((await fetch(`${root}/health`)).status);
+  } finally {
+    await mini.close();
+    await http.close();
+  }
+});
+
+test('issue 10: per-user rate limit: the budget passes, one request more is 429, another user is not affected', async () => {
+  const prefix = `miniapi-rl-${randomBytes(4).toString('hex')}`;
+  const limited = Fastify();
+  const mini = await registerMiniApp(limited, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 86_400_000, requestsPerSecond: 5 });
+  try {
+    const root = await limited.listen({ port: 0, host: '127.0.0.1' });
+    // At once, so all six fall in one one-second window however slow the machine is.
+    const statuses = await Promise.all(Array.from({ length: 6 }, async () => (await fetch(`${root}/api/me`, { headers: auth(aliceTg) })).status));
+    expect(statuses.sort()).toEqual([200, 200, 200, 200, 200, 429]);
+    const r = await fetch(`${root}/api/me`, { headers: auth(aliceTg) });
+    expect(await r.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/.{10}/) });
+    expect((await fetch(`${root}/api/me`, { headers: auth(bobTg) })).status).toBe(200);
+  } finally {
+    await limited.close();
+    await mini.close();
+  }
 });
