@@ -21,6 +21,7 @@ import { adminFeature } from './features/admin';
 import { tradeFeature } from './features/bet/confirm';
 import { orderScene } from './features/bet/order-scene';
 import { depositFeature } from './features/deposit';
+import { liquidityFeature } from './features/liquidity';
 import { marketsFeature } from './features/markets';
 import { portfolioFeature } from './features/portfolio';
 import { resolutionFeature } from './features/resolution';
@@ -89,7 +90,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(redisSession(rt));
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
-  bot.use(resolutionFeature(rt));
+  bot.use(resolutionFeature(rt), liquidityFeature(rt));
   bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
   bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(unhandledFeature());

@@ -39,6 +39,15 @@ const schema = z.object({
     if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
     return ms ?? 0;
   }),
+  /**
+   * Dispute window of a group market resolved by its own creator (docs/GROUPS.md): the house maker
+   * makes a false resolution profitable, so holders always get time to object. Default 2 h.
+   */
+  GROUP_DISPUTE_WINDOW: z.string().default('2h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'GROUP_DISPUTE_WINDOW must look like 2h, 30m, 45s or 0' });
+    return ms ?? 0;
+  }),
   LOG_LEVEL: z.string().default('info'),
   // Operations (docs/OPERATIONS.md, issue 15).
   /** Telegram chat (an admins' group or an admin's id) that the money monitor alerts. Empty: alerts are only logged. */
@@ -67,6 +76,10 @@ const schema = z.object({
     if (ms === null || ms === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'WITHDRAW_SLA must look like 24h, 30m or 45s' });
     return ms ?? 0;
   }),
+  /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
+  MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
+  /** The ante a group market's creator gives its maker, kop: 100 ₽. */
+  GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
   /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
   MINIAPP_URL: z.string().default(''),
   /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
@@ -106,6 +119,10 @@ export interface Config {
   rateLimit: { points: number; windowMs: number };
   /** Withdrawal limits and fees (WITHDRAW_*); kop, basis points, ms. */
   withdrawals: WithdrawalConfig;
+  /** Dispute window of a creator-resolved group market, ms (GROUP_DISPUTE_WINDOW). */
+  groupDisputeWindowMs: number;
+  /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
+  liquidity: { mmBudgetKop: number; groupAnteKop: number };
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -174,5 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyCount: e.WITHDRAW_DAILY_COUNT, minKop: e.WITHDRAW_MIN_KOP, maxKop: e.WITHDRAW_MAX_KOP,
       monthlyFreeKop: e.WITHDRAW_FREE_MONTHLY_KOP, feeBps: e.WITHDRAW_FEE_BPS, quorumKop: e.WITHDRAW_QUORUM_KOP, slaMs: e.WITHDRAW_SLA,
     },
+    groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
+    liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
   };
 }

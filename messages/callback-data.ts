@@ -220,6 +220,12 @@ export const cb = {
   groupResolveOutcome: callbackCodec('go', { marketId: uint, outcome: resolution }),
   /** /resolve in a group: confirmed; `early` is the explicit consent to stop a market still open. */
   groupResolveConfirm: callbackCodec('gx', { marketId: uint, outcome: resolution, early: flag }),
+  /** /resolve in a group: a chat admin keeps disputed proposal round `round`. */
+  groupResolveUphold: callbackCodec('gu', { marketId: uint, round: uint }),
+  /** /newmarket scene: a preset liquidity budget, kop. */
+  newMarketBudget: callbackCodec('nb', { kop: uint }),
+  /** /newmarket scene: a preset opening price, 1..99. */
+  newMarketPrice: callbackCodec('np', { price: uint }),
   /** Order preview (limit orders): the time in force. */
   orderTif: callbackCodec('ot', { tif: timeInForce }),
   /** Order preview (GTD): an expiry preset. */

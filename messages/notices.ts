@@ -78,8 +78,9 @@ export const settlementReport = {
   /** "Paying <title>: paid of total positions". */
   progress: (lang: Language, title: string, vars: { paid: number; total: number }): string => t(lang, 'settle.progress', { title, ...vars }),
   /** The final word: positions paid and the kop paid out. */
-  done: (lang: Language, title: string, r: { positions: number; paidKop: number }): string =>
-    t(lang, 'settle.done', { title, positions: r.positions, paid: r.paidKop }),
+  done: (lang: Language, title: string, r: { positions: number; paidKop: number; maker?: { profitKop: number; returnedKop: number } | null }): string =>
+    [t(lang, 'settle.done', { title, positions: r.positions, paid: r.paidKop }),
+      ...(r.maker ? [t(lang, 'liquidity.settle_maker', { profit: r.maker.profitKop, returned: r.maker.returnedKop })] : [])].join('\n'),
 };
 
 /** The language an admin chat is written in: theirs, or the default if they never started the bot. */

@@ -10,9 +10,11 @@
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { Language, MarketOutcome } from '../domain/entities';
+import type { CardExtras } from '../domain/read/card-extras';
 import type { CardFacts } from '../domain/read/card-facts';
 import { formatDateTime } from '../infra/format';
 import { t, th } from '../infra/i18n';
+import { cardExtraLines } from './card-extras';
 import { cb } from './callback-data';
 import { marketPayload, startLink } from './links';
 import { tradingState, type TradingState } from '../domain/read/trading-state';
@@ -30,13 +32,14 @@ export interface SharedCardModel {
   volumeKop: number;
   traders: number;
   deadline: Date;
+  extras?: CardExtras;
 }
 
 export function sharedCardModel(f: CardFacts, now = new Date()): SharedCardModel {
   const mk = f.market;
   return {
     marketId: mk.id, title: mk.title, state: tradingState(mk, now), outcome: mk.outcome, yesPayout: mk.yesPayout,
-    yesPrice: f.yesPrice, noPrice: f.noPrice, volumeKop: mk.volumeKop, traders: f.traders, deadline: mk.deadline,
+    yesPrice: f.yesPrice, noPrice: f.noPrice, volumeKop: mk.volumeKop, traders: f.traders, deadline: mk.deadline, extras: f.extras,
   };
 }
 
@@ -51,7 +54,7 @@ export function sharedCardText(lang: Language, c: SharedCardModel): string {
   lines.push(c.traders > 0
     ? th(lang, 'inline.card_activity', { count: c.traders, volume: c.volumeKop })
     : th(lang, 'inline.card_no_trades'));
-  lines.push(th(lang, 'inline.card_deadline', { date: formatDateTime(c.deadline, lang) }));
+  lines.push(th(lang, 'inline.card_deadline', { date: formatDateTime(c.deadline, lang) }), ...cardExtraLines(lang, c.extras));
   if (c.state === 'open') lines.push('', th(lang, 'inline.card_hint'));
   return lines.join('\n');
 }

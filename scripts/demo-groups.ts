@@ -1,8 +1,9 @@
 /**
- * The demo's group part (called by scripts/demo.ts after the private chats): two users in a group,
- * one posts a market card through inline mode, the other bets on it with two taps, the card is
- * edited in place, and a digest is posted to a channel (its job run at once, not on its cron).
- * Prints the log in the demo's chat-log style.
+ * The demo's group part (called by scripts/demo.ts after the private chats): two users in a group;
+ * one looks up markets through inline mode and creates a group prediction with `/predict` (its
+ * ante funds the house maker: no seeded orders), the other bets on it with two taps and fills at
+ * once, the card is edited in place with the new price, and a digest is posted to a channel (its
+ * job run at once, not on its cron). Prints the log in the demo's chat-log style.
  */
 import type { SimClient } from '../tools/botapi/client';
 import type { InlineAnswer, SimMessage } from '../tools/botapi/sim-types';
@@ -10,6 +11,9 @@ import { loadConfig } from '../infra/config';
 import { runDigestNow } from '../workers/digests';
 
 const WAIT_MS = 30_000;
+/** The group's own prediction (`/predict`) and its deadline, Moscow time. */
+const PREDICTION = 'Will it snow in Moscow on New Year\'s Eve?';
+const PREDICTION_DEADLINE = '31.12.2030 18:00';
 
 export interface GroupDemoPerson {
   id: number;
@@ -20,12 +24,12 @@ export interface GroupDemoContext {
   /** HTTP driver of the local Bot API's simulated world. */
   sim: SimClient;
   botUsername: string;
-  /** Both have started the bot and have money. */
+  /** Both have started the bot and have money (`ru` at least the ante, 100 ₽; `en` the quick-bet stake). */
   users: { ru: GroupDemoPerson; en: GroupDemoPerson };
   /** Prints one line of the chat log. */
   log: (line: string) => void;
   saveImage: (name: string, png: Buffer) => Promise<void>;
-  /** An open market (seeded). */
+  /** An open market (seeded) that inline mode must list. */
   marketId: number;
   /** The digest channel; created here when absent (the bot joins it as an administrator). */
   channelId?: number;
@@ -80,16 +84,19 @@ export async function playGroupDemo(ctx: GroupDemoContext): Promise<{ trades: nu
   const query = await sim.inlineQuery({ userId: users.ru.id, query: '', chatId: group.id });
   const answer: InlineAnswer = await sim.waitForInlineAnswer(query.inlineQueryId, WAIT_MS);
   log(indent(`(inline answer: ${answer.results.length} market(s), trending first: ${answer.results.slice(0, 3).map((r) => ('title' in r ? r.title : r.id)).join(' · ')} …)`));
-  const resultId = `m${ctx.marketId}`;
-  if (!answer.results.some((r) => r.id === resultId)) throw new Error(`market ${ctx.marketId} is not among the inline results`);
-  const chosen = await sim.chooseInlineResult({ inlineQueryId: query.inlineQueryId, resultId });
-  const card = (await sim.messages(group.id)).find((m) => m.messageId === chosen.messageId)!;
-  printMessage(log, `${tag} ${users.ru.name} via @${ctx.botUsername}:`, card);
+  if (!answer.results.some((r) => r.id === `m${ctx.marketId}`)) throw new Error(`market ${ctx.marketId} is not among the inline results`);
+
+  // A prediction of the group's own: the creator's ante (100 ₽ by default) funds its house maker.
+  const predict = `/predict ${PREDICTION} | ${PREDICTION_DEADLINE}`;
+  log(`\n${tag} ${users.ru.name}: ${predict}`);
+  const sent = await sim.sendText({ userId: users.ru.id, chatId: group.id, text: predict });
+  const card = await sim.waitForBotMessage(group.id, { textIncludes: PREDICTION }, WAIT_MS, { since: sent.seq });
+  printMessage(log, `${tag} 🤖 bot:`, card);
 
   const yes = buttonsOf(card)[0]!;
   const tap = async (): Promise<string> => {
     log(`\n${tag} ${users.en.name} taps [${yes}]`);
-    const pressed = await sim.pressButton({ userId: users.en.id, inlineMessageId: chosen.inlineMessageId, text: yes });
+    const pressed = await sim.pressButton({ userId: users.en.id, chatId: group.id, messageId: card.messageId, text: yes });
     const notice = await sim.waitForCallbackAnswer(pressed.callbackQueryId, WAIT_MS);
     log(indent(`🔔 ${notice.showAlert ? '(alert) ' : ''}${notice.text ?? ''}`));
     return notice.text ?? '';
@@ -97,7 +104,7 @@ export async function playGroupDemo(ctx: GroupDemoContext): Promise<{ trades: nu
   await tap();
   const placed = await tap();
   if (!placed.startsWith('✅')) throw new Error(`the quick bet was not placed: ${placed}`);
-  const edited = await sim.waitForBotMessage(group.id, { messageId: chosen.messageId, edited: true }, WAIT_MS, { since: card.seq });
+  const edited = await sim.waitForBotMessage(group.id, { messageId: card.messageId, edited: true }, WAIT_MS, { since: card.seq });
   printMessage(log, `\n${tag} 🤖 bot (edits the card in place):`, edited);
 
   const channelId = ctx.channelId ?? (await sim.createChannel({ title: 'Pravda Market Digest', creatorId: users.ru.id })).id;

@@ -9,13 +9,16 @@ import { runAudit } from '../domain/read/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, playWithdrawal, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';
-import { MARKET_MAKER_TELEGRAM_ID, seedDemo } from './seed';
+import { playNewMarketDemo } from './demo-liquidity';
+import { seedDemo } from './seed';
 
 /**
  * `npm run demo`: a fresh database with the seed plan's five markets, the local Bot API server,
  * the bot and the workers as real processes, and a conversation played through the Bot API:
  * a Russian- and an English-speaking user start the bot, deposit through invoices, trade against
- * each other (YES vs NO at crossing prices), an admin resolves the market, both see their payouts.
+ * each other (YES vs NO at crossing prices), an admin resolves the market, both see their payouts;
+ * the admin creates a market with /newmarket and a market buy fills at once against its house
+ * maker; in a group, a /predict market (funded by its creator's ante) takes a two-tap quick bet.
  * Prints the chat log, saves images under demo-output/, ends with one JSON line.
  */
 const ROOT = join(__dirname, '..', '..');
@@ -188,7 +191,14 @@ async function main(): Promise<void> {
   const [wd] = await ds.query(`SELECT status FROM withdrawals ORDER BY id DESC LIMIT 1`, []);
   if (wd?.status !== 'paid') throw new Error(`withdrawal not paid: ${wd?.status}`);
 
-  // 6. Groups and channels: an inline card in a group, a quick bet from it, a channel digest.
+  // 6. Liquidity (issue 8): the admin creates a market with /newmarket (1 000 ₽ of house liquidity,
+  // opening at 50 %); Ivan's Buy YES · Market 100 ₽ fills at once against its house maker.
+  log('\n== A new market with house liquidity ==');
+  const fresh = await playNewMarketDemo(chat, olga, ivan);
+  const [freshFill] = await ds.query(`SELECT count(*) n FROM fills WHERE market_id = $1`, [fresh]);
+  if (Number(freshFill.n) < 1) throw new Error(`the market buy on market ${fresh} did not fill`);
+
+  // 7. Groups and channels: Ivan's /predict in a group (his ante funds the maker), Alice's quick bet, a channel digest.
   const group = await playGroupDemo({
     sim, botUsername: BOT_USERNAME, log, marketId: marketIds[1]!,
     users: { ru: { id: ivan.id, name: ivan.name }, en: { id: alice.id, name: alice.name } },
@@ -199,10 +209,10 @@ async function main(): Promise<void> {
     },
     redisUrl: REDIS_URL, queuePrefix: env.QUEUE_PREFIX, apiRoot, botToken: token,
   });
-  log(`\ngroup part: ${group.trades} quick bet(s) from the inline card, ${group.digests} digest(s) posted`);
+  log(`\ngroup part: ${group.trades} quick bet(s) on the group's /predict card, ${group.digests} digest(s) posted`);
 
   const report = await runAudit(ds.manager);
-  const [users] = await ds.query(`SELECT count(*) n FROM users WHERE telegram_id <> $1`, [MARKET_MAKER_TELEGRAM_ID]);
+  const [users] = await ds.query(`SELECT count(*) n FROM users WHERE NOT is_maker`);
   const [trades] = await ds.query(`SELECT count(*) n FROM fills`);
   const [settled] = await ds.query(`SELECT count(*) n FROM markets WHERE status = 'settled'`);
   await ds.destroy();

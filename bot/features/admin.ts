@@ -10,7 +10,10 @@ import { button, failureText, notice, show } from '../ui';
 
 const CONFIRMED_TTL_SEC = 24 * 60 * 60;
 
-/** Admin command /newmarket (scene + Create); everyone else is refused. Resolution lives in features/resolution.ts. */
+/**
+ * Admin command /newmarket (scene + Create, with the house maker's budget and opening price);
+ * everyone else is refused. Resolution lives in features/resolution.ts, /liquidity in features/liquidity.ts.
+ */
 export function adminFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
 
@@ -26,7 +29,8 @@ export function adminFeature(rt: BotRuntime): Composer<BotContext> {
     const r = await createMarket(rt.ds, { ...input, createdBy: ctx.user.id });
     if (!r.ok) return show(ctx, failureText(ctx, r));
     await rt.queues.announceMarket(r.market.id);
-    await show(ctx, ctx.t('newmarket.created', { id: r.market.id, title: r.market.title }),
+    await show(ctx, [ctx.t('newmarket.created', { id: r.market.id, title: r.market.title }),
+      ctx.t('liquidity.confirm_line', { budget: input.liquidityKop, price: input.openingPrice })].join('\n'),
       [[button(ctx.tp('newmarket.open_card'), cb.market.encode({ marketId: r.market.id }))]]);
   }));
 

@@ -4,13 +4,17 @@
  * admin rights change). It goes through the resolution lifecycle (domain/services/resolution.ts):
  * a market still open is first closed by its matching queue, then the outcome is proposed; the
  * group's word backs it at once (quorum 1: the group, not the exchange's admins, is the authority
- * on its own questions), and the configured dispute window still gives holders their say.
+ * on its own questions), and the dispute window gives holders their say: when the creator resolves
+ * their own market it lasts at least GROUP_DISPUTE_WINDOW (domain/services/group-trust.ts). A
+ * disputed proposal is decided here too (uphold or another outcome), but never by a creator who
+ * holds a position alone.
  */
 import { Composer } from 'telegraf';
 import type { Market } from '../../domain/entities';
 import { unresolvedChatMarkets } from '../../domain/services/group-markets';
 import { getMarket } from '../../domain/read/markets';
-import { proposeResolution, type ResolutionPolicy } from '../../domain/services/resolution';
+import { disputesOf, groupDecision, groupResolutionPolicy, holdingOf } from '../../domain/services/group-trust';
+import { proposeResolution, upholdProposal } from '../../domain/services/resolution';
 import { formatDateTime } from '../../infra/format';
 import { cb } from '../../messages/callback-data';
 import type { BotContext } from '../context';
@@ -39,17 +43,33 @@ async function isChatAdmin(ctx: BotContext): Promise<boolean> {
   return member.status === 'creator' || member.status === 'administrator';
 }
 
-/** May the sender resolve `market` here: it is this chat's, and they created it or administer the chat. */
-async function mayResolve(ctx: BotContext, market: Market): Promise<boolean> {
-  if (!ctx.account || market.chatId !== ctx.chat?.id) return false;
-  return market.createdBy === ctx.account.id || isChatAdmin(ctx);
+/** Whether a holder disputed the proposal now standing (deciding it then settles the dispute). */
+function isDisputed(market: Market): boolean {
+  return market.status === 'proposed' && market.disputedAt !== null;
 }
 
-/** Loads the market and runs `then` if the sender may resolve it; else a refusal, nothing changes. */
+/**
+ * May the sender decide `market`'s outcome here (group-trust.ts groupDecision): it is this chat's,
+ * and they created it or administer the chat; a disputed one not by a creator holding a position.
+ */
+async function decision(rt: BotRuntime, ctx: BotContext, market: Market): Promise<'allowed' | 'refused' | 'creator_conflicted'> {
+  if (!ctx.account || market.chatId !== ctx.chat?.id) return 'refused';
+  const isCreator = market.createdBy === ctx.account.id;
+  const disputed = isDisputed(market);
+  // getChatMember only when it matters: a creator acting on an undisputed market needs no check.
+  const isAdmin = isCreator && !disputed ? false : await isChatAdmin(ctx);
+  const held = isCreator && disputed ? await holdingOf(rt.ds.manager, market.id, ctx.account.id) : { YES: 0, NO: 0 };
+  // A creator who also administers the chat is still the creator: their own stake decides.
+  return groupDecision({ isCreator, isChatAdmin: isAdmin && !isCreator, creatorHolds: held.YES + held.NO > 0 }, disputed);
+}
+
+/** Loads the market and runs `then` if the sender may decide it; else a refusal, nothing changes. */
 async function withMarket(rt: BotRuntime, ctx: BotContext, marketId: number, then: (market: Market) => Promise<void>): Promise<void> {
   const market = await getMarket(rt.ds.manager, marketId);
   if (!market) return notice(ctx, ctx.tp('errors.market_not_found'));
-  if (!(await mayResolve(ctx, market))) return notice(ctx, ctx.tp('group.resolve_refused'), true);
+  const may = await decision(rt, ctx, market);
+  if (may === 'refused') return notice(ctx, ctx.tp('group.resolve_refused'), true);
+  if (may === 'creator_conflicted') return notice(ctx, ctx.tp('gtrust.creator_conflicted'), true);
   await then(market);
 }
 
@@ -65,12 +85,34 @@ async function showList(rt: BotRuntime, ctx: BotContext): Promise<void> {
   )]));
 }
 
-async function showOutcomes(ctx: BotContext, market: Market): Promise<void> {
+/** The outcome buttons; a disputed proposal first shows its disputes and an "uphold" button. */
+async function showOutcomes(rt: BotRuntime, ctx: BotContext, market: Market): Promise<void> {
   const outcomes: Outcome[] = ['YES', 'NO', 'VOID'];
-  await show(ctx, ctx.t('group.resolve_outcome', { title: market.title }), [
-    outcomes.map((outcome) => button(ctx.tp(OUTCOME_KEY[outcome]), cb.groupResolveOutcome.encode({ marketId: market.id, outcome }))),
-    [button(ctx.tp('group.resolve_back'), cb.groupResolveList.encode({}))],
-  ]);
+  const lines = [ctx.t('group.resolve_outcome', { title: market.title })];
+  const rows: Keyboard = [];
+  if (isDisputed(market) && market.outcome) {
+    const outcome = ctx.tp(OUTCOME_KEY[market.outcome], { r: market.yesPayout ?? 0 });
+    lines.push('', ctx.t('gtrust.disputed_head', { outcome }));
+    for (const d of await disputesOf(rt.ds.manager, market.id, market.proposalRound)) lines.push(ctx.t('resolution.view_dispute', d));
+    lines.push(ctx.t('gtrust.decide_hint'));
+    rows.push([button(ctx.tp('resolution.uphold_button', { outcome }), cb.groupResolveUphold.encode({ marketId: market.id, round: market.proposalRound }))]);
+  }
+  rows.push(outcomes.map((outcome) => button(ctx.tp(OUTCOME_KEY[outcome]), cb.groupResolveOutcome.encode({ marketId: market.id, outcome }))));
+  rows.push([button(ctx.tp('group.resolve_back'), cb.groupResolveList.encode({}))]);
+  await show(ctx, lines.join('\n'), rows);
+}
+
+/** A chat admin keeps the disputed proposal: finalization resumes; the disputers hear it. */
+async function uphold(rt: BotRuntime, ctx: BotContext, market: Market, round: number): Promise<void> {
+  const policy = groupResolutionPolicy({ disputeWindowMs: rt.config.resolution.disputeWindowMs, groupWindowMs: rt.config.groupDisputeWindowMs }, false);
+  const r = await upholdProposal(rt.ds, { marketId: market.id, round, adminUserId: ctx.account!.id }, policy);
+  if (!r.ok) return show(ctx, failureText(ctx, r));
+  await rt.queues.announceResolution({ kind: 'upheld', marketId: market.id, round, userIds: r.disputers });
+  if (r.stage === 'resolved') await rt.queues.enqueueSettlement(market.id);
+  const outcome = r.market.outcome ? ctx.tp(OUTCOME_KEY[r.market.outcome], { r: r.market.yesPayout ?? 0 }) : '';
+  await show(ctx, ctx.t(r.stage === 'resolved' ? 'group.resolve_done' : 'gtrust.upheld_window', {
+    title: market.title, outcome, until: formatDateTime(r.market.disputeUntil ?? new Date(), ctx.lang),
+  }));
 }
 
 /** The last step: a market still open needs the explicit "stop trading and resolve" button. */
@@ -91,7 +133,8 @@ async function resolve(rt: BotRuntime, ctx: BotContext, market: Market, outcome:
     const closed = await rt.queues.submit({ type: 'close', idempotencyKey: `close:${market.id}:group`, marketId: market.id }, CLOSE_WAIT_MS);
     if (!closed.ok) return show(ctx, failureText(ctx, closed));
   }
-  const policy: ResolutionPolicy = { quorum: 1, disputeWindowMs: rt.config.resolution.disputeWindowMs };
+  const policy = groupResolutionPolicy({ disputeWindowMs: rt.config.resolution.disputeWindowMs, groupWindowMs: rt.config.groupDisputeWindowMs },
+    market.createdBy === ctx.account!.id);
   const r = await proposeResolution(rt.ds, { marketId: market.id, adminUserId: ctx.account!.id, outcome, early }, policy);
   if (!r.ok) return show(ctx, failureText(ctx, r));
   // Holders hear the outcome (and how to dispute it) from the resolution-news worker.
@@ -108,7 +151,11 @@ export function groupResolveFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command('resolve', (ctx) => showList(rt, ctx));
   onButton(c, cb.groupResolveList, (ctx) => showList(rt, ctx));
-  onButton(c, cb.groupResolvePick, (ctx, { marketId }) => withMarket(rt, ctx, marketId, (market) => showOutcomes(ctx, market)));
+  onButton(c, cb.groupResolvePick, (ctx, { marketId }) => withMarket(rt, ctx, marketId, (market) => showOutcomes(rt, ctx, market)));
+  onButton(c, cb.groupResolveUphold, (ctx, { marketId, round }) => withMarket(rt, ctx, marketId, async (market) => {
+    if (!(await claimOnce(rt, rt.key('gupholding', marketId, round), RESOLVING_TTL_SEC))) return notice(ctx, ctx.tp('group.resolve_in_progress'));
+    await uphold(rt, ctx, market, round);
+  }));
   onButton(c, cb.groupResolveOutcome, (ctx, { marketId, outcome }) => withMarket(rt, ctx, marketId, (market) => showConfirm(ctx, market, outcome)));
   onButton(c, cb.groupResolveConfirm, (ctx, { marketId, outcome, early }) => withMarket(rt, ctx, marketId, async (market) => {
     // A double tap must not show "already resolved" over the first tap's answer.

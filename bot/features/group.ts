@@ -3,7 +3,9 @@
  * description) and posts its card there; /start, /help and the bot being added explain what it
  * does here; /settings points to the private chat.
  *
- * `/predict Question? | 31.12.2026 18:00 | description` does it in one message. `/predict` alone
+ * `/predict Question? | 31.12.2026 18:00 | description` does it in one message; a fourth part that
+ * is an amount sets the ante (`| 250`; GROUP_ANTE by default), which funds the market's house maker
+ * and is taken from the creator's balance (not enough: nothing is created). `/predict` alone
  * (or with only the question) asks for the rest, one reply at a time: the bot's questions use
  * ForceReply, so the answer is a reply to the bot, which groups deliver to it even in privacy mode
  * (https://core.telegram.org/bots/features#privacy-mode). The wizard's state is kept in Redis per
@@ -13,10 +15,12 @@ import { Composer } from 'telegraf';
 import { message } from 'telegraf/filters';
 import type { ForceReply, InlineKeyboardMarkup } from 'telegraf/types';
 import { z } from 'zod';
+import { kop, parseRubToKop } from '../../domain/money';
 import { cardFactsOf } from '../../domain/read/card-facts';
 import { trackCard } from '../../domain/services/cards';
-import { GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
-import { checkNewMarket, createMarket } from '../../domain/services/markets';
+import { createGroupMarket, GROUP_MARKET_CATEGORY } from '../../domain/services/group-markets';
+import { checkFunding, DEFAULT_OPENING_PRICE } from '../../domain/services/liquidity';
+import { checkNewMarket } from '../../domain/services/markets';
 import type { BotContext } from '../context';
 import { SETTINGS_PAYLOAD, startLink } from '../../messages/links';
 import { parseDeadline } from '../parse';
@@ -39,6 +43,8 @@ const draftSchema = z.object({
   deadline: z.string().datetime().optional(),
   /** '' when skipped. */
   description: z.string().optional(),
+  /** The ante funding the house maker, kop (default GROUP_ANTE). */
+  anteKop: z.number().int().positive().optional(),
   /** Whether to ask for a description (a step-by-step /predict) or go without one ("question | deadline"). */
   askDescription: z.boolean(),
   /** The bot's question the next reply must answer. */
@@ -50,7 +56,7 @@ type Draft = z.infer<typeof draftSchema>;
 const STEP_KEYS = {
   title: { ask: 'group.ask_title', placeholder: 'group.placeholder_title' },
   deadline: { ask: 'group.ask_deadline', placeholder: 'group.placeholder_deadline' },
-  description: { ask: 'group.ask_description', placeholder: 'group.placeholder_description' },
+  description: { ask: 'ante.ask_description', placeholder: 'group.placeholder_description' },
 } as const;
 
 function wizardKey(rt: BotRuntime, ctx: BotContext): string {
@@ -80,7 +86,7 @@ async function continueDraft(rt: BotRuntime, ctx: BotContext, draft: Draft): Pro
     await rt.redis.del(wizardKey(rt, ctx));
     return create(rt, ctx, draft);
   }
-  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION }), {
+  const promptId = await reply(ctx, ctx.t(STEP_KEYS[step].ask, { skip: NO_DESCRIPTION, ante: draft.anteKop ?? rt.config.liquidity.groupAnteKop }), {
     force_reply: true, selective: true, input_field_placeholder: ctx.tp(STEP_KEYS[step].placeholder),
   });
   await rt.redis.set(wizardKey(rt, ctx), JSON.stringify({ ...draft, promptId } satisfies Draft), { EX: WIZARD_TTL_SEC });
@@ -108,17 +114,39 @@ async function parseInto(ctx: BotContext, draft: Draft, value: string): Promise<
     await reply(ctx, failureText(ctx, check));
     return null;
   }
-  return { ...draft, description: value === NO_DESCRIPTION ? '' : value };
+  // Step by step, the description's reply may end with "| ante" (the one-line form has its own part).
+  const { rest, anteKop } = draft.askDescription ? splitAnte(value) : { rest: value, anteKop: undefined };
+  if (anteKop !== undefined && !(await anteAccepted(ctx, anteKop))) return null;
+  return { ...draft, description: rest === NO_DESCRIPTION ? '' : rest, ...(anteKop !== undefined ? { anteKop } : {}) };
+}
+
+/** "text | amount": the text and the ante (kop) when the last part is an amount; else the text as it is. */
+function splitAnte(value: string): { rest: string; anteKop?: number } {
+  const at = value.lastIndexOf(FIELD_SEPARATOR);
+  if (at < 0) return { rest: value };
+  const amount = parseRubToKop(value.slice(at + 1));
+  return amount === null ? { rest: value } : { rest: value.slice(0, at).trim(), anteKop: amount };
+}
+
+/** Whether the ante is within its limits (the balance is checked when it is taken); else says why. */
+async function anteAccepted(ctx: BotContext, anteKop: number): Promise<boolean> {
+  const check = checkFunding(anteKop, DEFAULT_OPENING_PRICE);
+  if (!check.ok) await reply(ctx, failureText(ctx, check));
+  return check.ok;
 }
 
 /** Creates the group's market and posts its card; the card is then kept up to date like inline ones. */
 async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<void> {
-  const r = await createMarket(rt.ds, {
+  const r = await createGroupMarket(rt.ds, {
     title: draft.title ?? '', description: draft.description ?? '', category: GROUP_MARKET_CATEGORY,
     deadline: new Date(draft.deadline ?? 0), createdBy: ctx.account!.id, chatId: ctx.chat!.id,
+    liquidityKop: kop(draft.anteKop ?? rt.config.liquidity.groupAnteKop),
   });
   if (!r.ok) {
-    await reply(ctx, failureText(ctx, r));
+    // The ante is taken in the same transaction as the market is made: not enough, nothing made.
+    await reply(ctx, r.code === 'insufficient_funds'
+      ? ctx.t('ante.insufficient', { ...r.vars, bot: ctx.botInfo.username })
+      : failureText(ctx, r));
     return;
   }
   await rt.queues.announceMarket(r.market.id);
@@ -138,11 +166,19 @@ async function predict(rt: BotRuntime, ctx: BotContext, payload: string): Promis
     await reply(ctx, ctx.t('group.start_first', { bot: ctx.botInfo.username }), openBotMarkup(ctx, GROUP_START_PAYLOAD));
     return;
   }
-  const fields = payload.trim() === '' ? [] : payload.split(FIELD_SEPARATOR).map((f) => f.trim());
+  let fields = payload.trim() === '' ? [] : payload.split(FIELD_SEPARATOR).map((f) => f.trim());
+  // "Question | deadline | description | ante": a fourth part that is an amount is the ante.
+  let anteKop: number | undefined;
+  const last = fields.length >= 4 ? parseRubToKop(fields[fields.length - 1]) : null;
+  if (last !== null) {
+    if (!(await anteAccepted(ctx, last))) return;
+    anteKop = last;
+    fields = fields.slice(0, -1);
+  }
   // A description may itself contain the separator: everything after the second one is the description.
   const values = fields.length > 3 ? [...fields.slice(0, 2), fields.slice(2).join(` ${FIELD_SEPARATOR} `)] : fields;
   // "Question | deadline" is complete; only a step-by-step /predict asks for a description.
-  let draft: Draft = { askDescription: fields.length < 2 };
+  let draft: Draft = { askDescription: fields.length < 2, ...(anteKop !== undefined ? { anteKop } : {}) };
   for (const value of values) {
     const next = await parseInto(ctx, draft, value);
     if (!next) break;

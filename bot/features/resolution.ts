@@ -17,6 +17,7 @@ import { tradingState } from '../../domain/read/trading-state';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
 import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
+import { displayName, tellChatAdmins } from './group-dispute';
 import { historyLines, outcomeText, proposalStatus } from '../views/resolution';
 
 const BUTTON_TITLE_MAX = 40;
@@ -269,6 +270,7 @@ export function resolutionFeature(rt: BotRuntime): Composer<BotContext> {
     const r = await fileDispute(rt.ds, { marketId, userId: ctx.user.id, reason });
     if (!r.ok) return show(ctx, failureText(ctx, r));
     await rt.queues.announceResolution({ kind: 'dispute', marketId, round: r.round, userId: ctx.user.id, adminChatIds: [...rt.config.adminIds] });
+    await tellChatAdmins(rt, ctx.telegram, r.market, ctx.lang, displayName(ctx), r.reason);
     await show(ctx, ctx.t('resolution.dispute_filed', { title: r.market.title }));
   }));
   return c;

@@ -10,6 +10,7 @@ import { findUserByTelegramId, languageFromTelegram } from '../../domain/service
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
 import { notice } from '../ui';
+import { groupDisputeFeature } from './group-dispute';
 import { groupResolveFeature } from './group-resolve';
 import { groupFeature } from './group';
 import { inlineFeature } from './inline';
@@ -38,7 +39,7 @@ function loadMember(rt: BotRuntime): MiddlewareFn<BotContext> {
 export function sharedChatsFeature(rt: BotRuntime): MiddlewareFn<BotContext> {
   const shared = new Composer<BotContext>();
   shared.use(loadMember(rt));
-  shared.use(inlineFeature(rt), quickBetFeature(rt), groupFeature(rt), groupResolveFeature(rt), topFeature(rt));
+  shared.use(inlineFeature(rt), quickBetFeature(rt), groupFeature(rt), groupResolveFeature(rt), groupDisputeFeature(rt), topFeature(rt));
   // What none of them took: a stale button is told so; other group chatter is not the bot's to
   // answer. Either way the update ends here (it must not reach the private chain's account upsert).
   shared.on('callback_query', (ctx) => notice(ctx, ctx.tp('errors.button_outdated')));

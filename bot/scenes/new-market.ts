@@ -1,44 +1,62 @@
 /**
- * `/newmarket` (admins): title → description or "-" → category → deadline → confirm. Every value
- * is checked by the domain rule (markets.checkNewMarket) as soon as it is typed; the market is
- * created by the Create button (features/admin.ts), once per draft.
+ * `/newmarket` (admins): title → description or "-" → category → deadline → house liquidity
+ * budget → opening price → confirm. Every value is checked by the domain rule
+ * (markets.checkNewMarket, liquidity.checkFunding) as soon as it is typed or tapped; the market is
+ * created with its maker by the Create button (features/admin.ts), once per draft.
  */
 import { randomBytes } from 'node:crypto';
 import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { z } from 'zod';
+import { kop, parseRubToKop, rub, type Kop } from '../../domain/money';
+import { checkFunding, DEFAULT_MM_BUDGET_KOP, DEFAULT_OPENING_PRICE, MAX_LIQUIDITY_KOP, MIN_LIQUIDITY_KOP } from '../../domain/services/liquidity';
 import { CATEGORIES, checkNewMarket, type NewMarket } from '../../domain/services/markets';
 import { formatDateTime } from '../../infra/format';
 import { cb, DRAFT_ID_LENGTH } from '../../messages/callback-data';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
-import { parseDeadline } from '../parse';
+import { parseDeadline, parseWholeNumber } from '../parse';
 import { button, failureText, notice, show } from '../ui';
 import { CATEGORY_KEY } from '../../messages/labels';
 import { readState, writeState } from './state';
 
 export const NEW_MARKET_SCENE = 'new_market';
 
+/** The budget buttons, kop (any amount within the limits may be typed instead). */
+const BUDGET_PRESETS_KOP: readonly Kop[] = [rub(500), rub(1_000), rub(5_000), rub(10_000)];
+/** The opening price buttons, % (any whole 1..99 may be typed instead). */
+const OPENING_PRICE_PRESETS: readonly number[] = [10, 25, 50, 75, 90];
+
 /** The description step's "skip" answer. */
 const NO_DESCRIPTION = '-';
 
 const stateSchema = z.object({
-  step: z.enum(['title', 'description', 'category', 'deadline', 'confirm']),
+  step: z.enum(['title', 'description', 'category', 'deadline', 'budget', 'price', 'confirm']),
   title: z.string().optional(),
   description: z.string().optional(),
   category: z.enum(CATEGORIES).optional(),
   /** ISO instant. */
   deadline: z.string().datetime().optional(),
+  /** The maker's liquidity budget, kop. */
+  budgetKop: z.number().int().positive().optional(),
+  /** The maker's opening YES price, 1..99. */
+  openingPrice: z.number().int().min(1).max(99).optional(),
   draftId: z.string().length(DRAFT_ID_LENGTH).optional(),
 });
 type Draft = z.output<typeof stateSchema>;
 
+/** A confirmed draft: createMarket's input with the maker's budget (kop) and opening price (1..99). */
+export type MarketDraft = Omit<NewMarket, 'createdBy'> & { liquidityKop: Kop; openingPrice: number };
+
 /** The draft as createMarket's input, if the chat is in this scene at the confirm step with id `draftId`. */
-export function confirmedMarketDraft(ctx: BotContext, draftId: string): Omit<NewMarket, 'createdBy'> | undefined {
+export function confirmedMarketDraft(ctx: BotContext, draftId: string): MarketDraft | undefined {
   if (ctx.scene.current?.id !== NEW_MARKET_SCENE) return undefined;
   const s = readState(ctx, stateSchema);
-  if (!s || s.step !== 'confirm' || s.draftId !== draftId || !s.title || !s.category || !s.deadline) return undefined;
-  return { title: s.title, description: s.description ?? '', category: s.category, deadline: new Date(s.deadline) };
+  if (!s || s.step !== 'confirm' || s.draftId !== draftId || !s.title || !s.category || !s.deadline || !s.budgetKop || !s.openingPrice) return undefined;
+  return {
+    title: s.title, description: s.description ?? '', category: s.category, deadline: new Date(s.deadline),
+    liquidityKop: kop(s.budgetKop), openingPrice: s.openingPrice,
+  };
 }
 
 /** A far-future deadline and a known category, to ask the domain about the title alone. */
@@ -57,13 +75,42 @@ async function showCategoryStep(ctx: BotContext): Promise<void> {
   await show(ctx, ctx.t('newmarket.ask_category'), rows);
 }
 
-async function showConfirm(ctx: BotContext, s: Draft & { deadline: string }): Promise<void> {
+/** Budget presets in two rows; the amount may also be typed. */
+async function showBudgetStep(ctx: BotContext, s: Draft): Promise<void> {
+  writeState(ctx, { ...s, step: 'budget' });
+  const presets = BUDGET_PRESETS_KOP.map((amount) => button(ctx.tp('liquidity.budget_button', { amount }), cb.newMarketBudget.encode({ kop: amount })));
+  await show(ctx, ctx.t('liquidity.ask_budget', { min: MIN_LIQUIDITY_KOP, max: MAX_LIQUIDITY_KOP, default: DEFAULT_MM_BUDGET_KOP }),
+    [presets.slice(0, 2), presets.slice(2), cancelRow(ctx)]);
+}
+
+async function showPriceStep(ctx: BotContext, s: Draft): Promise<void> {
+  writeState(ctx, { ...s, step: 'price' });
+  const presets = OPENING_PRICE_PRESETS.map((price) => button(ctx.tp('liquidity.price_button', { price }), cb.newMarketPrice.encode({ price })));
+  await show(ctx, ctx.t('liquidity.ask_price', { min: 1, max: 99 }), [presets, cancelRow(ctx)]);
+}
+
+/** A budget typed or tapped: checked, then the opening price step. */
+async function takeBudget(ctx: BotContext, s: Draft, amountKop: number): Promise<void> {
+  const check = checkFunding(amountKop, DEFAULT_OPENING_PRICE);
+  if (!check.ok) return notice(ctx, failureText(ctx, check, false));
+  await showPriceStep(ctx, { ...s, budgetKop: amountKop });
+}
+
+/** An opening price typed or tapped: checked, then the confirmation. */
+async function takePrice(ctx: BotContext, s: Draft, price: number): Promise<void> {
+  const check = checkFunding(DEFAULT_MM_BUDGET_KOP, price);
+  if (!check.ok) return notice(ctx, failureText(ctx, check, false));
+  await showConfirm(ctx, { ...s, openingPrice: price });
+}
+
+async function showConfirm(ctx: BotContext, s: Draft): Promise<void> {
   const draftId = randomBytes(DRAFT_ID_LENGTH / 2).toString('hex');
   writeState(ctx, { ...s, step: 'confirm', draftId });
-  await show(ctx, ctx.t('newmarket.confirm', {
+  const text = [ctx.t('newmarket.confirm', {
     title: s.title ?? '', description: s.description || ctx.tp('newmarket.no_description'),
-    category: ctx.tp(CATEGORY_KEY[s.category ?? 'other']), deadline: formatDateTime(new Date(s.deadline), ctx.lang),
-  }), [[button(ctx.tp('newmarket.create'), cb.newMarketConfirm.encode({ draft: draftId }))], cancelRow(ctx)]);
+    category: ctx.tp(CATEGORY_KEY[s.category ?? 'other']), deadline: formatDateTime(new Date(s.deadline ?? 0), ctx.lang),
+  }), ctx.t('liquidity.confirm_line', { budget: s.budgetKop ?? 0, price: s.openingPrice ?? 0 })].join('\n');
+  await show(ctx, text, [[button(ctx.tp('newmarket.create'), cb.newMarketConfirm.encode({ draft: draftId }))], cancelRow(ctx)]);
 }
 
 async function onText(ctx: BotContext, s: Draft, text: string): Promise<void> {
@@ -82,7 +129,17 @@ async function onText(ctx: BotContext, s: Draft, text: string): Promise<void> {
       if (!deadline) return notice(ctx, ctx.tp('errors.deadline_format'));
       const check = checkNewMarket({ title: s.title ?? '', category: s.category ?? '', deadline, createdBy: null });
       if (!check.ok) return notice(ctx, failureText(ctx, check, false));
-      return showConfirm(ctx, { ...s, deadline: deadline.toISOString() });
+      return showBudgetStep(ctx, { ...s, deadline: deadline.toISOString() });
+    }
+    case 'budget': {
+      const amount = parseRubToKop(text);
+      if (amount === null) return notice(ctx, ctx.tp('errors.amount_not_number'));
+      return takeBudget(ctx, s, amount);
+    }
+    case 'price': {
+      const price = parseWholeNumber(text);
+      if (price === null) return notice(ctx, ctx.tp('errors.opening_price_out_of_range', { minPrice: 1, maxPrice: 99 }));
+      return takePrice(ctx, s, price);
     }
     default:
       return notice(ctx, ctx.tp(s.step === 'category' ? 'newmarket.use_buttons' : 'order.confirm_or_cancel'));
@@ -105,6 +162,16 @@ export function newMarketScene(): Scenes.BaseScene<BotContext> {
     if (!s || s.step !== 'category') return notice(ctx, ctx.tp('errors.button_outdated'));
     writeState(ctx, { ...s, step: 'deadline', category });
     await show(ctx, ctx.t('newmarket.ask_deadline'), [cancelRow(ctx)]);
+  });
+  onButton(scene, cb.newMarketBudget, async (ctx, { kop: amount }) => {
+    const s = readState(ctx, stateSchema);
+    if (!s || s.step !== 'budget') return notice(ctx, ctx.tp('errors.button_outdated'));
+    await takeBudget(ctx, s, amount);
+  });
+  onButton(scene, cb.newMarketPrice, async (ctx, { price }) => {
+    const s = readState(ctx, stateSchema);
+    if (!s || s.step !== 'price') return notice(ctx, ctx.tp('errors.button_outdated'));
+    await takePrice(ctx, s, price);
   });
   onButton(scene, cb.cancel, async (ctx) => {
     await ctx.scene.leave();

@@ -10,6 +10,7 @@ import { TelegramError } from 'telegraf';
 import type { Message, PhotoSize } from 'telegraf/types';
 import type { Market } from '../../domain/entities';
 import { sideOf, type BookLevel, type BookSide } from '../../domain/exchange';
+import { cardExtrasOf, type CardExtras } from '../../domain/read/card-extras';
 import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
 import { getMarket, priceHistory } from '../../domain/read/markets';
 import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
@@ -21,6 +22,7 @@ import type { BotContext } from '../context';
 import { tradingState, type TradingState } from '../../domain/read/trading-state';
 import type { BotRuntime } from '../runtime';
 import { button, isNotModified, markup, notice, type Keyboard } from '../ui';
+import { cardExtraLines } from '../../messages/card-extras';
 import { OUTCOME_KEY, STATE_KEY } from '../../messages/labels';
 import { CARD_CLARIFICATIONS, clarificationLines, proposalCardLines, proposalStatus } from './resolution';
 
@@ -42,6 +44,7 @@ interface CardModel {
   openOrders: number;
   /** The latest clarifications of the rules (docs/RESOLUTION.md). */
   clarifications: Clarification[];
+  extras?: CardExtras;
 }
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
@@ -49,7 +52,10 @@ async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promi
   const market = await getMarket(m, marketId);
   if (!market) return null;
   const { free, openOrders } = await holdingIn(m, userId, marketId);
-  return { market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders, clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS) };
+  return {
+    market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders,
+    clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS), extras: (await cardExtrasOf(m, [marketId])).get(marketId),
+  };
 }
 
 /** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
@@ -86,7 +92,7 @@ function cardCaption(ctx: BotContext, model: CardModel): string {
   if (status) lines.push(ctx.t('card.status', { status }), ...proposalCardLines(ctx, market));
   lines.push(ctx.t('card.prices', { yes: q.yesPrice, no: q.noPrice }));
   lines.push(spreadLine(ctx, q));
-  lines.push(ctx.t('card.volume', { amount: market.volumeKop }));
+  lines.push(ctx.t('card.volume', { amount: market.volumeKop }), ...cardExtraLines(ctx.lang, model.extras));
   lines.push(ctx.t('card.deadline', {
     date: formatDateTime(market.deadline, ctx.lang), relative: formatRelative(market.deadline, ctx.lang),
   }));

@@ -2,11 +2,11 @@ import { Column, Entity } from 'typeorm';
 import type { Kop } from '../money';
 import { BigIdColumn, BigIntColumn, MoneyColumn } from './columns';
 
-export type AccountKind = 'available' | 'reserved' | 'escrow' | 'fees' | 'promo' | 'deposits' | 'withdrawals';
+export type AccountKind = 'available' | 'reserved' | 'escrow' | 'fees' | 'promo' | 'deposits' | 'withdrawals' | 'liquidity';
 
 /**
  * A ledger account (DESIGN §3). Codes: `user:<id>:available`, `user:<id>:reserved`,
- * `market:<id>:escrow`, `house:fees`, `house:promo`, `external:telegram:deposits`.
+ * `market:<id>:escrow`, `house:fees`, `house:promo`, `house:liquidity`, `external:telegram:deposits`.
  *
  * `balance` is a cache kept in the same transaction as each posting, and only for accounts that
  * must never go below zero (users, escrow), where a CHECK constraint enforces it. House and

@@ -18,5 +18,7 @@ export class User {
   @MoneyColumn({ name: 'default_stake_kop', default: 10000 }) defaultStakeKop!: Kop;
   @Column({ name: 'notify_mode', type: 'text', default: 'instant' }) notifyMode!: NotifyMode;
   @Column({ name: 'blocked_at', type: 'timestamptz', nullable: true }) blockedAt!: Date | null;
+  /** A house market maker's own user (DESIGN §9): no Telegram chat, no notifications, not on leaderboards. */
+  @Column({ name: 'is_maker', type: 'boolean', default: false }) isMaker!: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

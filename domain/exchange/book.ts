@@ -123,6 +123,14 @@ export class OrderBook {
     return node === undefined ? undefined : { ...node.order };
   }
 
+  /**
+   * The resting order with this id itself, not a copy, or undefined: for hot read-only paths
+   * (the maker's requote). Never mutate it; it changes as the order fills.
+   */
+  peek(id: number): Readonly<RestingOrder> | undefined {
+    return this.byId.get(id)?.order;
+  }
+
   /** Highest bid price, or null when there are no bids. */
   bestBid(): Price | null {
     return this.bestBidPrice === NO_BID ? null : this.bestBidPrice;

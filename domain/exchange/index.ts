@@ -50,3 +50,8 @@ export {
   type TraderFacts,
 } from './pre-trade';
 export { AMOUNT_PRESETS_KOP, bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';
+export {
+  deriveB, ladderLosses, ladderPos, ladderSizes, makeLadder, makerPrice, quote, rederive, worstEndValues,
+  type Ladder, type MakerInventory, type MakerParams, type Quote,
+} from './maker';
+export { applyFillToMaker, makerOrders, matchWithMaker, requote, type MakerSim, type MakerStep } from './maker-match';

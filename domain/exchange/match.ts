@@ -82,7 +82,9 @@ export function planMatch(book: OrderBook, o: IncomingOrder, nowMs: number): Mat
   const selfTrade: BookNode[] = [];
   const expired: BookNode[] = [];
   let filled = 0;
-  let notional = 0;
+  // A phase of a longer order (maker-match.ts) goes on from what the earlier phases filled.
+  const prior = o.priorNotionalKop ?? 0;
+  let notional = prior;
   let fees = 0;
 
   let price = takerSide === 'bid' ? book.bestAsk() : book.bestBid();
@@ -132,7 +134,7 @@ export function planMatch(book: OrderBook, o: IncomingOrder, nowMs: number): Mat
   if (!rests && filled === 0) return rejectedPlan('no_liquidity');
   return {
     fills, makers, selfTrade, expired,
-    filledQty: filled, notionalKop: kop(notional), feeKop: kop(fees),
+    filledQty: filled, notionalKop: kop(notional - prior), feeKop: kop(fees),
     restQty: rests ? want - filled : 0,
   };
 }

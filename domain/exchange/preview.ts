@@ -6,7 +6,8 @@
 import { kop, SHARE_PAYOUT, type Kop, type Price, type Shares } from '../money';
 import type { OrderBook } from './book';
 import { isBuy, ownPrice } from './intent';
-import { planMatch } from './match';
+import { planMatch, type MatchPlan } from './match';
+import { matchWithMaker, TRIAL_ID_BASE, type MakerSim } from './maker-match';
 import type { IncomingOrder, RejectCode } from './types';
 
 /** The user-chosen part of an order that decides its matching (STP needs the user). */
@@ -42,8 +43,11 @@ export interface OrderPreview {
  * Previews `order` against `book` at `nowMs` with the user's taker rate `takerBps` (from
  * fees.takerFeeBps). Does not change the book. Assumes a valid order (limits.validateOrder).
  */
-export function previewOrder(book: OrderBook, order: PreviewInput, takerBps: number, nowMs: number): OrderPreview {
-  const plan = planMatch(book, { ...order, id: 0, seq: 0, expiresAt: null, takerFeeBps: takerBps }, nowMs);
+export function previewOrder(
+  book: OrderBook, order: PreviewInput, takerBps: number, nowMs: number, maker: MakerSim | null = null,
+): OrderPreview {
+  const incoming: IncomingOrder = { ...order, id: 0, seq: 0, expiresAt: null, takerFeeBps: takerBps };
+  const plan = maker === null ? planMatch(book, incoming, nowMs) : planWithMaker(book, incoming, nowMs, maker);
   const buy = isBuy(order.intent);
   const last = plan.fills[plan.fills.length - 1];
   const preview: OrderPreview = {
@@ -60,4 +64,26 @@ export function previewOrder(book: OrderBook, order: PreviewInput, takerBps: num
   };
   if (plan.rejected !== undefined) preview.rejected = plan.rejected;
   return preview;
+}
+
+/**
+ * What {@link matchWithMaker} does with `o`, run on copies of the book and the maker (the same
+ * function the matching batch runs), summarised as a plan. Maker order ids here start at
+ * TRIAL_ID_BASE (behind every real order, as the real ones will be) and never reach the database.
+ */
+function planWithMaker(book: OrderBook, o: IncomingOrder, nowMs: number, maker: MakerSim): Pick<MatchPlan, 'fills' | 'filledQty' | 'notionalKop' | 'feeKop' | 'restQty' | 'rejected'> & { selfTrade: unknown[] } {
+  let n = TRIAL_ID_BASE;
+  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, orderIds: maker.orderIds && new Set(maker.orderIds) };
+  const { result } = matchWithMaker(book.clone(), o, nowMs, copy);
+  let notional = 0;
+  let fee = 0;
+  for (const f of result.fills) {
+    notional += ownPrice(o.intent, f.price) * f.qty;
+    fee += f.takerFee;
+  }
+  const plan = {
+    fills: result.fills, filledQty: result.filledQty, notionalKop: kop(notional), feeKop: kop(fee),
+    restQty: result.rested, selfTrade: result.selfTradeCancelled,
+  };
+  return result.rejected === undefined ? plan : { ...plan, rejected: result.rejected };
 }

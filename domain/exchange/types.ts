@@ -63,6 +63,11 @@ export interface IncomingOrder {
   /** Taker fee rate in basis points of notional (10 = 0.10 %), from the user's tier. */
   takerFeeBps: number;
   seq: number;
+  /**
+   * Kop (own terms, before fees) this order already filled in earlier phases of the same order
+   * (maker-match.ts): its fee stays one ceil over the whole order and a spend-X budget counts it.
+   */
+  priorNotionalKop?: Kop;
 }
 
 /** One fill between a resting maker and the incoming taker at the maker's price. */

@@ -1,4 +1,5 @@
 /** What posted market cards show (domain/services/cards.ts keeps track of the cards themselves). */
+import { cardExtrasOf, type CardExtras } from './card-extras';
 import { In, type EntityManager } from 'typeorm';
 import { Market } from '../entities';
 import { quotes } from './quotes';
@@ -26,6 +27,8 @@ export interface CardFacts {
   noPrice: number;
   /** Distinct users who traded in the market (either side of a fill). */
   traders: number;
+  /** House liquidity and the author's position (issue 8). */
+  extras?: CardExtras;
 }
 
 /** Reads the facts of several cards' markets at once (an inline answer shows up to 50); unknown ids are absent. */
@@ -39,10 +42,11 @@ export async function cardFactsOf(m: EntityManager, marketIds: readonly number[]
        UNION ALL SELECT market_id, taker_user_id FROM fills WHERE market_id = ANY($1::bigint[])) u
      GROUP BY market_id`, [marketIds]);
   const counts = new Map(traders.map((r) => [int(r.market_id), int(r.n)]));
+  const extras = await cardExtrasOf(m, marketIds);
   const out = new Map<number, CardFacts>();
   for (const market of markets) {
     const q = prices.get(market.id)!;
-    out.set(market.id, { market, yesPrice: q.yesPrice, noPrice: q.noPrice, traders: counts.get(market.id) ?? 0 });
+    out.set(market.id, { market, yesPrice: q.yesPrice, noPrice: q.noPrice, traders: counts.get(market.id) ?? 0, extras: extras.get(market.id) });
   }
   return out;
 }

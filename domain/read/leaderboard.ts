@@ -69,7 +69,7 @@ export async function leaderboard(
      ), per_user AS (
        SELECT f.user_id, u.first_name AS name, f.pnl, COALESCE(a.correct, 0) AS correct, COALESCE(a.calls, 0) AS calls
          FROM (SELECT user_id, sum(cash) AS pnl FROM flows GROUP BY user_id) f
-         JOIN users u ON u.id = f.user_id
+         JOIN users u ON u.id = f.user_id AND NOT u.is_maker
          LEFT JOIN accuracy a ON a.user_id = f.user_id
      ), ranked AS (
        SELECT *, row_number() OVER (ORDER BY pnl DESC, correct::numeric / GREATEST(calls, 1) DESC, user_id) AS rank

@@ -2,6 +2,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Market, MarketEvent } from '../entities';
 import { fail, type Result } from './result';
 
+// Admin market creation with its house maker and later liquidity live with the markets and the maker.
+export { createMarket } from './markets';
+export { addLiquidity, makerInfo } from './liquidity';
+
 /** Longest clarification, characters (the card shows the latest few). */
 export const CLARIFICATION_MAX = 500;
 

@@ -1,28 +1,28 @@
 import type { EntityManager } from 'typeorm';
 import {
-  cancelEffects, expire, fillEffects, match, ownPrice, preTradeCheck, reserveEffects,
-  takerReleaseEffects, type AccountRef, type Effects, type MoneyMove, type OrderBook,
+  cancelEffects, expire, fillEffects, matchWithMaker, ownPrice, preTradeCheck, requote, reserveEffects,
+  takerReleaseEffects, type Effects, type MakerSim, type MakerStep, type MoneyMove, type OrderBook,
 } from '../exchange';
 import { outcomeOf } from '../exchange/intent';
 import type { Fill, Intent, RestingOrder } from '../exchange/types';
 import type { OrderStatus } from '../entities';
-import { post, systemAccountId, userAccountsOf, type Move } from '../ledger/ledger';
 import { kop, type Kop } from '../money';
 import type {
   CancelAllCommand, CancelOrderCommand, CommandResult, MatchingCommand, OrderOutcome, PlaceOrderCommand,
 } from './commands';
+import { loadMakerState } from './maker-state';
+import { BatchWriter, type BatchChanges, type LockedMarket, type NewOrder, type OrderDelta, type PositionDelta, type Ref } from './market-batch-writer';
 import { fail, isFailureCode } from './result';
+import { exclusionBlock, exclusionsOf } from './responsible-use';
 import { takerVolume, takerVolumes } from './volume';
 
-/** The market row as locked for the batch. */
-export interface LockedMarket {
-  id: number;
-  status: string;
-  tradingPaused: boolean;
-  deadline: Date;
-  bookVersion: number;
-  escrowAccountId: number;
-}
+/**
+ * Order ids kept at hand while the maker is in the book: a requote places at most a few orders
+ * per level of its window, and matching with it is synchronous (maker-match.ts).
+ */
+const MAKER_ID_RESERVE = 256;
+
+export type { LockedMarket };
 
 /** A message for a user about their resting order, sent after commit (STYLE §6). */
 export interface Notice {
@@ -38,39 +38,10 @@ export interface Notice {
   amountKop: Kop;
 }
 
-interface NewOrder {
-  id: number;
-  userId: number;
-  intent: Intent;
-  bookPrice: number;
-  qty: number;
-  spendKop: Kop | null;
-  remaining: number;
-  filled: number;
-  kind: 'limit' | 'market';
-  tif: string;
-  postOnly: boolean;
-  expiresAt: number | null;
-  status: OrderStatus;
-  costKop: number;
-  feeKop: number;
-  cancelReason: string | null;
-  idempotencyKey: string;
-}
-
-interface OrderDelta {
-  remaining: number;
-  filled: number;
-  cost: number;
-  fee: number;
-  status: OrderStatus;
-  reason: string | null;
-}
-
-type Ref = { type: 'order'; id: number } | { type: 'fill'; index: number };
 
 /**
- * One transaction's worth of a market's commands (a "unit of work"): each command runs the pure
+ * One transaction's worth of a market's commands (a "unit of work", in memory; its database
+ * writer is market-batch-writer.ts): each command runs the pure
  * core (validate → reserve → match → effects) against the in-memory book and in-memory balances,
  * and `flush()` writes everything with a fixed number of statements, whatever the number of
  * commands. That is what lets a backlog of one market's commands share one commit without
@@ -86,13 +57,15 @@ export class MarketBatch {
   private readonly availLoaded = new Map<number, number>();
   private readonly availDelta = new Map<number, number>();
   private readonly posLoaded = new Map<string, { shares: number; reserved: number }>();
-  private readonly posDelta = new Map<string, { userId: number; outcome: 'YES' | 'NO'; shares: number; reserved: number }>();
+  private readonly posDelta = new Map<string, PositionDelta>();
   private readonly newOrders = new Map<number, NewOrder>();
   private readonly newByKey = new Map<string, NewOrder>();
   private readonly deltas = new Map<number, OrderDelta>();
   private readonly fills: Fill[] = [];
   private readonly volumeAdded = new Map<number, number>();
   private readonly volume30d = new Map<number, number>();
+  /** Self-exclusion ends of the batch's takers (issue 9), null when never excluded. */
+  private readonly excludedUntil = new Map<number, Date | null>();
   private readonly known = new Map<string, NewOrder>();
   private readonly ids: number[] = [];
   private lastPrice: number | null = null;
@@ -101,6 +74,8 @@ export class MarketBatch {
   private closing = false;
   /** Orders cancelled by this batch's first `close` (later ones find the book empty). */
   private closedOrders = 0;
+  /** The market's maker, loaded at first use; null: the market has none. */
+  private maker: MakerSim | null | undefined = undefined;
 
   constructor(
     private readonly m: EntityManager,
@@ -126,6 +101,7 @@ export class MarketBatch {
     const balances = await m.query(
       `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]);
     const volumes = await takerVolumes(m, users);
+    const exclusions = await exclusionsOf(m, users);
     const positions = await m.query(
       `SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
       [this.market.id, users]);
@@ -138,6 +114,7 @@ export class MarketBatch {
     }
     for (const r of balances) this.availLoaded.set(Number(r.user_id), Number(r.balance));
     for (const [u, v] of volumes) this.volume30d.set(u, v);
+    for (const u of users) this.excludedUntil.set(u, exclusions.get(u) ?? null);
     for (const r of positions) this.posLoaded.set(`${r.user_id}:${r.outcome}`, { shares: r.shares, reserved: r.reserved });
   }
 
@@ -152,9 +129,36 @@ export class MarketBatch {
     }
   }
 
+  /**
+   * The market's maker (DESIGN §9) with its inventory as of now, loaded at its first use in the
+   * batch (only this market's batches change it, under the market lock), or null without one.
+   */
+  private async makerSim(): Promise<MakerSim | null> {
+    if (this.maker === undefined) {
+      const loaded = await loadMakerState(this.m, this.market.id);
+      this.maker = loaded === null ? null : { params: loaded.params, inv: loaded.inv, nextId: () => this.takeId() };
+    }
+    if (this.maker !== null) await this.topUpIds(MAKER_ID_RESERVE);
+    return this.maker;
+  }
+
+  /**
+   * Brings the maker's orders in line with its quote (a new market, or new money after
+   * `addLiquidity`); a no-op without a maker or when its orders already equal its quote.
+   */
+  async requoteMaker(): Promise<void> {
+    const maker = await this.makerSim();
+    if (maker === null || this.market.status !== 'open') return;
+    const steps: MakerStep[] = [];
+    requote(this.book, maker, this.now, steps);
+    this.applySteps(steps, null);
+  }
+
   private async place(cmd: PlaceOrderCommand): Promise<CommandResult> {
     const seen = this.newByKey.get(cmd.idempotencyKey) ?? (await this.findByKey(cmd.idempotencyKey));
     if (seen) return seen.status === 'rejected' ? fail(isFailureCode(seen.cancelReason) ? seen.cancelReason : 'rejected') : { ok: true, outcome: toOutcome(seen) };
+    const blocked = exclusionBlock(await this.exclusionOf(cmd.userId), new Date(this.now));
+    if (blocked) return blocked;
     const checked = preTradeCheck(
       // A batch that has run `close` takes no more orders, whatever the row still says.
       { status: this.closing ? 'closed' : this.market.status, tradingPaused: this.market.tradingPaused, deadlineMs: this.market.deadline.getTime() },
@@ -170,7 +174,7 @@ export class MarketBatch {
     const id = await this.nextOrderId();
     incoming.id = id;
     incoming.seq = id;
-    const result = match(this.book, incoming, this.now);
+    const { result, steps } = matchWithMaker(this.book, incoming, this.now, await this.makerSim());
     const order: NewOrder = {
       id, userId: cmd.userId, intent: cmd.intent, bookPrice: incoming.limitPrice, qty: cmd.qty ?? 0,
       spendKop: cmd.spendKop ?? null, remaining: 0, filled: 0, kind: cmd.kind, tif: cmd.tif,
@@ -186,7 +190,7 @@ export class MarketBatch {
     this.applyEffects(reserveEffects(incoming), { type: 'order', id });
     for (const o of result.expired) this.removeResting(o, 'expired', 'order_expired');
     for (const o of result.selfTradeCancelled) this.removeResting(o, 'cancelled', 'self_trade_cancelled', 'self_trade');
-    for (const f of result.fills) this.recordFill(f, order);
+    this.applySteps(steps, order);
     this.applyEffects(takerReleaseEffects(incoming, result), { type: 'order', id });
 
     order.filled = result.filledQty;
@@ -202,21 +206,57 @@ export class MarketBatch {
     return { ok: true, outcome: { ...toOutcome(order), selfTradeCancelled: result.selfTradeCancelled.length } };
   }
 
-  private recordFill(f: Fill, taker: NewOrder): void {
+  /**
+   * Records what matching with the maker did, in order: the taker's fills, and the maker's
+   * requotes (cancelled and new maker orders with their reserves, and their own fills).
+   */
+  private applySteps(steps: readonly MakerStep[], taker: NewOrder | null): void {
+    for (const s of steps) {
+      if (s.kind === 'fill') {
+        this.recordFill(s.fill, taker!, s.makerLeft);
+      } else if (s.kind === 'maker_cancel') {
+        this.changed = true;
+        this.applyEffects(cancelEffects(s.order), { type: 'order', id: s.order.id });
+        this.updateOrder(s.order.id, { remaining: 0, filled: 0, cost: 0, fee: 0, status: 'cancelled', reason: 'requote' });
+      } else {
+        this.changed = true;
+        const o = s.order;
+        const row: NewOrder = {
+          id: o.id, userId: o.userId, intent: o.intent, bookPrice: o.limitPrice, qty: o.qty ?? 0, spendKop: null,
+          remaining: 0, filled: 0, kind: 'limit', tif: 'GTC', postOnly: false, expiresAt: null, status: 'open',
+          costKop: 0, feeKop: 0, cancelReason: null, idempotencyKey: `maker:${this.market.id}:${o.id}`,
+        };
+        this.newOrders.set(o.id, row);
+        this.applyEffects(reserveEffects(o), { type: 'order', id: o.id });
+        s.result.fills.forEach((f, i) => this.recordFill(f, row, s.makerLeft[i]!));
+        this.applyEffects(takerReleaseEffects(o, s.result), { type: 'order', id: o.id });
+        row.filled = s.result.filledQty;
+        row.remaining = s.result.rested;
+        row.status = s.result.rested > 0 ? 'open' : 'filled';
+      }
+    }
+  }
+
+  /** A message about a user's order, after commit; the maker has no chat to tell. */
+  private notify(n: Notice): void {
+    if (this.maker && n.userId === this.maker.params.userId) return;
+    this.notices.push(n);
+  }
+
+  private recordFill(f: Fill, taker: NewOrder, left: number): void {
     const index = this.fills.push(f) - 1;
     this.applyEffects(fillEffects(f), { type: 'fill', index });
     const takerKop = ownPrice(f.takerIntent, f.price) * f.qty;
     const makerKop = ownPrice(f.makerIntent, f.price) * f.qty;
     taker.costKop += takerKop;
     taker.feeKop += f.takerFee;
-    const left = this.book.get(f.makerOrderId)?.remaining ?? 0;
     this.updateOrder(f.makerOrderId, {
       remaining: left, filled: f.qty, cost: makerKop, fee: -f.makerRebate,
       status: left > 0 ? 'open' : 'filled', reason: null,
     });
     this.lastPrice = f.price;
     this.tradedKop += f.kind === 'mint' || f.kind === 'merge' ? 100 * f.qty : f.kind === 'transfer_yes' ? f.price * f.qty : (100 - f.price) * f.qty;
-    this.notices.push({
+    this.notify({
       userId: f.makerUserId, marketId: this.market.id, orderId: f.makerOrderId, kind: 'fill',
       intent: f.makerIntent, shares: f.qty, price: ownPrice(f.makerIntent, f.price), amountKop: kop(makerKop),
     });
@@ -227,7 +267,7 @@ export class MarketBatch {
     this.changed = true;
     this.applyEffects(cancelEffects(o), { type: 'order', id: o.id });
     this.updateOrder(o.id, { remaining: 0, filled: 0, cost: 0, fee: 0, status, reason });
-    this.notices.push({
+    this.notify({
       userId: o.userId, marketId: this.market.id, orderId: o.id, kind: notice, intent: o.intent,
       shares: o.remaining, price: ownPrice(o.intent, o.price), amountKop: kop(0),
     });
@@ -330,6 +370,11 @@ export class MarketBatch {
   }
 
   /** 30-day taker notional, kop, for the fee tier (seed plan: monthly volume). */
+  private async exclusionOf(userId: number): Promise<Date | null> {
+    if (!this.excludedUntil.has(userId)) this.excludedUntil.set(userId, (await exclusionsOf(this.m, [userId])).get(userId) ?? null);
+    return this.excludedUntil.get(userId)!;
+  }
+
   private async volumeOf(userId: number): Promise<number> {
     if (!this.volume30d.has(userId)) {
       this.volume30d.set(userId, await takerVolume(this.m, userId));
@@ -346,151 +391,41 @@ export class MarketBatch {
   }
 
   private async nextOrderId(): Promise<number> {
-    const pre = this.ids.shift();
-    if (pre !== undefined) return pre;
-    const [r] = await this.m.query(`SELECT nextval('orders_id_seq') AS id`);
-    return Number(r.id);
+    await this.topUpIds(1);
+    return this.takeId();
   }
 
+  /** Makes sure `n` preallocated order ids are at hand (one statement when they are not). */
+  private async topUpIds(n: number): Promise<void> {
+    if (this.ids.length >= n) return;
+    const rows: { id: string }[] = await this.m.query(
+      `SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [n === 1 ? 1 : 2 * n - this.ids.length]);
+    for (const r of rows) this.ids.push(Number(r.id));
+  }
+
+  /** The next preallocated order id; ids are taken in increasing order, so they keep time priority. */
+  private takeId(): number {
+    const id = this.ids.shift();
+    if (id === undefined) throw new Error(`market ${this.market.id}: out of preallocated order ids`);
+    return id;
+  }
+
+
   /**
-   * Writes the batch: orders, fills, postings, positions, volume, market — a fixed number of
-   * statements. Returns the market's new book version.
+   * Writes the batch (market-batch-writer.ts) and returns the market's new book version.
    * @throws InsufficientFundsError / constraint errors only on a bug (every command was checked).
    */
   async flush(): Promise<number> {
-    if (!this.changed && this.newOrders.size === 0) return this.market.bookVersion;
-    const m = this.m;
-    const orders = [...this.newOrders.values()];
-    if (orders.length > 0) {
-      await m.query(
-        `INSERT INTO orders (id, market_id, user_id, intent, price, qty, spend_kop, remaining, filled, kind, tif,
-                             post_only, expires_at, status, cost_kop, fee_kop, cancel_reason, idempotency_key)
-         SELECT o.id, $1, o.user_id, o.intent, o.price, o.qty, o.spend, o.remaining, o.filled, o.kind, o.tif,
-                o.post_only, to_timestamp(o.expires / 1000.0), o.status, o.cost, o.fee, o.reason, o.key
-           FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::int[], $7::bigint[], $8::int[],
-                       $9::int[], $10::text[], $11::text[], $12::bool[], $13::bigint[], $14::text[], $15::bigint[],
-                       $16::bigint[], $17::text[], $18::text[])
-             AS o(id, user_id, intent, price, qty, spend, remaining, filled, kind, tif, post_only, expires, status,
-                  cost, fee, reason, key)`,
-        [this.market.id, ...columns(orders, [
-          (o) => o.id, (o) => o.userId, (o) => o.intent, (o) => o.bookPrice, (o) => o.qty, (o) => o.spendKop,
-          (o) => o.remaining, (o) => o.filled, (o) => o.kind, (o) => o.tif, (o) => o.postOnly, (o) => o.expiresAt,
-          (o) => o.status, (o) => o.costKop, (o) => o.feeKop, (o) => o.cancelReason, (o) => o.idempotencyKey,
-        ])],
-      );
-    }
-    if (this.deltas.size > 0) {
-      const ids = [...this.deltas.keys()];
-      const ds = ids.map((id) => this.deltas.get(id)!);
-      await m.query(
-        `UPDATE orders o SET remaining = d.remaining, filled = o.filled + d.filled, cost_kop = o.cost_kop + d.cost,
-                fee_kop = o.fee_kop + d.fee, status = d.status, cancel_reason = COALESCE(d.reason, o.cancel_reason),
-                updated_at = now()
-           FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
-             AS d(id, remaining, filled, cost, fee, status, reason)
-          WHERE o.id = d.id AND o.status = 'open'`,
-        [ids, ...columns(ds, [(d) => d.remaining, (d) => d.filled, (d) => d.cost, (d) => d.fee, (d) => d.status, (d) => d.reason])],
-      );
-    }
-    const fillIds = await this.insertFills();
-    await post(m, await this.postings(fillIds));
-    await this.writePositions();
-    await this.writeVolume();
-    // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
-    const [[r]] = await m.query(
-      `UPDATE markets SET book_version = book_version + 1, last_price = COALESCE($2, last_price),
-              volume_kop = volume_kop + $3,
-              -- Only an open market closes: a late close command (deadline sweep queued before an
-              -- early resolution) must not turn a proposed, resolved or settled market back.
-              status = CASE WHEN $4 AND status = 'open' THEN 'closed' ELSE status END,
-              closed_at = CASE WHEN $4 AND status = 'open' THEN now() ELSE closed_at END
-        WHERE id = $1 RETURNING book_version`,
-      [this.market.id, this.lastPrice, this.tradedKop, this.closing],
-    );
-    // The audit trail of the lifecycle (market_events): trading stopped, and how many orders that cancelled.
-    if (this.closing && this.market.status === 'open') {
-      await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'closed', $2)`,
-        [this.market.id, { cancelled: this.closedOrders }]);
-    }
-    if (this.lastPrice !== null) {
-      await m.query(`INSERT INTO price_points (market_id, at, price, volume_kop) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4)`,
-        [this.market.id, this.now, this.lastPrice, this.tradedKop]);
-    }
-    return Number(r.book_version);
+    return new BatchWriter(this.m, this.market, this.now, this.changes()).write();
   }
 
-  private async insertFills(): Promise<number[]> {
-    if (this.fills.length === 0) return [];
-    const rows: { id: string }[] = await this.m.query(
-      `SELECT nextval('fills_id_seq') AS id FROM generate_series(1, $1)`, [this.fills.length]);
-    const ids = rows.map((x) => Number(x.id));
-    await this.m.query(
-      `INSERT INTO fills (id, market_id, maker_order_id, taker_order_id, maker_user_id, taker_user_id, kind, price, qty,
-                          taker_fee_kop, maker_rebate_kop, created_at)
-       SELECT f.*, to_timestamp($12 / 1000.0) FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
-                            $6::bigint[], $7::text[], $8::smallint[], $9::int[], $10::bigint[], $11::bigint[]) AS f`,
-      [ids, this.fills.map(() => this.market.id), ...columns(this.fills, [
-        (f) => f.makerOrderId, (f) => f.takerOrderId, (f) => f.makerUserId, (f) => f.takerUserId, (f) => f.kind,
-        (f) => f.price, (f) => f.qty, (f) => f.takerFee, (f) => f.makerRebate,
-      ]), this.now],
-    );
-    return ids;
-  }
-
-  private async postings(fillIds: number[]): Promise<Move[]> {
-    const users = new Set<number>();
-    for (const { move } of this.moves) {
-      for (const a of [move.from, move.to]) if (a.kind === 'available' || a.kind === 'reserved') users.add(a.userId);
-    }
-    const accounts = await userAccountsOf(this.m, [...users]);
-    const fees = await systemAccountId(this.m, 'house:fees');
-    const idOf = (a: AccountRef): number => {
-      if (a.kind === 'escrow') return this.market.escrowAccountId;
-      if (a.kind === 'fees') return fees;
-      return accounts.get(a.userId)![a.kind];
+  /** What the batch decided, for the writer. */
+  private changes(): BatchChanges {
+    return {
+      changed: this.changed, newOrders: this.newOrders, deltas: this.deltas, fills: this.fills, moves: this.moves,
+      posDelta: this.posDelta, volumeAdded: this.volumeAdded, lastPrice: this.lastPrice, tradedKop: this.tradedKop,
+      closing: this.closing, closedOrders: this.closedOrders,
     };
-    return this.moves.map(({ move, ref }) => ({
-      from: idOf(move.from),
-      to: idOf(move.to),
-      amount: move.amount,
-      kind: move.kind,
-      refType: ref.type,
-      refId: ref.type === 'order' ? ref.id : fillIds[ref.index]!,
-    }));
-  }
-
-  private async writePositions(): Promise<void> {
-    // Sorted, so concurrent batches lock position rows in one order.
-    const ps = [...this.posDelta.values()].filter((p) => p.shares !== 0 || p.reserved !== 0)
-      .sort((a, b) => a.userId - b.userId || a.outcome.localeCompare(b.outcome));
-    if (ps.length === 0) return;
-    const cols = [this.market.id, ...columns(ps, [(p) => p.userId, (p) => p.outcome, (p) => p.shares, (p) => p.reserved])];
-    // Two steps: a row with a negative delta must never be inserted (the CHECK would fire before
-    // ON CONFLICT could turn it into an update), so rows are created empty, then changed.
-    await this.m.query(
-      `INSERT INTO positions (user_id, market_id, outcome)
-       SELECT p.user_id, $1, p.outcome FROM unnest($2::bigint[], $3::text[]) AS p(user_id, outcome)
-       ON CONFLICT (user_id, market_id, outcome) DO NOTHING`,
-      cols.slice(0, 3),
-    );
-    await this.m.query(
-      `UPDATE positions t SET shares = t.shares + p.shares, reserved = t.reserved + p.reserved
-         FROM unnest($2::bigint[], $3::text[], $4::int[], $5::int[]) AS p(user_id, outcome, shares, reserved)
-        WHERE t.user_id = p.user_id AND t.market_id = $1 AND t.outcome = p.outcome`,
-      cols,
-    );
-  }
-
-  private async writeVolume(): Promise<void> {
-    const vs = [...this.volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
-    if (vs.length === 0) return;
-    await this.m.query(
-      `INSERT INTO taker_volume (user_id, day, notional_kop)
-       SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
-         FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
-       ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
-      [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
-    );
   }
 }
 
@@ -501,11 +436,6 @@ function orderFromRow(r: any): NewOrder {
     status: r.status, costKop: Number(r.cost_kop), feeKop: Number(r.fee_kop), cancelReason: r.cancel_reason,
     idempotencyKey: r.idempotency_key,
   };
-}
-
-/** Column arrays for an `unnest` insert. */
-function columns<T>(rows: readonly T[], getters: ((row: T) => unknown)[]): unknown[][] {
-  return getters.map((g) => rows.map(g));
 }
 
 function toOutcome(o: NewOrder): OrderOutcome {

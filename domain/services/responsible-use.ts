@@ -134,13 +134,24 @@ function exclusionFailure(until: Date): Failure {
 }
 
 /**
- * Whether the user may place a new order now: null, or the refusal (code under `errors.`:
- * `self_excluded` {until: Moscow time text} or `self_excluded_forever`). For the pre-trade check
- * and every bet path (scene, quick bets in groups, inline cards).
+ * The self-exclusion rule (issue 9), pure: while `excludedUntil` is after `now` the user places no
+ * new order — the refusal (code under `errors.`: `self_excluded` {until: Moscow time text} or
+ * `self_excluded_forever`); otherwise null. The bet preview and the matching batch both apply it.
  */
+export function exclusionBlock(excludedUntil: Date | null | undefined, now: Date): Failure | null {
+  return excludedUntil && excludedUntil.getTime() > now.getTime() ? exclusionFailure(excludedUntil) : null;
+}
+
+/** When each of `userIds` is self-excluded until (users never excluded are absent). */
+export async function exclusionsOf(m: EntityManager, userIds: readonly number[]): Promise<Map<number, Date>> {
+  const rows: { user_id: string; excluded_until: Date }[] = await m.query(
+    `SELECT user_id, excluded_until FROM user_limits WHERE user_id = ANY($1::bigint[]) AND excluded_until IS NOT NULL`, [userIds]);
+  return new Map(rows.map((r) => [Number(r.user_id), r.excluded_until]));
+}
+
+/** {@link exclusionBlock} for one user, read from the database: null, or the refusal. */
 export async function tradingBlock(m: EntityManager, userId: number, now = new Date()): Promise<Failure | null> {
-  const [r] = await m.query(`SELECT excluded_until FROM user_limits WHERE user_id = $1 AND excluded_until > $2`, [userId, now]);
-  return r ? exclusionFailure(r.excluded_until as Date) : null;
+  return exclusionBlock((await exclusionsOf(m, [userId])).get(userId), now);
 }
 
 /**

@@ -48,6 +48,8 @@ export const SERVICE_FAILURE_CODES = [
   'withdraw_reference_invalid', 'withdraw_already_pending', 'withdraw_already_approved', 'withdraw_already_paid',
   'withdraw_already_rejected', 'withdraw_already_cancelled', 'limit_out_of_range', 'self_excluded',
   'self_excluded_forever', 'deposit_limit_day', 'deposit_limit_month',
+  // House market maker (issue 8).
+  'liquidity_out_of_range', 'opening_price_out_of_range', 'liquidity_wrong_funder',
 ] as const;
 
 /** Every code `fail()` accepts. */

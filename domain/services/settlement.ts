@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { faultPoint } from '../../infra/faults';
 import { post } from '../ledger/ledger';
 import { kop, type Kop } from '../money';
+import { returnMakerFunds, type MakerSettlement } from './liquidity';
 
 /** A position paid by settlement. */
 export interface Payout {
@@ -20,6 +21,11 @@ export interface SettleResult {
   status: 'settled' | 'not_resolved';
   positions: number;
   paidKop: Kop;
+  /**
+   * The market's house maker (DESIGN §9): what it returned to its funder and its profit (> 0) or
+   * loss (< 0), kop, for the settlement report; null when the market has none or is not resolved.
+   */
+  maker: MakerSettlement | null;
 }
 
 /** Thrown when a market's escrow is not exactly used up: a broken invariant, never retried blindly. */
@@ -38,7 +44,8 @@ export const SETTLE_BATCH = 2000;
  * even a bug could not pay a position twice. Running it again, in parallel, or after `kill -9` at
  * any point resumes where the last commit left off. The payout per share is frozen in the
  * `settlements` row by the first run, so every run pays the same. The last step checks the escrow
- * is 0 and marks the market settled.
+ * is 0 and marks the market settled; the same commit returns what the market's maker holds to its
+ * funder (liquidity.returnMakerFunds, once by its idempotency key).
  *
  * @param opts.batchSize positions per transaction (default {@link SETTLE_BATCH})
  * @param opts.onProgress called after each committed batch with positions paid so far (all runs)
@@ -65,7 +72,7 @@ export async function settleMarket(
     }
     return { yesPayout: Number(s.yes_payout), total: Number(s.positions_total), escrowId: Number(s.escrow_id) };
   });
-  if (!start) return { status: 'not_resolved', positions: 0, paidKop: kop(0) };
+  if (!start) return { status: 'not_resolved', positions: 0, paidKop: kop(0), maker: null };
   faultPoint('settle-after-start');
 
   // Parallel runs split the rows with SKIP LOCKED; when none is free, one blocking pass waits for
@@ -133,8 +140,10 @@ export async function settleMarket(
       await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'settled', '{}')`, [marketId]);
       faultPoint('settle-before-finish');
     }
+    // Every position is paid, the maker's included: what it holds now goes back to its funder.
+    const maker = await returnMakerFunds(m, marketId);
     const [s] = await m.query(`SELECT positions_total, paid_kop FROM settlements WHERE market_id = $1`, [marketId]);
-    return { status: 'settled' as const, positions: Number(s.positions_total), paidKop: kop(Number(s.paid_kop)) };
+    return { status: 'settled' as const, positions: Number(s.positions_total), paidKop: kop(Number(s.paid_kop)), maker };
   });
 }
 

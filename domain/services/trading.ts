@@ -6,10 +6,13 @@ import { outcomeOf } from '../exchange/intent';
 import type { TimeInForce } from '../exchange/types';
 import { Market } from '../entities';
 import type { Kop } from '../money';
+import { freeSharesOf } from '../read/portfolio';
 import { loadBook } from './book-cache';
+import { loadMakerState } from './maker-state';
 import type { PlaceOrderCommand } from './commands';
 import { fail, type Result } from './result';
 import { balancesOf } from './users';
+import { tradingBlock } from './responsible-use';
 import { takerVolume } from './volume';
 
 /** Bet previews and fee tiers for the bot (quotes, books and portfolios: domain/read/). Never writes. */
@@ -49,20 +52,22 @@ export interface BetPreview {
 export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date.now()): Promise<Result<{ preview: BetPreview }>> {
   const market = await m.getRepository(Market).findOneBy({ id: input.marketId });
   if (!market) return fail('market_not_found');
-  const [p] = await m.query(
-    `SELECT shares - reserved AS free FROM positions WHERE user_id = $1 AND market_id = $2 AND outcome = $3`,
-    [input.userId, input.marketId, outcomeOf(input.intent)]);
+  const blocked = await tradingBlock(m, input.userId, new Date(nowMs));
+  if (blocked) return blocked;
   const checked = preTradeCheck(
     { status: market.status, tradingPaused: market.tradingPaused, deadlineMs: market.deadline.getTime() },
     {
       volume30dKop: await takerVolume(m, input.userId),
       availableKop: (await balancesOf(m, input.userId)).available,
-      freeShares: p ? Number(p.free) : 0,
+      freeShares: await freeSharesOf(m, input.userId, input.marketId, outcomeOf(input.intent)),
     },
     input, nowMs);
   if (!checked.ok) return fail(checked.code, checked.vars);
   const { order, reserve, takerFeeBps: bps } = checked;
-  const r = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs);
+  const maker = await loadMakerState(m, input.marketId);
+  // previewOrder gives the maker's trial orders ids of its own that are never stored (exchange/preview.ts).
+  const sim = maker === null ? null : { params: maker.params, inv: maker.inv, nextId: () => 0 };
+  const r = previewOrder(await loadBook(m, input.marketId), order, bps, nowMs, sim);
   if (r.rejected) return fail(r.rejected);
   return {
     ok: true,

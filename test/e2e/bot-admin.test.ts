@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 afterEach(() => expect(env.errors).toEqual([]));
 
-test('/newmarket: title → description → category → deadline (Moscow) → confirm creates one market', async () => {
+test('/newmarket: title → description → category → deadline (Moscow) → liquidity → opening price → confirm creates one market', async () => {
   const a = env.admin;
   const say = async (text: string, expected: string) => {
     env.sim.sendText({ userId: a.id, text });
@@ -24,7 +24,12 @@ test('/newmarket: title → description → category → deadline (Moscow) → c
   await waitFor(env, a, { textIncludes: 'Когда заканчиваются торги' });
   await say('31.02.2030 12:00', 'Не понял дату');
   await say('01.01.2020 12:00', 'Срок уже прошёл');
-  const confirm = await say('30.11.2030 18:00', 'Проверьте рынок');
+  await say('30.11.2030 18:00', 'Ликвидность биржи');
+  // Issue 8: the house maker's budget and opening price (their limits: bot-liquidity.test.ts).
+  press(env, a, '1\u202f000\u00a0₽');
+  await waitFor(env, a, { textIncludes: 'Начальная цена' });
+  press(env, a, '50%');
+  const confirm = await waitFor(env, a, { textIncludes: 'Проверьте рынок' });
   expect(confirm.text).toContain('Торги до: 30.11.2030, 18:00 МСК');
   expect(confirm.text).toContain('(без описания)');
   const tap1 = press(env, a, '✅ Создать', confirm.messageId);

@@ -1,7 +1,7 @@
 /** The demo's group part (scripts/demo-groups.ts) plays through against the real bot and workers. */
 import { SimClient } from '../../tools/botapi/client';
 import { playGroupDemo } from '../../scripts/demo-groups';
-import { fund, market, REDIS_URL, restingOrder, startEnv, startedUser, type Env } from './harness';
+import { fund, market, REDIS_URL, startEnv, startedUser, type Env } from './harness';
 
 let env: Env;
 beforeAll(async () => {
@@ -9,13 +9,12 @@ beforeAll(async () => {
 });
 afterAll(async () => env.close());
 
-test('playGroupDemo: inline card in a group, a two-tap bet, the card edited, one digest in the channel', async () => {
+test('issue 8: playGroupDemo: inline listing, /predict in a group with no seeded orders, a two-tap bet that fills, the card edited, one digest', async () => {
   const ivan = await startedUser(env, 'Иван');
   const alice = await startedUser(env, 'Alice', 'en');
+  await fund(env, ivan, 1_000);
   await fund(env, alice, 1_000);
   const marketId = await market(env, 'Will Bitcoin close the year above $100,000?', 'crypto');
-  const maker = await fund(env, env.sim.createUser({ first_name: 'Maker' }), 100_000);
-  await restingOrder(env, { marketId, userId: maker, intent: 'BUY_NO', price: 35, qty: 1000 });
   const lines: string[] = [];
   const images: { name: string; bytes: number }[] = [];
   const { apiRoot } = env.running.bot.telegram.options;
@@ -28,8 +27,11 @@ test('playGroupDemo: inline card in a group, a two-tap bet, the card edited, one
   expect(result).toEqual({ trades: 1, digests: 1 });
   const log = lines.join('\n');
   expect(log).toContain('[group "Forecast Friends"] Иван: @pravda_demogroups_bot');
-  expect(log).toContain('[group "Forecast Friends"] Alice taps [✅ ДА 65%]');
-  expect(log).toContain('(alert) ✅ Bet placed: 153 shares of YES');
+  expect(log).toContain('[group "Forecast Friends"] Иван: /predict Will it snow in Moscow on New Year\'s Eve? | 31.12.2030 18:00');
+  expect(log).toContain('💧 Ликвидность биржи до 100,00\u00a0₽');
+  expect(log).toContain('[group "Forecast Friends"] Alice taps [✅ ДА 50%]');
+  expect(log).toMatch(/\(alert\) ✅ Bet placed: \d+ shares? of YES/);
+  expect(log).toContain('(edits the card in place)');
   expect(log).toContain('[channel] 🤖 bot: 📷 digest.png');
   expect(log).toContain('(the job run again: done)');
   expect(images).toEqual([{ name: 'digest.png', bytes: expect.any(Number) }]);

@@ -52,6 +52,8 @@ export interface EnvOptions {
   webhook?: { url: string; secret: string; port: number };
   /** Resolution rules: RESOLVE_QUORUM and DISPUTE_WINDOW (e.g. '3s'), and more admins than the one. */
   resolution?: { quorum: number; disputeWindow: string; admins: number };
+  /** GROUP_DISPUTE_WINDOW (e.g. '0'); default the product's (2 h). */
+  groupDisputeWindow?: string;
   /** A digest channel and its schedule (DIGEST_CHANNEL_ID, DIGEST_CRON, DIGEST_LANG). */
   digest?: { cron: string; lang: 'ru' | 'en' };
   /** More environment for the bot and workers (e.g. RATE_LIMIT_POINTS, WITHDRAW_QUORUM_KOP, WITHDRAW_SLA). */
@@ -82,6 +84,7 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     BOT_TOKEN: botInfo.token, TELEGRAM_API_ROOT: url, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: prefix,
     ADMIN_IDS: admins.map((a) => a.id).join(','), PAYMENT_PROVIDER_TOKEN: opts.providerToken ?? 'test-provider-token',
     ...(opts.resolution ? { RESOLVE_QUORUM: String(opts.resolution.quorum), DISPUTE_WINDOW: opts.resolution.disputeWindow } : {}),
+    ...(opts.groupDisputeWindow !== undefined ? { GROUP_DISPUTE_WINDOW: opts.groupDisputeWindow } : {}),
     ...(opts.digest ? { DIGEST_CHANNEL_ID: String(channelId), DIGEST_CRON: opts.digest.cron, DIGEST_LANG: opts.digest.lang } : {}),
     ...(opts.webhook ? { WEBHOOK_URL: opts.webhook.url, WEBHOOK_SECRET: opts.webhook.secret, HTTP_PORT: String(opts.webhook.port) } : {}),
     ...opts.env,
@@ -149,7 +152,8 @@ export async function fund(env: Env, user: SimUser, rub: number): Promise<number
 
 /** An open market (announced to the matching workers), `hours` until its deadline. */
 export async function market(env: Env, title: string, category = 'weather', hours = 48): Promise<number> {
-  const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null });
+  // No house maker: these tests place their own liquidity (liquidityKop > 0 gives a market a maker).
+  const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null, liquidityKop: kop(0) });
   if (!r.ok) throw new Error(r.code);
   await env.queues.announceMarket(r.market.id);
   return r.market.id;

@@ -17,9 +17,11 @@ export async function userWithMoney(ds: DataSource, rub: number, name = 'user'):
   return user.id;
 }
 
-/** An open market with a deadline `hours` ahead. */
-export async function openMarket(ds: DataSource, title = 'Will it rain tomorrow?', hours = 48): Promise<number> {
-  const r = await createMarket(ds, { title, category: 'weather', deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null });
+/** An open market with a deadline `hours` ahead; `liquidityKop` > 0 gives it a house maker (default: an empty book). */
+export async function openMarket(ds: DataSource, title = 'Will it rain tomorrow?', hours = 48, liquidityKop = 0): Promise<number> {
+  const r = await createMarket(ds, {
+    title, category: 'weather', deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null, liquidityKop: kop(liquidityKop),
+  });
   if (!r.ok) throw new Error(r.code);
   return r.market.id;
 }

@@ -38,6 +38,8 @@ const SAMPLES: { [K in keyof typeof cb]: Parameters<(typeof cb)[K]['encode']>[0]
   groupResolvePick: { marketId: Number.MAX_SAFE_INTEGER },
   groupResolveOutcome: { marketId: Number.MAX_SAFE_INTEGER, outcome: 'NO' },
   groupResolveConfirm: { marketId: Number.MAX_SAFE_INTEGER, outcome: 'VOID', early: 'yes' },
+  groupResolveUphold: { marketId: Number.MAX_SAFE_INTEGER, round: Number.MAX_SAFE_INTEGER },
+  newMarketBudget: { kop: Number.MAX_SAFE_INTEGER }, newMarketPrice: { price: 99 },
   orderTif: { tif: 'FOK' },
   orderExpiry: { preset: '24h' },
   orderPostOnly: { on: 'yes' },

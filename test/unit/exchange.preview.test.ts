@@ -1,6 +1,9 @@
 /** The bet preview equals what match then does on the same book (DESIGN §2, STYLE §1). */
 import fc from 'fast-check';
-import { match, OrderBook, ownPrice, previewOrder, type Intent, type PreviewInput, type RestingOrder } from '../../domain/exchange';
+import {
+  deriveB, makeLadder, match, matchWithMaker, OrderBook, ownPrice, previewOrder, requote, type Intent, type MakerSim, type PreviewInput,
+  type RestingOrder,
+} from '../../domain/exchange';
 import type { Kop } from '../../domain/money';
 
 const NOW = 5_000;
@@ -42,7 +45,7 @@ describe('previewOrder', () => {
     expect(p).toMatchObject({ rejected: 'fok_not_fillable', filledQty: 0, avgPrice: null, worstPrice: null });
   });
 
-  it('equals what match then does on the same book (random books and orders)', () => {
+  it.each([false, true])('equals what match then does on the same book (random books and orders; issue 8: with a maker %s)', (withMaker) => {
     const restingArb = fc.record({
       userId: fc.integer({ min: 1, max: 3 }),
       intent: fc.constantFrom(...INTENTS),
@@ -79,11 +82,20 @@ describe('previewOrder', () => {
           userId: o.userId, intent: spend ? (o.intent.endsWith('YES') ? 'BUY_YES' : 'BUY_NO') : o.intent,
           limitPrice: o.limitPrice, tif: spend ? 'IOC' : o.tif, postOnly: spend ? false : o.postOnly, ...o.size,
         };
+        // Issue 8: a house maker (user 9) quoting around 50 with 300 ₽, requoted into this book first.
+        let nextId = 2_000;
+        const maker: MakerSim | null = withMaker
+          ? { params: { userId: 9, ladder: makeLadder(deriveB(30_000, 30_000, 50), 50), anchorNet: 0, window: 4 }, inv: { yes: 0, no: 0, cashKop: 30_000 }, nextId: () => nextId++ }
+          : null;
+        if (maker) requote(book, maker, NOW, []);
         const hash = book.hash();
-        const p = previewOrder(book, input, o.bps, NOW);
+        const inv = maker && { ...maker.inv };
+        const p = previewOrder(book, input, o.bps, NOW, maker);
         expect(book.hash()).toBe(hash);
+        expect(maker && maker.inv).toEqual(inv);
 
-        const r = match(book, { ...input, id: 1_000, seq: 1_000, expiresAt: input.tif === 'GTD' ? NOW + 1 : null, takerFeeBps: o.bps }, NOW);
+        const taker = { ...input, id: 1_000, seq: 1_000, expiresAt: input.tif === 'GTD' ? NOW + 1 : null, takerFeeBps: o.bps };
+        const r = maker ? matchWithMaker(book, taker, NOW, maker).result : match(book, taker, NOW);
         const notional = r.fills.reduce((s, f) => s + ownPrice(input.intent, f.price) * f.qty, 0);
         const fee = r.fills.reduce((s, f) => s + f.takerFee, 0);
         expect({

@@ -1,0 +1,249 @@
+/**
+ * The house maker in the book (DESIGN §9): keeps the maker's resting orders equal to
+ * `quote(params, inventory)` and matches an incoming order so that a taker walking up the ladder
+ * meets the next level within the same order. Pure, no I/O: the matching batch and the bet
+ * preview call the same {@link matchWithMaker}, so the preview shows what execution then does.
+ *
+ * A taker order is matched in phases: each phase may not go beyond the maker's farthest quote on
+ * the side it takes from (the window edge), and between phases the maker requotes from its new
+ * inventory. Everything at or before the edge is taken before anything beyond it, so price-time
+ * priority holds across phases; the taker's fees are cumulative over all phases (one ceil for the
+ * whole order, as without a maker).
+ */
+import { kop } from '../money';
+import type { OrderBook } from './book';
+import { ownPrice, sideOf } from './intent';
+import { match } from './match';
+import { quote, type MakerInventory, type MakerParams, type Quote } from './maker';
+import type { Fill, IncomingOrder, Intent, MatchResult, RestingOrder } from './types';
+
+/** A maker in a book: how it quotes, what it holds now (updated by every fill), and where its order ids come from. */
+export interface MakerSim {
+  params: MakerParams;
+  inv: MakerInventory;
+  /** A fresh order id (and seq) for a new maker order. */
+  nextId: () => number;
+  /**
+   * Ids of the maker's orders that may still rest in the book (a superset: filled ones drop out
+   * when looked up). Found by one scan of the book when absent, then kept up to date here, so a
+   * requote does not scan the whole book.
+   */
+  orderIds?: Set<number>;
+  /** The farthest price the maker quotes on each side (null: none), as its last requote left them. */
+  edges?: { bid: number | null; ask: number | null };
+}
+
+/** One step of what happened, in order, for the ledger and the order rows. */
+export type MakerStep =
+  /** A fill of the incoming order; `makerLeft` is the resting order's remaining right after it. */
+  | { kind: 'fill'; fill: Fill; makerLeft: number }
+  /** A maker order taken out of the book by a requote. */
+  | { kind: 'maker_cancel'; order: RestingOrder }
+  /** A maker order placed by a requote (it may fill against a crossing user order first). */
+  | { kind: 'maker_place'; order: IncomingOrder; result: MatchResult; makerLeft: number[] };
+
+/**
+ * First order id of maker orders in a trial run (a preview, a FOK probe): above every real id, so
+ * they take the same time priority behind existing orders as the real ones then do.
+ */
+export const TRIAL_ID_BASE = 2 ** 52;
+
+/** Most requote rounds per call; each round that trades consumes a user order, so this is never reached in practice. */
+const MAX_ROUNDS = 1_000;
+
+/**
+ * Applies a fill's money and shares to the maker's inventory (cash = available + reserved), from
+ * first principles: a buy pays its own price × shares and gains the shares, a sell the reverse;
+ * then its rebate (as the resting side) or its fee (as the taker). The same as the ledger gets
+ * from effects.fillEffects (the model test checks it).
+ */
+export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: number): void {
+  const asMaker = f.makerUserId === makerUserId;
+  if (!asMaker && f.takerUserId !== makerUserId) return;
+  const intent = asMaker ? f.makerIntent : f.takerIntent;
+  const kop = ownPrice(intent, f.price) * f.qty;
+  const buy = intent === 'BUY_YES' || intent === 'BUY_NO';
+  inv.cashKop += (buy ? -kop : kop) + (asMaker ? f.makerRebate : -f.takerFee);
+  const shares = buy ? f.qty : -f.qty;
+  if (intent === 'BUY_YES' || intent === 'SELL_YES') inv.yes += shares;
+  else inv.no += shares;
+}
+
+const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2, SELL_NO: 3 };
+/** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
+const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
+
+/** The maker's resting orders in the book, in id order (copies). */
+export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
+  if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
+  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
+  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
+  const out: RestingOrder[] = [];
+  for (const id of sim.orderIds) {
+    const o = book.peek(id);
+    if (o === undefined) sim.orderIds.delete(id);
+    else out.push({ ...o });
+  }
+  return out;
+}
+
+/**
+ * Brings the maker's resting orders in line with `quote(params, inv)`: keeps the orders that
+ * already match a wanted quote (same intent, price, shares), cancels the others and places the
+ * missing ones. A new quote that crosses a user's resting order trades with it first, as a taker
+ * without fee, at the user's price (never worse than the quote); then the maker requotes again.
+ * Ends with the maker's orders equal to the quote of its final inventory. Mutates book and `sim.inv`.
+ */
+export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: MakerStep[]): void {
+  const userId = sim.params.userId;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const wanted = quote(sim.params, sim.inv);
+    // How many of each (intent, price, shares) are wanted; keys are plain numbers for speed.
+    const want = new Map<number, number>();
+    for (const q of wanted) want.set(quoteKey(q.intent, q.price, q.qty), (want.get(quoteKey(q.intent, q.price, q.qty)) ?? 0) + 1);
+    for (const o of makerOrders(book, userId, sim)) {
+      const key = quoteKey(o.intent, o.price, o.remaining);
+      const left = want.get(key) ?? 0;
+      if (left > 0) {
+        want.set(key, left - 1);
+        continue;
+      }
+      book.cancel(o.id);
+      steps.push({ kind: 'maker_cancel', order: o });
+    }
+    let traded = false;
+    for (const q of wanted) {
+      const key = quoteKey(q.intent, q.price, q.qty);
+      const left = want.get(key)!;
+      if (left === 0) continue;
+      want.set(key, left - 1);
+      const id = sim.nextId();
+      const order: IncomingOrder = {
+        id, userId, intent: q.intent, limitPrice: q.price, qty: q.qty, tif: 'GTC', postOnly: false,
+        expiresAt: null, takerFeeBps: 0, seq: id,
+      };
+      const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
+      if (result.rested > 0) sim.orderIds!.add(id);
+      const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
+      steps.push({ kind: 'maker_place', order, result, makerLeft });
+      for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
+      if (result.fills.length > 0) traded = true;
+    }
+    if (!traded) {
+      sim.edges = edgesOf(wanted);
+      return;
+    }
+  }
+  throw new Error(`maker ${userId}: requote did not settle`);
+}
+
+/** True when a quote would meet a resting order on the other side (then it is matched, not just added). */
+function crosses(book: OrderBook, q: Quote): boolean {
+  if (sideOf(q.intent) === 'bid') {
+    const ask = book.bestAsk();
+    return ask !== null && ask <= q.price;
+  }
+  const bid = book.bestBid();
+  return bid !== null && bid >= q.price;
+}
+
+/** What match does with an order that crosses nothing: it rests whole. */
+function rest(book: OrderBook, o: IncomingOrder): MatchResult {
+  book.add({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+  return { fills: [], selfTradeCancelled: [], expired: [], rested: o.qty!, filledQty: 0 };
+}
+
+/** The farthest price of a set of quotes on each side of the book (null: none on that side). */
+function edgesOf(qs: readonly { intent: Intent; price: number }[]): { bid: number | null; ask: number | null } {
+  let bid: number | null = null;
+  let ask: number | null = null;
+  for (const q of qs) {
+    if (sideOf(q.intent) === 'bid') bid = bid === null ? q.price : Math.min(bid, q.price);
+    else ask = ask === null ? q.price : Math.max(ask, q.price);
+  }
+  return { bid, ask };
+}
+
+/**
+ * The farthest price of the maker's quotes on a side of the book, or null when it quotes none
+ * there. Only the maker's requotes change its orders between fills of its own, so the edges its
+ * last requote left hold until the next one; a fresh sim finds them once in the book.
+ */
+function windowEdge(book: OrderBook, sim: MakerSim, side: 'bid' | 'ask'): number | null {
+  if (sim.edges === undefined) {
+    sim.edges = edgesOf(makerOrders(book, sim.params.userId, sim));
+  }
+  return sim.edges[side];
+}
+
+/**
+ * Matches an incoming, validated and reserved order with the maker in the book (module comment),
+ * then requotes. Without a maker this is exactly {@link match}. Returns the taker's merged result
+ * (as match would give it: fills of all phases, rested part from the last) and every step in order.
+ * FOK is decided on a copy first, so a FOK that cannot fill completely changes nothing.
+ */
+export function matchWithMaker(
+  book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim | null,
+): { result: MatchResult; steps: MakerStep[] } {
+  const steps: MakerStep[] = [];
+  if (sim === null) {
+    const result = match(book, o, nowMs);
+    for (let i = 0; i < result.fills.length; i++) steps.push({ kind: 'fill', fill: result.fills[i]!, makerLeft: 0 });
+    return { result, steps: fillsWithLeft(book, steps) };
+  }
+  if (o.tif === 'FOK') {
+    const trial = { ...sim, inv: { ...sim.inv }, orderIds: undefined, edges: undefined };
+    let n = TRIAL_ID_BASE;
+    const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => n++ }, []);
+    if (probe.filledQty < (o.qty ?? 0)) {
+      return { result: { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0, rejected: 'fok_not_fillable' }, steps };
+    }
+  }
+  const result = phases(book, o, nowMs, sim, steps);
+  return { result, steps };
+}
+
+function fillsWithLeft(book: OrderBook, steps: MakerStep[]): MakerStep[] {
+  for (const s of steps) if (s.kind === 'fill') s.makerLeft = book.get(s.fill.makerOrderId)?.remaining ?? 0;
+  return steps;
+}
+
+function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim, steps: MakerStep[]): MatchResult {
+  const makerId = sim.params.userId;
+  const takerSide = sideOf(o.intent);
+  const merged: MatchResult = { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0 };
+  let notional = 0;
+  for (;;) {
+    const edge = windowEdge(book, sim, takerSide === 'bid' ? 'ask' : 'bid');
+    const capped = edge !== null && (takerSide === 'bid' ? edge < o.limitPrice : edge > o.limitPrice);
+    const leftQty = o.qty === undefined ? undefined : o.qty - merged.filledQty;
+    const part: IncomingOrder = {
+      ...o,
+      limitPrice: capped ? edge : o.limitPrice,
+      qty: leftQty,
+      // A capped phase must not rest: the order goes on after the maker requotes.
+      tif: capped ? 'IOC' : o.tif,
+      priorNotionalKop: kop(notional),
+    };
+    const r = match(book, part, nowMs);
+    if (r.rejected !== undefined) {
+      // Rejected as a whole only when nothing filled yet; a later phase that finds nothing ends the order.
+      if (merged.fills.length === 0) return r;
+      break;
+    }
+    for (const f of r.fills) {
+      steps.push({ kind: 'fill', fill: f, makerLeft: book.peek(f.makerOrderId)?.remaining ?? 0 });
+      applyFillToMaker(sim.inv, f, makerId);
+      notional += f.qty * ownPrice(o.intent, f.price);
+    }
+    merged.fills.push(...r.fills);
+    merged.selfTradeCancelled.push(...r.selfTradeCancelled);
+    merged.expired.push(...r.expired);
+    merged.filledQty += r.filledQty;
+    merged.rested = r.rested;
+    // Only the maker's own fills change its quote: without one its orders still equal it.
+    if (r.fills.some((f) => f.makerUserId === makerId)) requote(book, sim, nowMs, steps);
+    if (!capped || r.filledQty === 0 || (leftQty !== undefined && r.filledQty === leftQty)) break;
+  }
+  return merged;
+}

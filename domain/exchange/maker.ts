@@ -1,0 +1,229 @@
+/**
+ * The house market maker's maths (DESIGN §9): a binary LMSR discretized at the integer price
+ * levels, its exact integer loss bounds, the liquidity `b` a budget buys, and the quotes it wants
+ * for an inventory. Pure, no I/O.
+ *
+ * The ladder: the interval of YES prices (k − 1, k] holds
+ * `s_k = ⌊b·(logit(k/100) − logit((k−1)/100))⌋` whole shares, for k = 2..99 (the intervals at the
+ * ends would need prices 0 and 100, which do not trade). Lay the intervals end to end from the
+ * bottom; the maker's place on the ladder is `pos` shares from the bottom. Shares below `pos` are
+ * bids at their interval's lower end k − 1, shares above are asks at the upper end k. At the
+ * opening price p0, pos = Σ_{k ≤ p0} s_k; every YES-equivalent share the maker sells (SELL_YES or
+ * BUY_NO filled) moves pos up by one, every one it buys moves it down, so
+ * pos = start + (NO held − YES held) − anchorNet.
+ *
+ * Floats appear only in {@link ladderSizes}: the ladder is computed once per (b) and kept as
+ * integers; everything after it (losses, quotes) is exact integer arithmetic.
+ */
+import { floorDiv, type Kop, type Price, type Shares } from '../money';
+import type { Intent } from './types';
+
+/** Lowest and highest interval index: interval k spans YES prices (k − 1, k]. */
+const FIRST = 2;
+const LAST = 99;
+
+/** logit(k/100) − logit((k−1)/100) for k = 2..99 (index k), computed once. */
+const LOGIT_STEP: readonly number[] = (() => {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const out: number[] = [];
+  for (let k = 0; k <= 100; k++) out.push(k >= FIRST && k <= LAST ? logit(k / 100) - logit((k - 1) / 100) : 0);
+  return out;
+})();
+
+/** The integer ladder of one (b, p0): sizes and cumulative sums, both indexed by interval k. */
+export interface Ladder {
+  /** LMSR liquidity, shares. */
+  b: number;
+  /** The price the ladder is centred on, 1..99 (the opening price, or the anchor after a re-derivation). */
+  p0: Price;
+  /** s_k for k = 2..99; 0 elsewhere (index 0..100). */
+  sizes: readonly number[];
+  /** cum[k] = Σ_{j ≤ k} s_j (index 0..100); the ladder holds cum[100] shares. */
+  cum: readonly number[];
+  /** pos at the centre: cum[p0]. */
+  start: number;
+}
+
+/** The interval sizes s_k of liquidity `b` (index 0..100, s_k = 0 outside 2..99). DESIGN §9. */
+export function ladderSizes(b: number): number[] {
+  return LOGIT_STEP.map((d) => (d === 0 ? 0 : Math.floor(b * d)));
+}
+
+/** The ladder of liquidity `b` (whole shares ≥ 0) centred on price `p0` (1..99). */
+export function makeLadder(b: number, p0: Price): Ladder {
+  const sizes = ladderSizes(b);
+  const cum: number[] = [];
+  let acc = 0;
+  for (let k = 0; k <= 100; k++) {
+    acc += sizes[k]!;
+    cum.push(acc);
+  }
+  return { b, p0, sizes, cum, start: cum[p0]! };
+}
+
+/**
+ * Exact worst cases of a fresh ladder, kop: walked to 99 and outcome YES,
+ * `loss_YES = Σ_{k > p0} s_k·(100 − k)`; walked to 1 and outcome NO, `loss_NO = Σ_{k ≤ p0} s_k·(k − 1)`.
+ */
+export function ladderLosses(b: number, p0: Price): { yes: Kop; no: Kop } {
+  const s = ladderSizes(b);
+  let yes = 0;
+  let no = 0;
+  for (let k = FIRST; k <= LAST; k++) {
+    if (k > p0) yes += s[k]! * (100 - k);
+    else no += s[k]! * (k - 1);
+  }
+  return { yes: yes as Kop, no: no as Kop };
+}
+
+/**
+ * The largest whole `b` whose exact losses stay within what the maker can lose on each outcome:
+ * `ladderLosses(b, p0).yes ≤ capYes` and `.no ≤ capNo` (kop ≥ 0). For a fresh market both caps
+ * are the budget B (DESIGN §9). Losses never shrink as b grows, so a binary search finds it.
+ */
+export function deriveB(capYesKop: number, capNoKop: number, p0: Price): number {
+  const fits = (b: number) => {
+    const l = ladderLosses(b, p0);
+    return l.yes <= capYesKop && l.no <= capNoKop;
+  };
+  // Every ladder has s_2 ≈ 0.70·b at weight 1 or s_99 ≈ 0.70·b at weight 1, so b ≤ 2·cap + 1.
+  let lo = 0;
+  let hi = 2 * Math.max(capYesKop, capNoKop) + 2;
+  while (lo < hi) {
+    const mid = lo + floorDiv(hi - lo + 1, 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** What the maker holds in its market: shares of each outcome (free + offered) and kop (available + reserved). */
+export interface MakerInventory {
+  yes: Shares;
+  no: Shares;
+  cashKop: number;
+}
+
+/** How the maker quotes: its ladder, the net inventory its ladder started at, and the window. */
+export interface MakerParams {
+  userId: number;
+  ladder: Ladder;
+  /** NO − YES held when the ladder was set (0 for a fresh market; the inventory at a re-derivation). */
+  anchorNet: number;
+  /** Price levels quoted at most on each side. */
+  window: number;
+}
+
+/** One order the maker wants in the book: a YES-book price and whole shares. */
+export interface Quote {
+  intent: Intent;
+  price: Price;
+  qty: Shares;
+}
+
+/** The maker's place on its ladder for an inventory, clamped to the ladder. */
+export function ladderPos(p: MakerParams, inv: MakerInventory): number {
+  const pos = p.ladder.start + (inv.no - inv.yes) - p.anchorNet;
+  return Math.max(0, Math.min(p.ladder.cum[100]!, pos));
+}
+
+/** The maker's price for display: the interval its place on the ladder sits in (1..99). */
+export function makerPrice(p: MakerParams, inv: MakerInventory): Price {
+  const pos = ladderPos(p, inv);
+  const cum = p.ladder.cum;
+  for (let k = FIRST; k <= LAST; k++) if (cum[k]! > pos) return k;
+  return LAST;
+}
+
+/**
+ * The orders the maker wants for an inventory (DESIGN §9), a pure function of (params, inventory):
+ * - the ladder above `pos` is asks at each interval's upper end k, below it bids at the lower
+ *   end k − 1; an interval `pos` cuts quotes its upper part as an ask and its lower part as a bid;
+ * - at most `window` price levels a side, nearest the price first, taken alternately ask, bid,
+ *   ask, … so the money goes to both sides;
+ * - asks are SELL_YES while free YES shares last, then BUY_NO (100 − k kop a share); bids are
+ *   SELL_NO while NO shares last, then BUY_YES (k − 1 kop a share);
+ * - the money reserved never exceeds `cashKop`: a side stops at the first level its money cannot
+ *   fully back (that level is quoted as far as the money goes).
+ * Never crossed: every bid is at or below the cut interval's lower end, every ask at or above its upper end.
+ */
+export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
+  const { sizes, cum } = p.ladder;
+  const pos = ladderPos(p, inv);
+  // The interval pos falls in (cum[j-1] ≤ pos < cum[j]), or 100 past the top.
+  let j = FIRST;
+  while (j <= LAST && cum[j]! <= pos) j++;
+  const askLevels: { price: number; qty: number }[] = [];
+  const bidLevels: { price: number; qty: number }[] = [];
+  for (let k = j; k <= LAST && askLevels.length < p.window; k++) {
+    const qty = cum[k]! - Math.max(pos, cum[k - 1]!);
+    if (qty > 0) askLevels.push({ price: k, qty });
+  }
+  for (let k = Math.min(j, LAST); k >= FIRST && bidLevels.length < p.window; k--) {
+    const qty = Math.min(pos, cum[k]!) - cum[k - 1]!;
+    if (qty > 0 && sizes[k]! > 0) bidLevels.push({ price: k - 1, qty });
+  }
+  let cash = inv.cashKop;
+  let yes = inv.yes;
+  let no = inv.no;
+  const out: Quote[] = [];
+  let askOpen = true;
+  let bidOpen = true;
+  for (let i = 0; i < p.window && (askOpen || bidOpen); i++) {
+    const ask = askOpen ? askLevels[i] : undefined;
+    if (ask) {
+      const backed = Math.min(yes, ask.qty);
+      yes -= backed;
+      if (backed > 0) out.push({ intent: 'SELL_YES', price: ask.price, qty: backed });
+      const unit = 100 - ask.price;
+      const paid = Math.min(ask.qty - backed, floorDiv(cash, unit));
+      cash -= paid * unit;
+      if (paid > 0) out.push({ intent: 'BUY_NO', price: ask.price, qty: paid });
+      if (backed + paid < ask.qty) askOpen = false;
+    } else askOpen = false;
+    const bid = bidOpen ? bidLevels[i] : undefined;
+    if (bid) {
+      const backed = Math.min(no, bid.qty);
+      no -= backed;
+      if (backed > 0) out.push({ intent: 'SELL_NO', price: bid.price, qty: backed });
+      const unit = bid.price;
+      const paid = Math.min(bid.qty - backed, floorDiv(cash, unit));
+      cash -= paid * unit;
+      if (paid > 0) out.push({ intent: 'BUY_YES', price: bid.price, qty: paid });
+      if (backed + paid < bid.qty) bidOpen = false;
+    } else bidOpen = false;
+  }
+  return out;
+}
+
+/**
+ * The maker's exact worst end values from an inventory, kop: walk its remaining ladder to 99 and
+ * settle YES, or to 1 and settle NO (DESIGN §9 with the inventory it already has). Selling one
+ * YES-equivalent at k changes its YES value by k − 100; buying one at k − 1 changes its NO value
+ * by −(k − 1). The loss bound holds while both stay ≥ 0.
+ */
+export function worstEndValues(p: MakerParams, inv: MakerInventory): { yes: number; no: number } {
+  const { cum } = p.ladder;
+  const pos = ladderPos(p, inv);
+  let yes = inv.cashKop + 100 * inv.yes;
+  let no = inv.cashKop + 100 * inv.no;
+  for (let k = FIRST; k <= LAST; k++) {
+    const above = cum[k]! - Math.max(pos, cum[k - 1]!);
+    if (above > 0) yes -= above * (100 - k);
+    const below = Math.min(pos, cum[k]!) - cum[k - 1]!;
+    if (below > 0) no -= below * (k - 1);
+  }
+  return { yes, no };
+}
+
+/**
+ * Re-derives the ladder for a maker that gets `addKop` more money (DESIGN §9, `/liquidity`):
+ * centred on its current price, with the largest b whose walk to either end from the current
+ * inventory (with the new money) keeps both end values ≥ 0. Returns the new params.
+ */
+export function rederive(p: MakerParams, inv: MakerInventory, addKop: number): MakerParams {
+  const p0 = makerPrice(p, inv);
+  const cash = inv.cashKop + addKop;
+  const b = deriveB(cash + 100 * inv.yes, cash + 100 * inv.no, p0);
+  return { ...p, ladder: makeLadder(b, p0), anchorNet: inv.no - inv.yes };
+}

@@ -1,0 +1,234 @@
+import type { EntityManager } from 'typeorm';
+import type { AccountRef, Fill, MoneyMove } from '../exchange';
+import type { Intent } from '../exchange/types';
+import type { OrderStatus } from '../entities';
+import { post, systemAccountId, userAccountsOf, type Move } from '../ledger/ledger';
+import type { Kop } from '../money';
+
+/** The market row as locked for the batch. */
+export interface LockedMarket {
+  id: number;
+  status: string;
+  tradingPaused: boolean;
+  deadline: Date;
+  bookVersion: number;
+  escrowAccountId: number;
+}
+
+export interface NewOrder {
+  id: number;
+  userId: number;
+  intent: Intent;
+  bookPrice: number;
+  qty: number;
+  spendKop: Kop | null;
+  remaining: number;
+  filled: number;
+  kind: 'limit' | 'market';
+  tif: string;
+  postOnly: boolean;
+  expiresAt: number | null;
+  status: OrderStatus;
+  costKop: number;
+  feeKop: number;
+  cancelReason: string | null;
+  idempotencyKey: string;
+}
+
+export interface OrderDelta {
+  remaining: number;
+  filled: number;
+  cost: number;
+  fee: number;
+  status: OrderStatus;
+  reason: string | null;
+}
+
+export type Ref = { type: 'order'; id: number } | { type: 'fill'; index: number };
+
+/** A position change of one user and outcome in the batch's market: deltas of total and reserved shares. */
+export interface PositionDelta {
+  userId: number;
+  outcome: 'YES' | 'NO';
+  shares: number;
+  reserved: number;
+}
+
+/** Everything a {@link MarketBatch} decided in memory, for {@link BatchWriter} to write. */
+export interface BatchChanges {
+  /** Anything besides new (possibly rejected) order rows changed. */
+  changed: boolean;
+  newOrders: ReadonlyMap<number, NewOrder>;
+  /** Changes of orders that were open before the batch. */
+  deltas: ReadonlyMap<number, OrderDelta>;
+  fills: readonly Fill[];
+  moves: readonly { move: MoneyMove; ref: Ref }[];
+  posDelta: ReadonlyMap<string, PositionDelta>;
+  /** Taker notional per user, kop, for the fee tier's 30-day volume. */
+  volumeAdded: ReadonlyMap<number, number>;
+  lastPrice: number | null;
+  tradedKop: number;
+  /** Trading stopped in this batch (a close command). */
+  closing: boolean;
+  closedOrders: number;
+}
+
+/**
+ * The database writer of a matching batch: turns a {@link BatchChanges} into rows with a fixed
+ * number of statements whatever the number of commands (orders, fills, postings, positions,
+ * volume, market). Runs in the batch's transaction, under the market row lock.
+ */
+export class BatchWriter {
+  constructor(
+    private readonly m: EntityManager,
+    private readonly market: LockedMarket,
+    private readonly now: number,
+    private readonly c: BatchChanges,
+  ) {}
+
+  /**
+   * Writes the batch: orders, fills, postings, positions, volume, market — a fixed number of
+   * statements. Returns the market's new book version.
+   * @throws InsufficientFundsError / constraint errors only on a bug (every command was checked).
+   */
+  async write(): Promise<number> {
+    if (!this.c.changed && this.c.newOrders.size === 0) return this.market.bookVersion;
+    const m = this.m;
+    const orders = [...this.c.newOrders.values()];
+    if (orders.length > 0) {
+      await m.query(
+        `INSERT INTO orders (id, market_id, user_id, intent, price, qty, spend_kop, remaining, filled, kind, tif,
+                             post_only, expires_at, status, cost_kop, fee_kop, cancel_reason, idempotency_key)
+         SELECT o.id, $1, o.user_id, o.intent, o.price, o.qty, o.spend, o.remaining, o.filled, o.kind, o.tif,
+                o.post_only, to_timestamp(o.expires / 1000.0), o.status, o.cost, o.fee, o.reason, o.key
+           FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::int[], $7::bigint[], $8::int[],
+                       $9::int[], $10::text[], $11::text[], $12::bool[], $13::bigint[], $14::text[], $15::bigint[],
+                       $16::bigint[], $17::text[], $18::text[])
+             AS o(id, user_id, intent, price, qty, spend, remaining, filled, kind, tif, post_only, expires, status,
+                  cost, fee, reason, key)`,
+        [this.market.id, ...columns(orders, [
+          (o) => o.id, (o) => o.userId, (o) => o.intent, (o) => o.bookPrice, (o) => o.qty, (o) => o.spendKop,
+          (o) => o.remaining, (o) => o.filled, (o) => o.kind, (o) => o.tif, (o) => o.postOnly, (o) => o.expiresAt,
+          (o) => o.status, (o) => o.costKop, (o) => o.feeKop, (o) => o.cancelReason, (o) => o.idempotencyKey,
+        ])],
+      );
+    }
+    if (this.c.deltas.size > 0) {
+      const ids = [...this.c.deltas.keys()];
+      const ds = ids.map((id) => this.c.deltas.get(id)!);
+      await m.query(
+        `UPDATE orders o SET remaining = d.remaining, filled = o.filled + d.filled, cost_kop = o.cost_kop + d.cost,
+                fee_kop = o.fee_kop + d.fee, status = d.status, cancel_reason = COALESCE(d.reason, o.cancel_reason),
+                updated_at = now()
+           FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
+             AS d(id, remaining, filled, cost, fee, status, reason)
+          WHERE o.id = d.id AND o.status = 'open'`,
+        [ids, ...columns(ds, [(d) => d.remaining, (d) => d.filled, (d) => d.cost, (d) => d.fee, (d) => d.status, (d) => d.reason])],
+      );
+    }
+    const fillIds = await this.insertFills();
+    await post(m, await this.postings(fillIds));
+    await this.writePositions();
+    await this.writeVolume();
+    // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
+    const [[r]] = await m.query(
+      `UPDATE markets SET book_version = book_version + 1, last_price = COALESCE($2, last_price),
+              volume_kop = volume_kop + $3,
+              -- Only an open market closes: a late close command (deadline sweep queued before an
+              -- early resolution) must not turn a proposed, resolved or settled market back.
+              status = CASE WHEN $4 AND status = 'open' THEN 'closed' ELSE status END,
+              closed_at = CASE WHEN $4 AND status = 'open' THEN now() ELSE closed_at END
+        WHERE id = $1 RETURNING book_version`,
+      [this.market.id, this.c.lastPrice, this.c.tradedKop, this.c.closing],
+    );
+    // The audit trail of the lifecycle (market_events): trading stopped, and how many orders that cancelled.
+    if (this.c.closing && this.market.status === 'open') {
+      await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'closed', $2)`,
+        [this.market.id, { cancelled: this.c.closedOrders }]);
+    }
+    if (this.c.lastPrice !== null) {
+      await m.query(`INSERT INTO price_points (market_id, at, price, volume_kop) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4)`,
+        [this.market.id, this.now, this.c.lastPrice, this.c.tradedKop]);
+    }
+    return Number(r.book_version);
+  }
+
+  private async insertFills(): Promise<number[]> {
+    if (this.c.fills.length === 0) return [];
+    const rows: { id: string }[] = await this.m.query(
+      `SELECT nextval('fills_id_seq') AS id FROM generate_series(1, $1)`, [this.c.fills.length]);
+    const ids = rows.map((x) => Number(x.id));
+    await this.m.query(
+      `INSERT INTO fills (id, market_id, maker_order_id, taker_order_id, maker_user_id, taker_user_id, kind, price, qty,
+                          taker_fee_kop, maker_rebate_kop, created_at)
+       SELECT f.*, to_timestamp($12 / 1000.0) FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[],
+                            $6::bigint[], $7::text[], $8::smallint[], $9::int[], $10::bigint[], $11::bigint[]) AS f`,
+      [ids, this.c.fills.map(() => this.market.id), ...columns(this.c.fills, [
+        (f) => f.makerOrderId, (f) => f.takerOrderId, (f) => f.makerUserId, (f) => f.takerUserId, (f) => f.kind,
+        (f) => f.price, (f) => f.qty, (f) => f.takerFee, (f) => f.makerRebate,
+      ]), this.now],
+    );
+    return ids;
+  }
+
+  private async postings(fillIds: number[]): Promise<Move[]> {
+    const users = new Set<number>();
+    for (const { move } of this.c.moves) {
+      for (const a of [move.from, move.to]) if (a.kind === 'available' || a.kind === 'reserved') users.add(a.userId);
+    }
+    const accounts = await userAccountsOf(this.m, [...users]);
+    const fees = await systemAccountId(this.m, 'house:fees');
+    const idOf = (a: AccountRef): number => {
+      if (a.kind === 'escrow') return this.market.escrowAccountId;
+      if (a.kind === 'fees') return fees;
+      return accounts.get(a.userId)![a.kind];
+    };
+    return this.c.moves.map(({ move, ref }) => ({
+      from: idOf(move.from),
+      to: idOf(move.to),
+      amount: move.amount,
+      kind: move.kind,
+      refType: ref.type,
+      refId: ref.type === 'order' ? ref.id : fillIds[ref.index]!,
+    }));
+  }
+
+  private async writePositions(): Promise<void> {
+    // Sorted, so concurrent batches lock position rows in one order.
+    const ps = [...this.c.posDelta.values()].filter((p) => p.shares !== 0 || p.reserved !== 0)
+      .sort((a, b) => a.userId - b.userId || a.outcome.localeCompare(b.outcome));
+    if (ps.length === 0) return;
+    const cols = [this.market.id, ...columns(ps, [(p) => p.userId, (p) => p.outcome, (p) => p.shares, (p) => p.reserved])];
+    // Two steps: a row with a negative delta must never be inserted (the CHECK would fire before
+    // ON CONFLICT could turn it into an update), so rows are created empty, then changed.
+    await this.m.query(
+      `INSERT INTO positions (user_id, market_id, outcome)
+       SELECT p.user_id, $1, p.outcome FROM unnest($2::bigint[], $3::text[]) AS p(user_id, outcome)
+       ON CONFLICT (user_id, market_id, outcome) DO NOTHING`,
+      cols.slice(0, 3),
+    );
+    await this.m.query(
+      `UPDATE positions t SET shares = t.shares + p.shares, reserved = t.reserved + p.reserved
+         FROM unnest($2::bigint[], $3::text[], $4::int[], $5::int[]) AS p(user_id, outcome, shares, reserved)
+        WHERE t.user_id = p.user_id AND t.market_id = $1 AND t.outcome = p.outcome`,
+      cols,
+    );
+  }
+
+  private async writeVolume(): Promise<void> {
+    const vs = [...this.c.volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
+    if (vs.length === 0) return;
+    await this.m.query(
+      `INSERT INTO taker_volume (user_id, day, notional_kop)
+       SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
+         FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
+       ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
+      [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
+    );
+  }
+}
+
+/** Column arrays for an `unnest` insert. */
+function columns<T>(rows: readonly T[], getters: ((row: T) => unknown)[]): unknown[][] {
+  return getters.map((g) => rows.map(g));
+}
