@@ -2,6 +2,7 @@ import { launchBot } from '../bot/launch';
 import { loadConfig } from '../infra/config';
 import { openDataSource } from '../infra/db';
 import { logger } from '../infra/logger';
+import { registerMiniApp } from '../web/api';
 import { createHttpServer, type HttpServer } from '../web/server';
 import { startWorkers } from '../workers';
 import { digestScheduleOf } from '../workers/digests';
@@ -35,8 +36,13 @@ async function main(): Promise<void> {
   if (role === 'all' || role === 'bot') {
     const queues = new Queues(config.redisUrl, config.queuePrefix);
     const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger }, http ? { http } : {});
+    // The Mini App (/app, /api) lives on the bot's HTTP server: it submits through the same queues.
+    const miniApp = http ? await registerMiniApp(http.app, {
+      ds, queues, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, authMaxAgeMs: config.miniApp.authMaxAgeMs,
+    }) : undefined;
     stops.unshift(async () => {
       await bot.stop();
+      await miniApp?.close();
       await queues.close();
     });
   }

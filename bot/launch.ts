@@ -67,8 +67,11 @@ async function setCommands(bot: PravdaBot, deps: BotDeps): Promise<void> {
     // A chat-scoped menu needs a chat the bot knows; an admin who never wrote to the bot has none yet.
     calls.push(tg.setMyCommands(commandsFor('ru', [...USER_COMMANDS, ...ADMIN_COMMANDS]), { scope: { type: 'chat', chat_id: adminId } }));
   }
+  const app = deps.config.miniApp.url;
+  // The chat menu button opens the Mini App (Bot API setChatMenuButton, default for all private chats).
+  if (app) calls.push(tg.setChatMenuButton({ menuButton: { type: 'web_app', text: t('ru', 'miniapp.menu_button'), web_app: { url: app } } }));
   const results = await Promise.allSettled(calls);
-  for (const r of results) if (r.status === 'rejected') deps.logger.warn({ err: r.reason }, 'setMyCommands failed');
+  for (const r of results) if (r.status === 'rejected') deps.logger.warn({ err: r.reason }, 'setMyCommands / setChatMenuButton failed');
 }
 
 /**

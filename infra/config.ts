@@ -80,6 +80,14 @@ const schema = z.object({
   MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
   /** The ante a group market's creator gives its maker, kop: 100 ₽. */
   GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
+  /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
+  MINIAPP_URL: z.string().default(''),
+  /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
+  MINIAPP_AUTH_MAX_AGE: z.string().default('24h').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'MINIAPP_AUTH_MAX_AGE must look like 24h, 30m or 0' });
+    return ms ?? 0;
+  }),
 });
 
 /** Every environment variable the runtime contract reads (the compose file must pass each through). */
@@ -101,6 +109,8 @@ export interface Config {
   queuePrefix: string;
   httpPort: number;
   logLevel: string;
+  /** The Mini App (docs/MINIAPP.md): its public URL ('' = off) and the oldest initData accepted, ms (0 = any age). */
+  miniApp: { url: string; authMaxAgeMs: number };
   /** Resolution rules (docs/RESOLUTION.md): admins needed to confirm an outcome, dispute window in ms. */
   resolution: ResolutionPolicy;
   /** The money monitor and its alerts (workers/monitor.ts). */
@@ -173,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     httpPort: e.HTTP_PORT,
     logLevel: e.LOG_LEVEL,
+    miniApp: { url: e.MINIAPP_URL, authMaxAgeMs: e.MINIAPP_AUTH_MAX_AGE },
     resolution: { quorum: e.RESOLVE_QUORUM, disputeWindowMs: e.DISPUTE_WINDOW },
     monitor: { alertChatId: e.ALERT_CHAT_ID, everyMs: e.MONITOR_EVERY || 60_000, queueAgeMs: e.ALERT_QUEUE_AGE, failedPayments: e.ALERT_FAILED_PAYMENTS },
     rateLimit: { points: e.RATE_LIMIT_POINTS, windowMs: e.RATE_LIMIT_WINDOW || 10_000 },

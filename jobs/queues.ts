@@ -31,6 +31,13 @@ export function resultKey(prefix: string, key: string): string {
 export function resultChannel(prefix: string): string {
   return `${bullPrefix(prefix)}:mres`;
 }
+/**
+ * Announces, after each committed matching batch, the id of the market it changed (book, trades,
+ * positions): the Mini App's live streams (web/api/live.ts) listen here.
+ */
+export function marketEventsChannel(prefix: string): string {
+  return `${bullPrefix(prefix)}:mchanged`;
+}
 /** Announces new markets to matching supervisors. */
 export function marketsChannel(prefix: string): string {
   return `${bullPrefix(prefix)}:markets`;

@@ -41,6 +41,11 @@ if ! (command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 -p 6379 pin
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 
+# 2b. Chromium for the Mini App's browser tests and the demo (Playwright's own browsers cannot be downloaded here).
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
 # 3. npm packages (npm 11 runs install scripts only for packages in package.json "allowScripts").
 stamp=node_modules/.pravda-install-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
@@ -60,3 +65,4 @@ fi
 # 4. Compile TypeScript.
 log "building"
 npx tsc -p tsconfig.json
+npm run build:app --silent

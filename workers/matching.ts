@@ -10,7 +10,7 @@ import { fail } from '../domain/services/result';
 import { tradeMetrics } from '../infra/metrics';
 import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
-import { bullPrefix, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
+import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import type { Notifier } from './notifications/producer';
 
@@ -128,6 +128,7 @@ export class MatchingSupervisor {
       multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);
       multi.publish(resultChannel(this.deps.prefix), c.idempotencyKey);
     });
+    multi.publish(marketEventsChannel(this.deps.prefix), String(marketId));
     await multi.exec();
     // The peers' results are stored and announced: their jobs need no turn of their own. While this
     // job is active no peer can be (global concurrency 1); one that cannot be removed just finds

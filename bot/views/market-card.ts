@@ -117,9 +117,13 @@ function cardCaption(ctx: BotContext, model: CardModel): string {
   return fitHtml([...head, ...middle, ...tail].join('\n'), TELEGRAM_LIMITS.caption);
 }
 
-function cardKeyboard(ctx: BotContext, model: CardModel): Keyboard {
+/** `appUrl`: the Mini App (MINIAPP_URL); when set, the card gets an "Open in app" button to the market's page. */
+function cardKeyboard(ctx: BotContext, model: CardModel, appUrl: string): Keyboard {
   const id = model.market.id;
   const rows: Keyboard = [];
+  if (appUrl && ctx.chat?.type === 'private') {
+    rows.push([{ text: ctx.tp('miniapp.open_in_app'), web_app: { url: `${appUrl.replace(/#.*$/, '')}#/market/${id}` } }]);
+  }
   if (model.state === 'open') {
     rows.push([
       button(ctx.tp('card.buy_yes', { price: buyPrice(model.quote, 'YES') }), cb.buy.encode({ marketId: id, side: 'YES' })),
@@ -251,7 +255,7 @@ function isBadFile(err: unknown): boolean {
 export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: number): Promise<void> {
   const model = await loadCard(rt, ctx.user.id, marketId);
   if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
-  const extra = { caption: cardCaption(ctx, model), parse_mode: 'HTML' as const, reply_markup: markup(cardKeyboard(ctx, model)) };
+  const extra = { caption: cardCaption(ctx, model), parse_mode: 'HTML' as const, reply_markup: markup(cardKeyboard(ctx, model, rt.config.miniApp.url)) };
   const key = photoKey(rt, ctx, model);
   const cached = await cachedPhoto(rt, key);
   if (cached) {
@@ -283,7 +287,7 @@ export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marke
       return;
     }
     const caption = cardCaption(ctx, model);
-    const keyboard = markup(cardKeyboard(ctx, model));
+    const keyboard = markup(cardKeyboard(ctx, model, rt.config.miniApp.url));
     const key = photoKey(rt, ctx, model);
     const cached = await cachedPhoto(rt, key);
     const shown = message.photo[message.photo.length - 1]?.file_unique_id;

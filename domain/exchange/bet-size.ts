@@ -12,6 +12,9 @@ import type { Intent } from './types';
 /** Default slippage guard of a market order: best own price ± 5 kop, within 1..99 (issue "Walking skeleton"). */
 export const SLIPPAGE = 5;
 
+/** Amount presets of a buy, kop (the order scene's buttons and the Mini App's). */
+export const AMOUNT_PRESETS_KOP: readonly number[] = [10_000, 50_000, 100_000];
+
 /** What a bet asks for before it is an order. */
 export interface BetDraft {
   intent: Intent;

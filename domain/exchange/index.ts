@@ -49,7 +49,7 @@ export {
   type PreTradeResult,
   type TraderFacts,
 } from './pre-trade';
-export { bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';
+export { AMOUNT_PRESETS_KOP, bestOwnPrice, guardPrice, minBuyAmount, orderSize, SLIPPAGE, type BestPrices, type BetDraft } from './bet-size';
 export {
   deriveB, ladderLosses, ladderPos, ladderSizes, makeLadder, makerPrice, quote, rederive, worstEndValues,
   type Ladder, type MakerInventory, type MakerParams, type Quote,

@@ -13,7 +13,7 @@ import { Scenes } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { z } from 'zod';
 import {
-  bestOwnPrice, guardPrice, isBuy, minBuyAmount, MIN_NOTIONAL_KOP, orderSize, outcomeOf, SLIPPAGE, type Intent,
+  AMOUNT_PRESETS_KOP, bestOwnPrice, guardPrice, isBuy, minBuyAmount, MIN_NOTIONAL_KOP, orderSize, outcomeOf, SLIPPAGE, type Intent,
   type RejectCode,
 } from '../../../domain/exchange';
 import { kop, parseRubToKop } from '../../../domain/money';
@@ -40,9 +40,6 @@ import {
 import { newBetId, type Bet } from './submit';
 
 const ORDER_SCENE = 'order';
-
-/** Preset buy amounts, kop (100 / 500 / 1 000 ₽). */
-const AMOUNT_PRESETS = [10_000, 50_000, 100_000];
 
 const stateSchema = z.object({
   marketId: z.number().int().positive(),
@@ -122,7 +119,7 @@ async function showSizeStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Pro
   if (isBuy(s.intent)) {
     const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
     return show(ctx, [head, bestLine, ctx.t('order.available', { amount: available }), '', ctx.t('order.ask_amount', { min: MIN_NOTIONAL_KOP })].join('\n'), [
-      AMOUNT_PRESETS.map((amount) => button(ctx.tp('order.amount_button', { amount }), cb.amount.encode({ kop: amount }))),
+      AMOUNT_PRESETS_KOP.map((amount) => button(ctx.tp('order.amount_button', { amount }), cb.amount.encode({ kop: amount }))),
       cancelRow(ctx),
     ]);
   }

@@ -1,0 +1,240 @@
+/**
+ * The Mini App on the process's one fastify server: the built app under `/app` (@fastify/static)
+ * and its JSON API under `/api` (docs/MINIAPP.md). Every API request is signed in by Telegram
+ * initData (auth.ts) and must name a user who has started the bot; inputs are zod-checked
+ * (schemas.ts), bodies are small, each user has a request budget (rate-limiter-flexible), and
+ * failures carry the bot's codes with the user's localized text. Orders go through the same
+ * matching queue as the bot's (jobs/queues Queues.submit), previewed by the same previewBet.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { DataSource } from 'typeorm';
+import type { Language } from '../../domain/entities';
+import { bestOwnPrice, guardPrice, orderSize } from '../../domain/exchange/bet-size';
+import { isBuy } from '../../domain/exchange/intent';
+import { MIN_NOTIONAL_KOP } from '../../domain/exchange/limits';
+import { candles, marketPage, recentTrades, tradeHistory } from '../../domain/read/miniapp';
+import { categoryCounts, getMarket } from '../../domain/read/markets';
+import { portfolio } from '../../domain/read/portfolio';
+import { bookView, quote } from '../../domain/read/quotes';
+import { tradingState } from '../../domain/read/trading-state';
+import type { CommandResult, MatchingCommand } from '../../domain/services/commands';
+import type { Failure } from '../../domain/services/result';
+import { feeTierOf, previewBet, type BetInput } from '../../domain/services/trading';
+import { balancesOf, findUserByTelegramId, languageFromTelegram } from '../../domain/services/users';
+import { hasText, t } from '../../infra/i18n';
+import { checkInitData, initDataOf, type AuthFailure } from './auth';
+import { LiveHub } from './live';
+import {
+  cancelBody, liveQuery, marketListQuery, marketParams, marketQuery, orderBody, orderInputCode, pageQuery, placeBody, type OrderBody,
+} from './schemas';
+
+/** Markets per page of the app's list. */
+export const APP_PAGE_SIZE = 20;
+/** Levels of each side of the book on the market page. */
+export const BOOK_DEPTH = 10;
+/** Requests per user per second (a page load makes 2–3; a chart timeframe switch 1). */
+export const REQUESTS_PER_SECOND = 20;
+/** Largest accepted request body, bytes (orders are a few dozen). */
+export const BODY_LIMIT = 2048;
+
+export interface MiniAppDeps {
+  ds: DataSource;
+  /** Only the submit call of jobs/queues Queues. */
+  queues: { submit(cmd: MatchingCommand, waitMs?: number): Promise<CommandResult> };
+  redisUrl: string;
+  /** QUEUE_PREFIX: the channel live updates come on. */
+  prefix: string;
+  botToken: string;
+  /** Oldest initData accepted, ms (0: any age). */
+  authMaxAgeMs: number;
+  /** The built app (vite build output); default dist/app next to the repository root. */
+  appDir?: string;
+  /** How long a place/cancel waits for the worker, ms. */
+  submitWaitMs?: number;
+  /** Per-user request budget per second; default {@link REQUESTS_PER_SECOND} (the benchmark raises it). */
+  requestsPerSecond?: number;
+}
+
+/** Who an authenticated request is from. */
+interface Caller {
+  userId: number;
+  lang: Language;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+/** Where `npm run build:app` writes the app. */
+export function defaultAppDir(): string {
+  return path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? ['..'] : []), 'dist', 'app');
+}
+
+function sendFailure(reply: FastifyReply, status: number, lang: Language, code: string, vars?: Record<string, string | number>) {
+  return reply.code(status).send({ ok: false, error: code, message: t(lang, hasText(lang, `errors.${code}`) ? `errors.${code}` : `miniapp.${code}`, vars ?? {}), vars: vars ?? {} });
+}
+
+function sendAuthFailure(reply: FastifyReply, lang: Language, why: AuthFailure) {
+  return reply.code(401).send({ ok: false, error: `auth_${why}`, message: t(lang, `miniapp.auth.${why}`) });
+}
+
+/** HTTP status of a domain failure: unknown market 404, a queued order 202, anything else 422. */
+function statusOf(f: Failure): number {
+  if (f.code === 'market_not_found') return 404;
+  if (f.code === 'order_queued') return 202;
+  if (f.code === 'internal') return 500;
+  return 422;
+}
+
+/**
+ * Registers `/api/*` and `/app/*` on `app` (call before `listen`). Returns a closer for the live
+ * hub's Redis connection.
+ */
+export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): Promise<{ close(): Promise<void> }> {
+  const limiter = new RateLimiterMemory({ points: deps.requestsPerSecond ?? REQUESTS_PER_SECOND, duration: 1 });
+  const live = new LiveHub(deps.redisUrl, deps.prefix);
+  const maxAgeSec = Math.floor(deps.authMaxAgeMs / 1000);
+  const m = () => deps.ds.manager;
+
+  const appDir = deps.appDir ?? defaultAppDir();
+  if (existsSync(appDir)) {
+    await app.register(fastifyStatic, { root: appDir, prefix: '/app/', decorateReply: false });
+    app.get('/app', (_req, reply) => reply.redirect('/app/'));
+  }
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+      const header = initDataOf(req.headers.authorization);
+      // EventSource cannot send headers: the live stream takes initData as `?tma=`.
+      const raw = header ?? (req.routeOptions.url === '/api/live' ? liveQuery.safeParse(req.query).data?.tma ?? null : null);
+      const hintLang = languageFromTelegram(typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : undefined);
+      const checked = checkInitData(raw, deps.botToken, maxAgeSec);
+      if (!checked.ok) return sendAuthFailure(reply, hintLang, checked.why);
+      const lang = languageFromTelegram(checked.user.languageCode);
+      const user = await findUserByTelegramId(m(), checked.user.telegramId);
+      if (!user) return sendAuthFailure(reply, lang, 'not_started');
+      try {
+        await limiter.consume(String(user.id));
+      } catch {
+        return reply.code(429).send({ ok: false, error: 'rate_limited', message: t(user.language, 'miniapp.rate_limited') });
+      }
+      req.caller = { userId: user.id, lang: user.language };
+    });
+
+    api.get('/me', async (req) => {
+      const c = req.caller!;
+      const balance = await balancesOf(m(), c.userId);
+      return { ok: true, userId: c.userId, language: c.lang, balance };
+    });
+
+    api.get('/markets', async (req, reply) => {
+      const q = marketListQuery.safeParse(req.query);
+      if (!q.success) return sendFailure(reply, 400, req.caller!.lang, 'bad_request');
+      const [page, categories] = await Promise.all([
+        marketPage(m(), { category: q.data.category || undefined, search: q.data.search?.trim() || undefined, page: q.data.page, pageSize: APP_PAGE_SIZE }),
+        categoryCounts(m()),
+      ]);
+      return { ok: true, ...page, page: q.data.page, pageSize: APP_PAGE_SIZE, categories };
+    });
+
+    api.get('/markets/:id', async (req, reply) => {
+      const c = req.caller!;
+      const p = marketParams.safeParse(req.params);
+      const q = marketQuery.safeParse(req.query);
+      if (!p.success) return sendFailure(reply, 404, c.lang, 'market_not_found');
+      if (!q.success) return sendFailure(reply, 400, c.lang, 'bad_request');
+      const market = await getMarket(m(), p.data.id);
+      if (!market || market.chatId !== null) return sendFailure(reply, 404, c.lang, 'market_not_found');
+      const [qt, book, trades, chart] = await Promise.all([
+        quote(m(), market.id), bookView(m(), market.id, BOOK_DEPTH), recentTrades(m(), market.id), candles(m(), market.id, q.data.tf),
+      ]);
+      return {
+        ok: true,
+        market: {
+          id: market.id, title: market.title, rules: market.description, category: market.category, deadline: market.deadline.getTime(),
+          state: tradingState(market), outcome: market.outcome, lastPrice: market.lastPrice, volumeKop: market.volumeKop,
+        },
+        quote: qt, book, trades, candles: chart, timeframe: q.data.tf,
+      };
+    });
+
+    api.get('/portfolio', async (req, reply) => {
+      const c = req.caller!;
+      const q = pageQuery.safeParse(req.query);
+      if (!q.success) return sendFailure(reply, 400, c.lang, 'bad_request');
+      const [held, history, balance] = await Promise.all([
+        portfolio(m(), c.userId), tradeHistory(m(), c.userId, { page: q.data.page, pageSize: APP_PAGE_SIZE }), balancesOf(m(), c.userId),
+      ]);
+      return { ok: true, ...held, history: { ...history, page: q.data.page, pageSize: APP_PAGE_SIZE }, balance };
+    });
+
+    /** The order an app request means, as the bot would build it (exchange/bet-size), or a failure. */
+    async function betOf(c: Caller, body: OrderBody): Promise<{ ok: true; input: BetInput } | { ok: false; code: string; vars?: Record<string, number> }> {
+      // The bot's own checks of a typed size (order scene takeAmount / takeShares).
+      if (body.amountKop !== undefined && body.amountKop < MIN_NOTIONAL_KOP) return { ok: false, code: 'amount_too_small', vars: { min: MIN_NOTIONAL_KOP } };
+      if (body.shares !== undefined && body.shares < 1) return { ok: false, code: 'shares_not_number' };
+      let price = body.price;
+      if (body.kind === 'market' && price === undefined) {
+        const best = bestOwnPrice(await quote(m(), body.marketId), body.intent);
+        if (best === null) return { ok: false, code: 'no_liquidity' };
+        price = guardPrice(best, body.intent);
+      }
+      if (price === undefined) return { ok: false, code: 'price_not_number' };
+      if (isBuy(body.intent) ? body.amountKop === undefined : body.shares === undefined) {
+        return { ok: false, code: isBuy(body.intent) ? 'amount_not_number' : 'shares_not_number' };
+      }
+      const tier = await feeTierOf(m(), c.userId);
+      const size = orderSize({ intent: body.intent, kind: body.kind, price, amountKop: body.amountKop, shares: body.shares }, tier.bps);
+      return { ok: true, input: { marketId: body.marketId, userId: c.userId, intent: body.intent, kind: body.kind, price, ...size } };
+    }
+
+    api.post('/orders/preview', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      const c = req.caller!;
+      const b = orderBody.safeParse(req.body);
+      if (!b.success) return sendFailure(reply, 422, c.lang, orderInputCode(b.error));
+      const bet = await betOf(c, b.data);
+      if (!bet.ok) return sendFailure(reply, 422, c.lang, bet.code, bet.vars);
+      const r = await previewBet(m(), bet.input);
+      if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
+      return { ok: true, preview: r.preview, order: bet.input };
+    });
+
+    api.post('/orders', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      const c = req.caller!;
+      const b = placeBody.safeParse(req.body);
+      if (!b.success) return sendFailure(reply, 422, c.lang, orderInputCode(b.error));
+      const { key, ...order } = b.data;
+      const bet = await betOf(c, order);
+      if (!bet.ok) return sendFailure(reply, 422, c.lang, bet.code, bet.vars);
+      // The same pre-trade check the worker runs, so a bad order is refused before it is queued.
+      const checked = await previewBet(m(), bet.input);
+      if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
+      const r = await deps.queues.submit({ type: 'place', idempotencyKey: `app:${c.userId}:${key}`, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input }, deps.submitWaitMs);
+      if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
+      return { ok: true, outcome: r.outcome };
+    });
+
+    api.post('/orders/cancel', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+      const c = req.caller!;
+      const b = cancelBody.safeParse(req.body);
+      if (!b.success) return sendFailure(reply, 422, c.lang, 'bad_request');
+      const r = await deps.queues.submit({ type: 'cancel', idempotencyKey: `app-cancel:${c.userId}:${b.data.key}`, marketId: b.data.marketId, userId: c.userId, orderId: b.data.orderId }, deps.submitWaitMs);
+      if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
+      return { ok: true, cancelled: r.cancelled ?? 0 };
+    });
+
+    api.get('/live', async (req, reply) => {
+      const q = liveQuery.safeParse(req.query);
+      if (!q.success) return sendFailure(reply, 400, req.caller!.lang, 'bad_request');
+      await live.open(reply, q.data.market ?? null);
+    });
+  }, { prefix: '/api' });
+
+  return { close: () => live.close() };
+}
