@@ -44,7 +44,12 @@ test('issue 15: /newmarket states the description limit, accepts exactly it (con
   await say(description, 'Выберите категорию');
   press(env, a, '🌦 Погода');
   await waitFor(env, a, { textIncludes: 'Когда заканчиваются торги' });
-  const confirm = await say('30.11.2030 18:00', 'Проверьте рынок');
+  await say('30.11.2030 18:00', 'Ликвидность биржи');
+  // Issue 8: the house maker's budget and opening price come before the confirmation.
+  press(env, a, '1\u202f000\u00a0₽');
+  await waitFor(env, a, { textIncludes: 'Начальная цена' });
+  press(env, a, '50%');
+  const confirm = await waitFor(env, a, { textIncludes: 'Проверьте рынок' });
   // The whole description is shown: the confirmation fits one message.
   expect(confirm.text).toContain(description);
   expect(shown(confirm)).toBeLessThanOrEqual(4096);
