@@ -70,21 +70,32 @@ export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: numb
 }
 
 const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2, SELL_NO: 3 };
-/** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
-const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
+/** A slot per (intent, price): a quote has at most one order of each (see {@link requote}). */
+const slotOf = (intent: Intent, price: number) => INTENT_CODE[intent] * 100 + price;
+/**
+ * Scratch for {@link requote}: the shares wanted per slot (0: none; KEPT: a resting order already
+ * is that quote). Always all 0 between calls; requote is synchronous and never re-entered.
+ */
+const wantScratch = new Float64Array(400);
+const KEPT = -1;
 
 /** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
   if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
-  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
-  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
   const out: RestingOrder[] = [];
-  for (const id of sim.orderIds) {
+  for (const id of makerIds(book, sim)) {
     const o = book.peek(id);
-    if (o === undefined) sim.orderIds.delete(id);
+    if (o === undefined) sim.orderIds!.delete(id);
     else out.push({ ...o });
   }
   return out;
+}
+
+/** The sim's set of possibly resting order ids, found by one scan of the book when absent. */
+function makerIds(book: OrderBook, sim: MakerSim): Set<number> {
+  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
+  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, sim.params.userId).map((o) => o.id));
+  return sim.orderIds;
 }
 
 /**
@@ -96,41 +107,53 @@ export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim
  */
 export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: MakerStep[]): void {
   const userId = sim.params.userId;
+  const want = wantScratch;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const wanted = quote(sim.params, sim.inv);
-    // How many of each (intent, price, shares) are wanted; keys are plain numbers for speed.
-    const want = new Map<number, number>();
-    for (const q of wanted) want.set(quoteKey(q.intent, q.price, q.qty), (want.get(quoteKey(q.intent, q.price, q.qty)) ?? 0) + 1);
-    for (const o of makerOrders(book, userId, sim)) {
-      const key = quoteKey(o.intent, o.price, o.remaining);
-      const left = want.get(key) ?? 0;
-      if (left > 0) {
-        want.set(key, left - 1);
+    // A quote holds each (intent, price) at most once (asks are at prices above every bid), so
+    // a slot per (intent, price) holding the wanted shares says which resting orders to keep.
+    for (const q of wanted) want[slotOf(q.intent, q.price)] = q.qty;
+    const ids = makerIds(book, sim);
+    for (const id of ids) {
+      const o = book.peek(id);
+      if (o === undefined) {
+        ids.delete(id);
         continue;
       }
-      book.cancel(o.id);
-      steps.push({ kind: 'maker_cancel', order: o });
+      const slot = slotOf(o.intent, o.price);
+      if (want[slot] === o.remaining) {
+        want[slot] = KEPT;
+        continue;
+      }
+      // Out of the book the order no longer changes: it is the cancelled order as it was.
+      book.cancel(id);
+      ids.delete(id);
+      steps.push({ kind: 'maker_cancel', order: o as RestingOrder });
     }
     let traded = false;
+    let bidEdge: number | null = null;
+    let askEdge: number | null = null;
     for (const q of wanted) {
-      const key = quoteKey(q.intent, q.price, q.qty);
-      const left = want.get(key)!;
-      if (left === 0) continue;
-      want.set(key, left - 1);
+      if (sideOf(q.intent) === 'bid') bidEdge = bidEdge === null ? q.price : Math.min(bidEdge, q.price);
+      else askEdge = askEdge === null ? q.price : Math.max(askEdge, q.price);
+      const slot = slotOf(q.intent, q.price);
+      const kept = want[slot] === KEPT;
+      want[slot] = 0;
+      if (kept) continue;
       const id = sim.nextId();
       const order: IncomingOrder = {
         id, userId, intent: q.intent, limitPrice: q.price, qty: q.qty, tif: 'GTC', postOnly: false,
         expiresAt: null, takerFeeBps: 0, seq: id,
       };
       const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
-      if (result.rested > 0) sim.orderIds!.add(id);
+      if (result.rested > 0) ids.add(id);
       const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
     }
     if (!traded) {
-      sim.edges = edgesOf(wanted);
+      sim.edges = { bid: bidEdge, ask: askEdge };
       return;
     }
   }
@@ -217,12 +240,14 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
     const edge = windowEdge(book, sim, takerSide === 'bid' ? 'ask' : 'bid');
     const capped = edge !== null && (takerSide === 'bid' ? edge < o.limitPrice : edge > o.limitPrice);
     const leftQty = o.qty === undefined ? undefined : o.qty - merged.filledQty;
+    // Field by field rather than a spread: one object shape, and this runs once per phase.
     const part: IncomingOrder = {
-      ...o,
+      id: o.id, userId: o.userId, intent: o.intent,
       limitPrice: capped ? edge : o.limitPrice,
-      qty: leftQty,
+      qty: leftQty, spendKop: o.spendKop,
       // A capped phase must not rest: the order goes on after the maker requotes.
       tif: capped ? 'IOC' : o.tif,
+      postOnly: o.postOnly, expiresAt: o.expiresAt, takerFeeBps: o.takerFeeBps, seq: o.seq,
       priorNotionalKop: kop(notional),
     };
     const r = match(book, part, nowMs);
