@@ -24,11 +24,11 @@ export interface MakerSim {
   /** A fresh order id (and seq) for a new maker order. */
   nextId: () => number;
   /**
-   * Ids of the maker's orders that may still rest in the book (a superset: filled ones drop out
-   * when looked up). Found by one scan of the book when absent, then kept up to date here, so a
+   * Ids of the maker's orders that may still rest in the book, increasing (a superset: filled ones
+   * drop out when looked up). Found by one scan of the book when absent, then kept up to date here, so a
    * requote does not scan the whole book.
    */
-  orderIds?: Set<number>;
+  orderIds?: number[];
   /** The farthest price the maker quotes on each side (null: none), as its last requote left them. */
   edges?: { bid: number | null; ask: number | null };
 }
@@ -69,9 +69,9 @@ export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: numb
   else inv.no += shares;
 }
 
-const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2, SELL_NO: 3 };
 /** A slot per (intent, price): a quote has at most one order of each (see {@link requote}). */
-const slotOf = (intent: Intent, price: number) => INTENT_CODE[intent] * 100 + price;
+const slotOf = (intent: Intent, price: number) =>
+  (intent === 'BUY_YES' ? 0 : intent === 'SELL_YES' ? 100 : intent === 'BUY_NO' ? 200 : 300) + price;
 /**
  * Scratch for {@link requote}: the shares wanted per slot (0: none; KEPT: a resting order already
  * is that quote). Always all 0 between calls; requote is synchronous and never re-entered.
@@ -82,19 +82,23 @@ const KEPT = -1;
 /** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
   if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
+  const ids = makerIds(book, sim);
   const out: RestingOrder[] = [];
-  for (const id of makerIds(book, sim)) {
-    const o = book.peek(id);
-    if (o === undefined) sim.orderIds!.delete(id);
-    else out.push({ ...o });
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const o = book.peek(ids[i]!);
+    if (o === undefined) continue;
+    ids[n++] = ids[i]!;
+    out.push({ ...o });
   }
+  ids.length = n;
   return out;
 }
 
 /** The sim's set of possibly resting order ids, found by one scan of the book when absent. */
-function makerIds(book: OrderBook, sim: MakerSim): Set<number> {
-  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
-  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, sim.params.userId).map((o) => o.id));
+function makerIds(book: OrderBook, sim: MakerSim): number[] {
+  // Ids come in increasing order: first from the sorted scan, then from nextId.
+  if (sim.orderIds === undefined) sim.orderIds = makerOrders(book, sim.params.userId).map((o) => o.id);
   return sim.orderIds;
 }
 
@@ -113,23 +117,24 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
     // A quote holds each (intent, price) at most once (asks are at prices above every bid), so
     // a slot per (intent, price) holding the wanted shares says which resting orders to keep.
     for (const q of wanted) want[slotOf(q.intent, q.price)] = q.qty;
+    // Kept ids are compacted to the front, in id order.
     const ids = makerIds(book, sim);
-    for (const id of ids) {
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       const o = book.peek(id);
-      if (o === undefined) {
-        ids.delete(id);
-        continue;
-      }
+      if (o === undefined) continue;
       const slot = slotOf(o.intent, o.price);
       if (want[slot] === o.remaining) {
         want[slot] = KEPT;
+        ids[n++] = id;
         continue;
       }
       // Out of the book the order no longer changes: it is the cancelled order as it was.
       book.cancel(id);
-      ids.delete(id);
       steps.push({ kind: 'maker_cancel', order: o as RestingOrder });
     }
+    ids.length = n;
     let traded = false;
     let bidEdge: number | null = null;
     let askEdge: number | null = null;
@@ -146,7 +151,7 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
         expiresAt: null, takerFeeBps: 0, seq: id,
       };
       const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
-      if (result.rested > 0) ids.add(id);
+      if (result.rested > 0) ids.push(id);
       const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
@@ -267,7 +272,9 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
     merged.filledQty += r.filledQty;
     merged.rested = r.rested;
     // Only the maker's own fills change its quote: without one its orders still equal it.
-    if (r.fills.some((f) => f.makerUserId === makerId)) requote(book, sim, nowMs, steps);
+    let makerFilled = false;
+    for (let i = 0; i < r.fills.length; i++) if (r.fills[i]!.makerUserId === makerId) makerFilled = true;
+    if (makerFilled) requote(book, sim, nowMs, steps);
     if (!capped || r.filledQty === 0 || (leftQty !== undefined && r.filledQty === leftQty)) break;
   }
   return merged;
