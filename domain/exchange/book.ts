@@ -88,12 +88,7 @@ export class OrderBook {
       throw new BookError(`order ${order.id}: remaining ${order.remaining} is not whole shares ≥ 1`);
     }
     const side = sideOf(order.intent);
-    // Field by field rather than a spread: callers pass objects of many shapes, and this is hot.
-    const copy: RestingOrder = {
-      id: order.id, userId: order.userId, intent: order.intent, price: order.price,
-      remaining: order.remaining, seq: order.seq, expiresAt: order.expiresAt,
-    };
-    const node: BookNode = { order: copy, side, prev: null, next: null };
+    const node: BookNode = { order: { ...order }, side, prev: null, next: null };
     const level = (side === 'bid' ? this.bids : this.asks)[order.price]!;
     let after = level.tail;
     while (after !== null && before(node.order, after.order)) after = after.prev;

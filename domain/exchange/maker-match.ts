@@ -14,7 +14,7 @@ import { kop } from '../money';
 import type { OrderBook } from './book';
 import { ownPrice, sideOf } from './intent';
 import { match } from './match';
-import { quote, type MakerInventory, type MakerParams, type Quote } from './maker';
+import { quoteInto, type MakerInventory, type MakerParams, type QuoteBuffer } from './maker';
 import type { Fill, IncomingOrder, Intent, MatchResult, RestingOrder } from './types';
 
 /** A maker in a book: how it quotes, what it holds now (updated by every fill), and where its order ids come from. */
@@ -78,6 +78,8 @@ const slotOf = (intent: Intent, price: number) =>
  */
 const wantScratch = new Float64Array(400);
 const KEPT = -1;
+/** Scratch for {@link requote}: the quote of the current round. */
+const wantedScratch: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
 
 /** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
@@ -113,10 +115,11 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
   const userId = sim.params.userId;
   const want = wantScratch;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const wanted = quote(sim.params, sim.inv);
+    const wanted = wantedScratch;
+    quoteInto(sim.params, sim.inv, wanted);
     // A quote holds each (intent, price) at most once (asks are at prices above every bid), so
     // a slot per (intent, price) holding the wanted shares says which resting orders to keep.
-    for (const q of wanted) want[slotOf(q.intent, q.price)] = q.qty;
+    for (let i = 0; i < wanted.n; i++) want[slotOf(wanted.intent[i]!, wanted.price[i]!)] = wanted.qty[i]!;
     // Kept ids are compacted to the front, in id order.
     const ids = makerIds(book, sim);
     let n = 0;
@@ -138,21 +141,24 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
     let traded = false;
     let bidEdge: number | null = null;
     let askEdge: number | null = null;
-    for (const q of wanted) {
-      if (sideOf(q.intent) === 'bid') bidEdge = bidEdge === null ? q.price : Math.min(bidEdge, q.price);
-      else askEdge = askEdge === null ? q.price : Math.max(askEdge, q.price);
-      const slot = slotOf(q.intent, q.price);
+    for (let i = 0; i < wanted.n; i++) {
+      const intent = wanted.intent[i]!;
+      const price = wanted.price[i]!;
+      const bid = sideOf(intent) === 'bid';
+      if (bid) bidEdge = bidEdge === null ? price : Math.min(bidEdge, price);
+      else askEdge = askEdge === null ? price : Math.max(askEdge, price);
+      const slot = slotOf(intent, price);
       const kept = want[slot] === KEPT;
       want[slot] = 0;
       if (kept) continue;
       const id = sim.nextId();
       const order: IncomingOrder = {
-        id, userId, intent: q.intent, limitPrice: q.price, qty: q.qty, tif: 'GTC', postOnly: false,
+        id, userId, intent, limitPrice: price, qty: wanted.qty[i]!, tif: 'GTC', postOnly: false,
         expiresAt: null, takerFeeBps: 0, seq: id,
       };
-      const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
+      const result = crosses(book, bid, price) ? match(book, order, nowMs) : rest(book, order);
       if (result.rested > 0) ids.push(id);
-      const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
+      const makerLeft = result.fills.length === 0 ? [] : result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
@@ -165,14 +171,14 @@ export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: Ma
   throw new Error(`maker ${userId}: requote did not settle`);
 }
 
-/** True when a quote would meet a resting order on the other side (then it is matched, not just added). */
-function crosses(book: OrderBook, q: Quote): boolean {
-  if (sideOf(q.intent) === 'bid') {
+/** True when a quote on a side (bid: true) at a price would meet a resting order on the other side (then it is matched, not just added). */
+function crosses(book: OrderBook, bid: boolean, price: number): boolean {
+  if (bid) {
     const ask = book.bestAsk();
-    return ask !== null && ask <= q.price;
+    return ask !== null && ask <= price;
   }
-  const bid = book.bestBid();
-  return bid !== null && bid >= q.price;
+  const best = book.bestBid();
+  return best !== null && best >= price;
 }
 
 /** What match does with an order that crosses nothing: it rests whole. */

@@ -148,6 +148,31 @@ export function makerPrice(p: MakerParams, inv: MakerInventory): Price {
  * Never crossed: every bid is at or below the cut interval's lower end, every ask at or above its upper end.
  */
 export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
+  const buf: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
+  quoteInto(p, inv, buf);
+  const out: Quote[] = [];
+  for (let i = 0; i < buf.n; i++) out.push({ intent: buf.intent[i]!, price: buf.price[i]!, qty: buf.qty[i]! });
+  return out;
+}
+
+/** {@link quote}'s orders as parallel arrays, the first `n` entries in quote order: for hot loops that reuse one buffer. */
+export interface QuoteBuffer {
+  intent: Intent[];
+  price: number[];
+  qty: number[];
+  n: number;
+}
+
+function put(out: QuoteBuffer, intent: Intent, price: number, qty: number): void {
+  out.intent[out.n] = intent;
+  out.price[out.n] = price;
+  out.qty[out.n] = qty;
+  out.n++;
+}
+
+/** Writes `quote(p, inv)` into `out` (overwriting it), allocating nothing once the buffer has grown. */
+export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer): void {
+  out.n = 0;
   const { sizes, cum } = p.ladder;
   const pos = ladderPos(p, inv);
   // The interval pos falls in (cum[j-1] ≤ pos < cum[j]), or 100 past the top.
@@ -160,7 +185,6 @@ export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
   let cash = inv.cashKop;
   let yes = inv.yes;
   let no = inv.no;
-  const out: Quote[] = [];
   let askOpen = true;
   let bidOpen = true;
   for (let i = 0; i < p.window && (askOpen || bidOpen); i++) {
@@ -178,11 +202,11 @@ export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
         const price = askK - 1;
         const backed = Math.min(yes, askQty);
         yes -= backed;
-        if (backed > 0) out.push({ intent: 'SELL_YES', price, qty: backed });
+        if (backed > 0) put(out, 'SELL_YES', price, backed);
         const unit = 100 - price;
         const paid = Math.min(askQty - backed, floorDiv(cash, unit));
         cash -= paid * unit;
-        if (paid > 0) out.push({ intent: 'BUY_NO', price, qty: paid });
+        if (paid > 0) put(out, 'BUY_NO', price, paid);
         if (backed + paid < askQty) askOpen = false;
       } else askOpen = false;
     }
@@ -201,16 +225,15 @@ export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
         const price = bidK;
         const backed = Math.min(no, bidQty);
         no -= backed;
-        if (backed > 0) out.push({ intent: 'SELL_NO', price, qty: backed });
+        if (backed > 0) put(out, 'SELL_NO', price, backed);
         const unit = price;
         const paid = Math.min(bidQty - backed, floorDiv(cash, unit));
         cash -= paid * unit;
-        if (paid > 0) out.push({ intent: 'BUY_YES', price, qty: paid });
+        if (paid > 0) put(out, 'BUY_YES', price, paid);
         if (backed + paid < bidQty) bidOpen = false;
       } else bidOpen = false;
     }
   }
-  return out;
 }
 
 /**
