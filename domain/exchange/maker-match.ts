@@ -183,7 +183,7 @@ function crosses(book: OrderBook, bid: boolean, price: number): boolean {
 
 /** What match does with an order that crosses nothing: it rests whole. */
 function rest(book: OrderBook, o: IncomingOrder): MatchResult {
-  book.add({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+  book.adopt({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
   return { fills: [], selfTradeCancelled: [], expired: [], rested: o.qty!, filledQty: 0 };
 }
 
