@@ -87,8 +87,22 @@ export class OrderBook {
     if (!Number.isSafeInteger(order.remaining) || order.remaining < 1) {
       throw new BookError(`order ${order.id}: remaining ${order.remaining} is not whole shares ≥ 1`);
     }
+    this.insert({ ...order });
+  }
+
+  /**
+   * Rests `order` ITSELF, not a copy, without {@link add}'s checks: for the house maker's new
+   * quotes (maker-match.ts), which hand over a fresh object they keep no reference to, with a new
+   * id, a price in 1..99 and whole shares ≥ 1 by construction. Saves add's copy on a hot path.
+   */
+  adopt(order: RestingOrder): void {
+    this.insert(order);
+  }
+
+  /** Links an order object the book owns into its level, the id map and the best prices. */
+  private insert(order: RestingOrder): void {
     const side = sideOf(order.intent);
-    const node: BookNode = { order: { ...order }, side, prev: null, next: null };
+    const node: BookNode = { order, side, prev: null, next: null };
     const level = (side === 'bid' ? this.bids : this.asks)[order.price]!;
     let after = level.tail;
     while (after !== null && before(node.order, after.order)) after = after.prev;

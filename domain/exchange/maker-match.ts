@@ -14,7 +14,7 @@ import { kop } from '../money';
 import type { OrderBook } from './book';
 import { ownPrice, sideOf } from './intent';
 import { match } from './match';
-import { quote, type MakerInventory, type MakerParams, type Quote } from './maker';
+import { quoteInto, type MakerInventory, type MakerParams, type QuoteBuffer } from './maker';
 import type { Fill, IncomingOrder, Intent, MatchResult, RestingOrder } from './types';
 
 /** A maker in a book: how it quotes, what it holds now (updated by every fill), and where its order ids come from. */
@@ -24,11 +24,11 @@ export interface MakerSim {
   /** A fresh order id (and seq) for a new maker order. */
   nextId: () => number;
   /**
-   * Ids of the maker's orders that may still rest in the book (a superset: filled ones drop out
-   * when looked up). Found by one scan of the book when absent, then kept up to date here, so a
+   * Ids of the maker's orders that may still rest in the book, increasing (a superset: filled ones
+   * drop out when looked up). Found by one scan of the book when absent, then kept up to date here, so a
    * requote does not scan the whole book.
    */
-  orderIds?: Set<number>;
+  orderIds?: number[];
   /** The farthest price the maker quotes on each side (null: none), as its last requote left them. */
   edges?: { bid: number | null; ask: number | null };
 }
@@ -69,22 +69,39 @@ export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: numb
   else inv.no += shares;
 }
 
-const INTENT_CODE: Record<Intent, number> = { BUY_YES: 0, SELL_YES: 1, BUY_NO: 2, SELL_NO: 3 };
-/** A number naming (intent, price, shares) exactly: shares < 2^40 keep it a safe integer. */
-const quoteKey = (intent: Intent, price: number, qty: number) => (qty * 100 + price) * 4 + INTENT_CODE[intent];
+/** A slot per (intent, price): a quote has at most one order of each (see {@link requote}). */
+const slotOf = (intent: Intent, price: number) =>
+  (intent === 'BUY_YES' ? 0 : intent === 'SELL_YES' ? 100 : intent === 'BUY_NO' ? 200 : 300) + price;
+/**
+ * Scratch for {@link requote}: the shares wanted per slot (0: none; KEPT: a resting order already
+ * is that quote). Always all 0 between calls; requote is synchronous and never re-entered.
+ */
+const wantScratch = new Float64Array(400);
+const KEPT = -1;
+/** Scratch for {@link requote}: the quote of the current round. */
+const wantedScratch: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
 
 /** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
   if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
-  // Ids enter the set in increasing order (first from the sorted scan, then from nextId), so it iterates in id order.
-  if (sim.orderIds === undefined) sim.orderIds = new Set(makerOrders(book, makerUserId).map((o) => o.id));
+  const ids = makerIds(book, sim);
   const out: RestingOrder[] = [];
-  for (const id of sim.orderIds) {
-    const o = book.peek(id);
-    if (o === undefined) sim.orderIds.delete(id);
-    else out.push({ ...o });
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const o = book.peek(ids[i]!);
+    if (o === undefined) continue;
+    ids[n++] = ids[i]!;
+    out.push({ ...o });
   }
+  ids.length = n;
   return out;
+}
+
+/** The sim's set of possibly resting order ids, found by one scan of the book when absent. */
+function makerIds(book: OrderBook, sim: MakerSim): number[] {
+  // Ids come in increasing order: first from the sorted scan, then from nextId.
+  if (sim.orderIds === undefined) sim.orderIds = makerOrders(book, sim.params.userId).map((o) => o.id);
+  return sim.orderIds;
 }
 
 /**
@@ -96,60 +113,77 @@ export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim
  */
 export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: MakerStep[]): void {
   const userId = sim.params.userId;
+  const want = wantScratch;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const wanted = quote(sim.params, sim.inv);
-    // How many of each (intent, price, shares) are wanted; keys are plain numbers for speed.
-    const want = new Map<number, number>();
-    for (const q of wanted) want.set(quoteKey(q.intent, q.price, q.qty), (want.get(quoteKey(q.intent, q.price, q.qty)) ?? 0) + 1);
-    for (const o of makerOrders(book, userId, sim)) {
-      const key = quoteKey(o.intent, o.price, o.remaining);
-      const left = want.get(key) ?? 0;
-      if (left > 0) {
-        want.set(key, left - 1);
+    const wanted = wantedScratch;
+    quoteInto(sim.params, sim.inv, wanted);
+    // A quote holds each (intent, price) at most once (asks are at prices above every bid), so
+    // a slot per (intent, price) holding the wanted shares says which resting orders to keep.
+    for (let i = 0; i < wanted.n; i++) want[slotOf(wanted.intent[i]!, wanted.price[i]!)] = wanted.qty[i]!;
+    // Kept ids are compacted to the front, in id order.
+    const ids = makerIds(book, sim);
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const o = book.peek(id);
+      if (o === undefined) continue;
+      const slot = slotOf(o.intent, o.price);
+      if (want[slot] === o.remaining) {
+        want[slot] = KEPT;
+        ids[n++] = id;
         continue;
       }
-      book.cancel(o.id);
-      steps.push({ kind: 'maker_cancel', order: o });
+      // Out of the book the order no longer changes: it is the cancelled order as it was.
+      book.cancel(id);
+      steps.push({ kind: 'maker_cancel', order: o as RestingOrder });
     }
+    ids.length = n;
     let traded = false;
-    for (const q of wanted) {
-      const key = quoteKey(q.intent, q.price, q.qty);
-      const left = want.get(key)!;
-      if (left === 0) continue;
-      want.set(key, left - 1);
+    let bidEdge: number | null = null;
+    let askEdge: number | null = null;
+    for (let i = 0; i < wanted.n; i++) {
+      const intent = wanted.intent[i]!;
+      const price = wanted.price[i]!;
+      const bid = sideOf(intent) === 'bid';
+      if (bid) bidEdge = bidEdge === null ? price : Math.min(bidEdge, price);
+      else askEdge = askEdge === null ? price : Math.max(askEdge, price);
+      const slot = slotOf(intent, price);
+      const kept = want[slot] === KEPT;
+      want[slot] = 0;
+      if (kept) continue;
       const id = sim.nextId();
       const order: IncomingOrder = {
-        id, userId, intent: q.intent, limitPrice: q.price, qty: q.qty, tif: 'GTC', postOnly: false,
+        id, userId, intent, limitPrice: price, qty: wanted.qty[i]!, tif: 'GTC', postOnly: false,
         expiresAt: null, takerFeeBps: 0, seq: id,
       };
-      const result = crosses(book, q) ? match(book, order, nowMs) : rest(book, order);
-      if (result.rested > 0) sim.orderIds!.add(id);
-      const makerLeft = result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
+      const result = crosses(book, bid, price) ? match(book, order, nowMs) : rest(book, order);
+      if (result.rested > 0) ids.push(id);
+      const makerLeft = result.fills.length === 0 ? [] : result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
       steps.push({ kind: 'maker_place', order, result, makerLeft });
       for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
       if (result.fills.length > 0) traded = true;
     }
     if (!traded) {
-      sim.edges = edgesOf(wanted);
+      sim.edges = { bid: bidEdge, ask: askEdge };
       return;
     }
   }
   throw new Error(`maker ${userId}: requote did not settle`);
 }
 
-/** True when a quote would meet a resting order on the other side (then it is matched, not just added). */
-function crosses(book: OrderBook, q: Quote): boolean {
-  if (sideOf(q.intent) === 'bid') {
+/** True when a quote on a side (bid: true) at a price would meet a resting order on the other side (then it is matched, not just added). */
+function crosses(book: OrderBook, bid: boolean, price: number): boolean {
+  if (bid) {
     const ask = book.bestAsk();
-    return ask !== null && ask <= q.price;
+    return ask !== null && ask <= price;
   }
-  const bid = book.bestBid();
-  return bid !== null && bid >= q.price;
+  const best = book.bestBid();
+  return best !== null && best >= price;
 }
 
 /** What match does with an order that crosses nothing: it rests whole. */
 function rest(book: OrderBook, o: IncomingOrder): MatchResult {
-  book.add({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+  book.adopt({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
   return { fills: [], selfTradeCancelled: [], expired: [], rested: o.qty!, filledQty: 0 };
 }
 
@@ -217,12 +251,14 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
     const edge = windowEdge(book, sim, takerSide === 'bid' ? 'ask' : 'bid');
     const capped = edge !== null && (takerSide === 'bid' ? edge < o.limitPrice : edge > o.limitPrice);
     const leftQty = o.qty === undefined ? undefined : o.qty - merged.filledQty;
+    // Field by field rather than a spread: one object shape, and this runs once per phase.
     const part: IncomingOrder = {
-      ...o,
+      id: o.id, userId: o.userId, intent: o.intent,
       limitPrice: capped ? edge : o.limitPrice,
-      qty: leftQty,
+      qty: leftQty, spendKop: o.spendKop,
       // A capped phase must not rest: the order goes on after the maker requotes.
       tif: capped ? 'IOC' : o.tif,
+      postOnly: o.postOnly, expiresAt: o.expiresAt, takerFeeBps: o.takerFeeBps, seq: o.seq,
       priorNotionalKop: kop(notional),
     };
     const r = match(book, part, nowMs);
@@ -242,7 +278,9 @@ function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim,
     merged.filledQty += r.filledQty;
     merged.rested = r.rested;
     // Only the maker's own fills change its quote: without one its orders still equal it.
-    if (r.fills.some((f) => f.makerUserId === makerId)) requote(book, sim, nowMs, steps);
+    let makerFilled = false;
+    for (let i = 0; i < r.fills.length; i++) if (r.fills[i]!.makerUserId === makerId) makerFilled = true;
+    if (makerFilled) requote(book, sim, nowMs, steps);
     if (!capped || r.filledQty === 0 || (leftQty !== undefined && r.filledQty === leftQty)) break;
   }
   return merged;

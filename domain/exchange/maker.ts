@@ -148,52 +148,92 @@ export function makerPrice(p: MakerParams, inv: MakerInventory): Price {
  * Never crossed: every bid is at or below the cut interval's lower end, every ask at or above its upper end.
  */
 export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
+  const buf: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
+  quoteInto(p, inv, buf);
+  const out: Quote[] = [];
+  for (let i = 0; i < buf.n; i++) out.push({ intent: buf.intent[i]!, price: buf.price[i]!, qty: buf.qty[i]! });
+  return out;
+}
+
+/** {@link quote}'s orders as parallel arrays, the first `n` entries in quote order: for hot loops that reuse one buffer. */
+export interface QuoteBuffer {
+  intent: Intent[];
+  price: number[];
+  qty: number[];
+  n: number;
+}
+
+function put(out: QuoteBuffer, intent: Intent, price: number, qty: number): void {
+  out.intent[out.n] = intent;
+  out.price[out.n] = price;
+  out.qty[out.n] = qty;
+  out.n++;
+}
+
+/** Writes `quote(p, inv)` into `out` (overwriting it), allocating nothing once the buffer has grown. */
+export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer): void {
+  out.n = 0;
   const { sizes, cum } = p.ladder;
   const pos = ladderPos(p, inv);
   // The interval pos falls in (cum[j-1] ≤ pos < cum[j]), or 100 past the top.
   let j = FIRST;
   while (j <= LAST && cum[j]! <= pos) j++;
-  const askLevels: { price: number; qty: number }[] = [];
-  const bidLevels: { price: number; qty: number }[] = [];
-  for (let k = j; k <= LAST && askLevels.length < p.window; k++) {
-    const qty = cum[k]! - Math.max(pos, cum[k - 1]!);
-    if (qty > 0) askLevels.push({ price: k, qty });
-  }
-  for (let k = Math.min(j, LAST); k >= FIRST && bidLevels.length < p.window; k--) {
-    const qty = Math.min(pos, cum[k]!) - cum[k - 1]!;
-    if (qty > 0 && sizes[k]! > 0) bidLevels.push({ price: k - 1, qty });
-  }
+  // The levels of each side are found lazily, nearest first: the next interval to look at on
+  // each side and how many levels that side has given (at most `window`).
+  let askK = j;
+  let bidK = Math.min(j, LAST);
   let cash = inv.cashKop;
   let yes = inv.yes;
   let no = inv.no;
-  const out: Quote[] = [];
   let askOpen = true;
   let bidOpen = true;
   for (let i = 0; i < p.window && (askOpen || bidOpen); i++) {
-    const ask = askOpen ? askLevels[i] : undefined;
-    if (ask) {
-      const backed = Math.min(yes, ask.qty);
-      yes -= backed;
-      if (backed > 0) out.push({ intent: 'SELL_YES', price: ask.price, qty: backed });
-      const unit = 100 - ask.price;
-      const paid = Math.min(ask.qty - backed, floorDiv(cash, unit));
-      cash -= paid * unit;
-      if (paid > 0) out.push({ intent: 'BUY_NO', price: ask.price, qty: paid });
-      if (backed + paid < ask.qty) askOpen = false;
-    } else askOpen = false;
-    const bid = bidOpen ? bidLevels[i] : undefined;
-    if (bid) {
-      const backed = Math.min(no, bid.qty);
-      no -= backed;
-      if (backed > 0) out.push({ intent: 'SELL_NO', price: bid.price, qty: backed });
-      const unit = bid.price;
-      const paid = Math.min(bid.qty - backed, floorDiv(cash, unit));
-      cash -= paid * unit;
-      if (paid > 0) out.push({ intent: 'BUY_YES', price: bid.price, qty: paid });
-      if (backed + paid < bid.qty) bidOpen = false;
-    } else bidOpen = false;
+    if (askOpen) {
+      let askQty = 0;
+      while (askK <= LAST) {
+        const k = askK++;
+        const qty = cum[k]! - Math.max(pos, cum[k - 1]!);
+        if (qty > 0) {
+          askQty = qty;
+          break;
+        }
+      }
+      if (askQty > 0) {
+        const price = askK - 1;
+        const backed = Math.min(yes, askQty);
+        yes -= backed;
+        if (backed > 0) put(out, 'SELL_YES', price, backed);
+        const unit = 100 - price;
+        const paid = Math.min(askQty - backed, floorDiv(cash, unit));
+        cash -= paid * unit;
+        if (paid > 0) put(out, 'BUY_NO', price, paid);
+        if (backed + paid < askQty) askOpen = false;
+      } else askOpen = false;
+    }
+    if (bidOpen) {
+      let bidQty = 0;
+      while (bidK >= FIRST) {
+        const k = bidK--;
+        const qty = Math.min(pos, cum[k]!) - cum[k - 1]!;
+        if (qty > 0 && sizes[k]! > 0) {
+          bidQty = qty;
+          break;
+        }
+      }
+      if (bidQty > 0) {
+        // The level found is interval bidK + 1, bid at its lower end bidK.
+        const price = bidK;
+        const backed = Math.min(no, bidQty);
+        no -= backed;
+        if (backed > 0) put(out, 'SELL_NO', price, backed);
+        const unit = price;
+        const paid = Math.min(bidQty - backed, floorDiv(cash, unit));
+        cash -= paid * unit;
+        if (paid > 0) put(out, 'BUY_YES', price, paid);
+        if (backed + paid < bidQty) bidOpen = false;
+      } else bidOpen = false;
+    }
   }
-  return out;
 }
 
 /**

@@ -73,7 +73,7 @@ export function previewOrder(
  */
 function planWithMaker(book: OrderBook, o: IncomingOrder, nowMs: number, maker: MakerSim): Pick<MatchPlan, 'fills' | 'filledQty' | 'notionalKop' | 'feeKop' | 'restQty' | 'rejected'> & { selfTrade: unknown[] } {
   let n = TRIAL_ID_BASE;
-  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, orderIds: maker.orderIds && new Set(maker.orderIds) };
+  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, orderIds: maker.orderIds && [...maker.orderIds] };
   const { result } = matchWithMaker(book.clone(), o, nowMs, copy);
   let notional = 0;
   let fee = 0;
