@@ -25,7 +25,7 @@ export interface CardFacts {
   market: Market;
   yesPrice: number;
   noPrice: number;
-  /** Distinct users who traded in the market (either side of a fill). */
+  /** Distinct people who traded in the market (either side of a fill; the house maker is not counted). */
   traders: number;
   /** House liquidity and the author's position (issue 8). */
   extras?: CardExtras;
@@ -40,6 +40,7 @@ export async function cardFactsOf(m: EntityManager, marketIds: readonly number[]
     `SELECT market_id, count(DISTINCT user_id) AS n FROM (
        SELECT market_id, maker_user_id AS user_id FROM fills WHERE market_id = ANY($1::bigint[])
        UNION ALL SELECT market_id, taker_user_id FROM fills WHERE market_id = ANY($1::bigint[])) u
+     JOIN users ON users.id = u.user_id AND NOT users.is_maker
      GROUP BY market_id`, [marketIds]);
   const counts = new Map(traders.map((r) => [int(r.market_id), int(r.n)]));
   const extras = await cardExtrasOf(m, marketIds);

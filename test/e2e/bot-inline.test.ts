@@ -125,7 +125,7 @@ describe('a card posted into a group', () => {
 
   test('one tap only offers the bet; the second places exactly one order with the offered guard', async () => {
     const first = await env.sim.pressButton({ userId: bob.id, inlineMessageId: card.inlineMessageId, data: `qb:${rain}:y` }).answered(WAIT_MS);
-    expect(first.text).toBe('Нажмите «ДА» ещё раз в течение 10 с: ставка 100\u00a0₽ на ДА по цене до 60% (~181 акция).');
+    expect(first.text).toBe('Нажмите «ДА» ещё раз в течение 10 с: ставка 100\u00a0₽ на ДА по цене до 60% (~181 акция за 99,65\u00a0₽).');
     expect(first.showAlert).toBe(false);
     expect(await ordersOf(bobId)).toEqual([]);
 

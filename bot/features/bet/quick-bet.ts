@@ -90,6 +90,7 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
   await rt.redis.set(key, JSON.stringify(o), { EX: QUICK_BET_CONFIRM_SEC });
   await ctx.answerCbQuery(ctx.tp('inline.tap_again', {
     side: ctx.tp(SIDE_KEY[side]), seconds: QUICK_BET_CONFIRM_SEC, stake: stakeKop, guard, shares: preview.preview.shares,
+    total: preview.preview.totalKop,
   }));
 }
 
