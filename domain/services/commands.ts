@@ -1,6 +1,7 @@
+import type { OrderRequest } from '../exchange/pre-trade';
 import type { Intent, TimeInForce } from '../exchange/types';
-import type { OrderStatus } from '../entities';
 import type { Kop } from '../money';
+import type { OrderStatus } from '../entities';
 import type { Result } from './result';
 
 /**
@@ -8,28 +9,14 @@ import type { Result } from './result';
  * idempotency key born at the edge (a Telegram callback query, a bet draft): applying it twice
  * has the effect of once.
  */
-export interface PlaceOrderCommand {
+export interface PlaceOrderCommand extends OrderRequest {
   type: 'place';
   idempotencyKey: string;
   marketId: number;
   /** Internal user id (users.id), not the Telegram id. */
   userId: number;
-  intent: Intent;
-  kind: 'limit' | 'market';
-  /**
-   * The user's OWN price in kop per share, 1..99: a YES price for *_YES intents, a NO price for
-   * *_NO intents. For limit orders it is the limit; for market orders the worst acceptable price
-   * (slippage guard shown in the preview).
-   */
-  price: number;
-  /** Shares (limit orders, market sells). */
-  qty?: number;
-  /** "Spend X ₽" market buys, kop. */
-  spendKop?: Kop;
+  /** Always set on a command (the pre-trade check defaults it only for previews). */
   tif: TimeInForce;
-  postOnly?: boolean;
-  /** GTD only: epoch ms. */
-  expiresAt?: number | null;
 }
 
 export interface CancelOrderCommand {
