@@ -5,6 +5,13 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 
 /**
+ * What a message is about, for the user's per-type switches in /settings (issue 11): fills of the
+ * user's orders, outcomes and payouts, price alerts, stop-loss / take-profit triggers, digests of
+ * watched markets. A job without a topic is always delivered (service messages).
+ */
+export type NotificationTopic = 'fills' | 'outcomes' | 'alerts' | 'triggers' | 'digests';
+
+/**
  * One outbound Telegram message that is not a direct reply to the user's own action: a fill of a
  * resting order, a settlement payout, resolution news, a digest, an edit of a card posted in a group.
  * Texts arrive already localized; the pipeline never writes user-facing words itself.
@@ -42,4 +49,6 @@ export interface NotificationJob {
   dedupeKey?: string;
   /** The request that caused it (infra/request-context.ts): the pump logs under it. Filled by Notifier.notify. */
   reqId?: string;
+  /** What it is about (see NotificationTopic); the pipeline applies the user's switches for it. */
+  topic?: NotificationTopic;
 }
