@@ -57,6 +57,7 @@ export const notificationJobSchema: z.ZodType<NotificationJob> = z
     digestLine: z.string().min(1).optional(),
     dedupeKey: z.string().min(1).max(200).optional(),
     reqId: z.string().min(1).max(200).optional(),
+    topic: z.enum(['fills', 'outcomes', 'alerts', 'triggers', 'digests']).optional(),
   })
   .superRefine((j, ctx) => {
     const problem = shapeProblem(j);
