@@ -118,9 +118,11 @@ export async function tradeHistory(
                 UNION ALL
                 SELECT f.id, f.market_id, mk.title, o.intent, f.price, f.qty, -f.maker_rebate_kop, f.created_at
                   FROM fills f JOIN orders o ON o.id = f.maker_order_id JOIN markets mk ON mk.id = f.market_id WHERE f.maker_user_id = $1`;
-  const [{ n }] = await m.query(`SELECT count(*) AS n FROM (${base}) h`, [userId]);
-  const rows: { id: DbNumber; market_id: DbNumber; title: string; intent: Intent; price: number; qty: number; fee: DbNumber; created_at: Date }[] =
-    await m.query(`${base} ORDER BY created_at DESC, id DESC LIMIT ${opts.pageSize} OFFSET ${opts.page * opts.pageSize}`, [userId]);
+  // The total rides along with the page (one round trip); only a page past the end needs its own count.
+  const rows: { id: DbNumber; market_id: DbNumber; title: string; intent: Intent; price: number; qty: number; fee: DbNumber; created_at: Date; total: DbNumber }[] =
+    await m.query(`SELECT h.*, count(*) OVER () AS total FROM (${base}) h ORDER BY created_at DESC, id DESC LIMIT ${opts.pageSize} OFFSET ${opts.page * opts.pageSize}`, [userId]);
+  const n: DbNumber = rows.length > 0 ? rows[0]!.total
+    : opts.page === 0 ? 0 : (await m.query(`SELECT count(*) AS n FROM (${base}) h`, [userId]))[0].n;
   return {
     total: int(n),
     trades: rows.map((r) => {

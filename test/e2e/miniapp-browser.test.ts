@@ -85,6 +85,12 @@ async function chartDrawn(page: Page): Promise<boolean> {
   }));
 }
 
+test('issue 10: with MINIAPP_URL the bot sets the menu button to open the app', () => {
+  const calls = env.sim.apiCalls({ method: 'setChatMenuButton' });
+  expect(calls).toEqual([expect.objectContaining({ ok: true })]);
+  expect(calls[0]!.params.menu_button).toMatchObject({ type: 'web_app', web_app: { url: 'https://pravda.example/app/' } });
+});
+
 test('issue 10: without initData the app says to open it from Telegram', async () => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();

@@ -18,3 +18,7 @@ test('issue 10: without MINIAPP_URL a private market card has no web_app button'
   expect(buttons(card)).not.toContain('📱 Открыть в приложении');
   expect(env.errors).toEqual([]);
 });
+
+test('issue 10: without MINIAPP_URL the menu button stays the command list', () => {
+  expect(env.sim.apiCalls({ method: 'setChatMenuButton' })).toEqual([]);
+});

@@ -371,5 +371,17 @@ describe('local Bot API', () => {
       await h.tg.deleteMyCommands();
       expect(await h.tg.getMyCommands()).toEqual([]);
     });
+
+    it('stores the menu button: a web_app needs an https URL and 1–64 characters of text', async () => {
+      expect(await h.tg.getChatMenuButton()).toEqual({ type: 'commands' });
+      await h.tg.setChatMenuButton({ menuButton: { type: 'web_app', text: 'x'.repeat(64), web_app: { url: 'https://pravda.example/app/' } } });
+      expect(await h.tg.getChatMenuButton({ chatId: h.alice.id })).toEqual({ type: 'web_app', text: 'x'.repeat(64), web_app: { url: 'https://pravda.example/app/' } });
+      expect((await apiError(h.tg.setChatMenuButton({ menuButton: { type: 'web_app', text: 'x'.repeat(65), web_app: { url: 'https://pravda.example/app/' } } }))).description)
+        .toBe('Bad Request: BUTTON_TEXT_INVALID');
+      expect((await apiError(h.tg.setChatMenuButton({ menuButton: { type: 'web_app', text: 'App', web_app: { url: 'http://pravda.example/app/' } } }))).description)
+        .toBe('Bad Request: BUTTON_URL_INVALID');
+      await h.tg.setChatMenuButton({ menuButton: { type: 'default' } });
+      expect(await h.tg.getChatMenuButton()).toEqual({ type: 'commands' });
+    });
   });
 });

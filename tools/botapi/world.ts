@@ -6,7 +6,7 @@
  * has its own conversation, hence the internal key `p:<botId>:<userId>`. Groups, supergroups and
  * channels are shared by all bots (`c:<chatId>`) and have one message_id sequence.
  */
-import type { BotCommand, Chat, ChatMember, User } from 'telegraf/types';
+import type { BotCommand, Chat, ChatMember, MenuButton, User } from 'telegraf/types';
 import { UpdateQueue } from './updates';
 import { RateLimiter } from './limits';
 import { badRequest, forbidden, SimError } from './errors';
@@ -28,6 +28,8 @@ export interface BotAccount {
   inlineFeedback: boolean;
   webhook: WebhookState | null;
   commands: Map<string, BotCommand[]>;
+  /** setChatMenuButton: per private chat id, and the default under 0. */
+  menuButtons: Map<number, MenuButton>;
   queue: UpdateQueue;
   limiter: RateLimiter;
 }
@@ -120,7 +122,7 @@ export class World {
       canReadAllGroupMessages: input.can_read_all_group_messages ?? false,
       supportsInlineQueries: input.supports_inline_queries ?? true,
       inlineFeedback: input.inline_feedback ?? true,
-      webhook: null, commands: new Map(), queue: new UpdateQueue(), limiter: this.makeLimiter(),
+      webhook: null, commands: new Map(), menuButtons: new Map(), queue: new UpdateQueue(), limiter: this.makeLimiter(),
     };
     this.bots.set(id, bot);
     this.byToken.set(token, bot);

@@ -6,6 +6,7 @@
  * check itself is @telegram-apps/init-data-node's `validate`; `initDataUnsafe` is never read.
  */
 import { validate } from '@telegram-apps/init-data-node';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 /** The `user` field (WebAppUser) as far as we read it; checked only after the hash is. */
@@ -53,4 +54,26 @@ export function checkInitData(initData: string | null, botToken: string, maxAgeS
   const u = webAppUser.safeParse(json);
   if (!u.success) return { ok: false, why: 'missing' };
   return { ok: true, user: { telegramId: u.data.id, firstName: u.data.first_name, languageCode: u.data.language_code } };
+}
+
+/**
+ * {@link checkInitData} with a memory of strings already found valid: an open page sends the same
+ * initData with every request, so its signature is verified once (byte-identical strings only) and
+ * its age on every request. Refusals are not remembered.
+ */
+export class InitDataChecker {
+  private readonly valid = new LRUCache<string, { user: TelegramIdentity; authDateSec: number }>({ max: 50_000, ttl: 10 * 60_000 });
+
+  constructor(private readonly botToken: string, private readonly maxAgeSec: number) {}
+
+  check(initData: string | null): ReturnType<typeof checkInitData> {
+    const known = initData ? this.valid.get(initData) : undefined;
+    if (known) {
+      if (this.maxAgeSec > 0 && known.authDateSec + this.maxAgeSec < Date.now() / 1000) return { ok: false, why: 'expired' };
+      return { ok: true, user: known.user };
+    }
+    const r = checkInitData(initData, this.botToken, this.maxAgeSec);
+    if (r.ok) this.valid.set(initData!, { user: r.user, authDateSec: Number(new URLSearchParams(initData!).get('auth_date')) });
+    return r;
+  }
 }

@@ -11,12 +11,12 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Language } from '../../domain/entities';
 import { bestOwnPrice, guardPrice, orderSize } from '../../domain/exchange/bet-size';
 import { isBuy } from '../../domain/exchange/intent';
 import { MIN_NOTIONAL_KOP } from '../../domain/exchange/limits';
-import { candles, marketPage, recentTrades, tradeHistory } from '../../domain/read/miniapp';
+import { candles, marketPage, recentTrades, tradeHistory, type Timeframe } from '../../domain/read/miniapp';
 import { categoryCounts, getMarket } from '../../domain/read/markets';
 import { portfolio } from '../../domain/read/portfolio';
 import { bookView, quote } from '../../domain/read/quotes';
@@ -24,10 +24,12 @@ import { tradingState } from '../../domain/read/trading-state';
 import type { CommandResult, MatchingCommand } from '../../domain/services/commands';
 import type { Failure } from '../../domain/services/result';
 import { feeTierOf, previewBet, type BetInput } from '../../domain/services/trading';
-import { balancesOf, findUserByTelegramId, languageFromTelegram } from '../../domain/services/users';
+import { findUserByTelegramId, languageFromTelegram } from '../../domain/services/users';
+import { walletOf } from '../../domain/read/balances';
 import { hasText, t } from '../../infra/i18n';
-import { checkInitData, initDataOf, type AuthFailure } from './auth';
+import { InitDataChecker, initDataOf, type AuthFailure } from './auth';
 import { LiveHub } from './live';
+import { PageCache, TtlCache } from './page-cache';
 import {
   cancelBody, liveQuery, marketListQuery, marketParams, marketQuery, orderBody, orderInputCode, pageQuery, placeBody, type OrderBody,
 } from './schemas';
@@ -84,6 +86,35 @@ function sendAuthFailure(reply: FastifyReply, lang: Language, why: AuthFailure) 
   return reply.code(401).send({ ok: false, error: `auth_${why}`, message: t(lang, `miniapp.auth.${why}`) });
 }
 
+/**
+ * The market page as the app shows it (serialized once per batch, page-cache.ts): the market,
+ * its quote, the top {@link BOOK_DEPTH} levels of each side, recent trades and candles at `tf`.
+ * Undefined for an unknown market or a group's market (those live in their chat).
+ */
+async function marketPageJson(m: EntityManager, id: number, tf: Timeframe): Promise<string | undefined> {
+  const market = await getMarket(m, id);
+  if (!market || market.chatId !== null) return undefined;
+  const [qt, book, trades, chart] = await Promise.all([
+    quote(m, market.id), bookView(m, market.id, BOOK_DEPTH), recentTrades(m, market.id), candles(m, market.id, tf),
+  ]);
+  return JSON.stringify({
+    ok: true,
+    market: {
+      id: market.id, title: market.title, rules: market.description, category: market.category, deadline: market.deadline.getTime(),
+      state: tradingState(market), outcome: market.outcome, lastPrice: market.lastPrice, volumeKop: market.volumeKop,
+    },
+    quote: qt, book, trades, candles: chart, timeframe: tf,
+  });
+}
+
+/** The portfolio page: positions with P&L, open orders, one page of trades, balances (serialized, page-cache.ts). */
+async function portfolioJson(m: EntityManager, userId: number, page: number): Promise<string> {
+  const [held, history, balance] = await Promise.all([
+    portfolio(m, userId), tradeHistory(m, userId, { page, pageSize: APP_PAGE_SIZE }), walletOf(m, userId),
+  ]);
+  return JSON.stringify({ ok: true, ...held, history: { ...history, page, pageSize: APP_PAGE_SIZE }, balance });
+}
+
 /** HTTP status of a domain failure: unknown market 404, a queued order 202, anything else 422. */
 function statusOf(f: Failure): number {
   if (f.code === 'market_not_found') return 404;
@@ -98,9 +129,20 @@ function statusOf(f: Failure): number {
  */
 export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): Promise<{ close(): Promise<void> }> {
   const limiter = new RateLimiterMemory({ points: deps.requestsPerSecond ?? REQUESTS_PER_SECOND, duration: 1 });
-  const live = new LiveHub(deps.redisUrl, deps.prefix);
-  const maxAgeSec = Math.floor(deps.authMaxAgeMs / 1000);
   const m = () => deps.ds.manager;
+  const marketPages = new PageCache();
+  const portfolios = new PageCache();
+  // A committed batch: its market's pages and every portfolio (a fill may touch anyone's) load afresh.
+  const live = new LiveHub(deps.redisUrl, deps.prefix, (id) => {
+    marketPages.bump(id);
+    portfolios.bumpAll();
+  });
+  await live.start();
+  const callers = new TtlCache<number, Caller>(async (telegramId) => {
+    const user = await findUserByTelegramId(m(), telegramId);
+    return user ? { userId: user.id, lang: user.language } : undefined;
+  });
+  const initData = new InitDataChecker(deps.botToken, Math.floor(deps.authMaxAgeMs / 1000));
 
   const appDir = deps.appDir ?? defaultAppDir();
   if (existsSync(appDir)) {
@@ -114,22 +156,22 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       // EventSource cannot send headers: the live stream takes initData as `?tma=`.
       const raw = header ?? (req.routeOptions.url === '/api/live' ? liveQuery.safeParse(req.query).data?.tma ?? null : null);
       const hintLang = languageFromTelegram(typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : undefined);
-      const checked = checkInitData(raw, deps.botToken, maxAgeSec);
+      const checked = initData.check(raw);
       if (!checked.ok) return sendAuthFailure(reply, hintLang, checked.why);
       const lang = languageFromTelegram(checked.user.languageCode);
-      const user = await findUserByTelegramId(m(), checked.user.telegramId);
-      if (!user) return sendAuthFailure(reply, lang, 'not_started');
+      const caller = await callers.get(checked.user.telegramId);
+      if (!caller) return sendAuthFailure(reply, lang, 'not_started');
       try {
-        await limiter.consume(String(user.id));
+        await limiter.consume(String(caller.userId));
       } catch {
-        return reply.code(429).send({ ok: false, error: 'rate_limited', message: t(user.language, 'miniapp.rate_limited') });
+        return reply.code(429).send({ ok: false, error: 'rate_limited', message: t(caller.lang, 'miniapp.rate_limited') });
       }
-      req.caller = { userId: user.id, lang: user.language };
+      req.caller = caller;
     });
 
     api.get('/me', async (req) => {
       const c = req.caller!;
-      const balance = await balancesOf(m(), c.userId);
+      const balance = await walletOf(m(), c.userId);
       return { ok: true, userId: c.userId, language: c.lang, balance };
     });
 
@@ -149,29 +191,17 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       const q = marketQuery.safeParse(req.query);
       if (!p.success) return sendFailure(reply, 404, c.lang, 'market_not_found');
       if (!q.success) return sendFailure(reply, 400, c.lang, 'bad_request');
-      const market = await getMarket(m(), p.data.id);
-      if (!market || market.chatId !== null) return sendFailure(reply, 404, c.lang, 'market_not_found');
-      const [qt, book, trades, chart] = await Promise.all([
-        quote(m(), market.id), bookView(m(), market.id, BOOK_DEPTH), recentTrades(m(), market.id), candles(m(), market.id, q.data.tf),
-      ]);
-      return {
-        ok: true,
-        market: {
-          id: market.id, title: market.title, rules: market.description, category: market.category, deadline: market.deadline.getTime(),
-          state: tradingState(market), outcome: market.outcome, lastPrice: market.lastPrice, volumeKop: market.volumeKop,
-        },
-        quote: qt, book, trades, candles: chart, timeframe: q.data.tf,
-      };
+      const page = await marketPages.get(p.data.id, q.data.tf, () => marketPageJson(m(), p.data.id, q.data.tf));
+      if (page === undefined) return sendFailure(reply, 404, c.lang, 'market_not_found');
+      return reply.type('application/json; charset=utf-8').send(page);
     });
 
     api.get('/portfolio', async (req, reply) => {
       const c = req.caller!;
       const q = pageQuery.safeParse(req.query);
       if (!q.success) return sendFailure(reply, 400, c.lang, 'bad_request');
-      const [held, history, balance] = await Promise.all([
-        portfolio(m(), c.userId), tradeHistory(m(), c.userId, { page: q.data.page, pageSize: APP_PAGE_SIZE }), balancesOf(m(), c.userId),
-      ]);
-      return { ok: true, ...held, history: { ...history, page: q.data.page, pageSize: APP_PAGE_SIZE }, balance };
+      const page = await portfolios.get(c.userId, String(q.data.page), () => portfolioJson(m(), c.userId, q.data.page));
+      return reply.type('application/json; charset=utf-8').send(page);
     });
 
     /** The order an app request means, as the bot would build it (exchange/bet-size), or a failure. */
@@ -216,6 +246,7 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       const checked = await previewBet(m(), bet.input);
       if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
       const r = await deps.queues.submit({ type: 'place', idempotencyKey: `app:${c.userId}:${key}`, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input }, deps.submitWaitMs);
+      portfolios.bump(c.userId);
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
       return { ok: true, outcome: r.outcome };
     });
@@ -225,6 +256,7 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       const b = cancelBody.safeParse(req.body);
       if (!b.success) return sendFailure(reply, 422, c.lang, 'bad_request');
       const r = await deps.queues.submit({ type: 'cancel', idempotencyKey: `app-cancel:${c.userId}:${b.data.key}`, marketId: b.data.marketId, userId: c.userId, orderId: b.data.orderId }, deps.submitWaitMs);
+      portfolios.bump(c.userId);
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
       return { ok: true, cancelled: r.cancelled ?? 0 };
     });

@@ -19,7 +19,11 @@ export class LiveHub {
   private ready: Promise<unknown> | null = null;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(redisUrl: string, private readonly prefix: string) {
+  /**
+   * `onMarket` runs for every announcement before the streams hear of it, so a page that refetches
+   * on the event never gets a cached copy from before the batch (page-cache.ts).
+   */
+  constructor(redisUrl: string, private readonly prefix: string, private readonly onMarket: (marketId: number) => void = () => undefined) {
     this.sub = createRedis(redisUrl);
     this.sub.on('message', (_c: string, id: string) => this.broadcast(Number(id)));
     this.timer = setInterval(() => {
@@ -38,8 +42,7 @@ export class LiveHub {
    * for the portfolio, whose positions may be in any of them).
    */
   async open(reply: FastifyReply, marketId: number | null): Promise<void> {
-    this.ready ??= this.sub.subscribe(marketEventsChannel(this.prefix));
-    await this.ready;
+    await this.start();
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive',
@@ -51,7 +54,13 @@ export class LiveHub {
     reply.raw.on('close', () => this.streams.delete(entry));
   }
 
+  /** Subscribes to the announcements (idempotent); `open` calls it too. */
+  start(): Promise<unknown> {
+    return (this.ready ??= this.sub.subscribe(marketEventsChannel(this.prefix)));
+  }
+
   private broadcast(marketId: number): void {
+    this.onMarket(marketId);
     const line = `event: market\ndata: ${JSON.stringify({ marketId })}\n\n`;
     for (const s of this.streams) if (s.marketId === null || s.marketId === marketId) s.reply.raw.write(line);
   }

@@ -1,5 +1,5 @@
 /**
- * Bot-level methods: getMe, getUpdates, webhooks (stored only) and bot commands.
+ * Bot-level methods: getMe, getUpdates, webhooks (stored only), bot commands and the menu button.
  */
 import type { BotCommand } from 'telegraf/types';
 import { z } from 'zod';
@@ -119,4 +119,36 @@ export const getMyCommands: MethodHandler = (ctx) => structuredClone(ctx.bot.com
 export const deleteMyCommands: MethodHandler = (ctx) => {
   ctx.bot.commands.delete(commandKey(ctx.params));
   return true;
+};
+
+const menuButtonSchema = z.object({
+  chat_id: int().optional(),
+  menu_button: json(z.discriminatedUnion('type', [
+    z.object({ type: z.literal('commands') }),
+    z.object({ type: z.literal('default') }),
+    z.object({
+      type: z.literal('web_app'),
+      text: z.string().min(1, 'BUTTON_TEXT_INVALID').max(64, 'BUTTON_TEXT_INVALID'),
+      // Telegram opens Mini Apps only over HTTPS (core.telegram.org/bots/webapps).
+      web_app: z.object({ url: z.string().regex(/^https:\/\/\S+$/, 'BUTTON_URL_INVALID') }),
+    }),
+  ]), "can't parse menu button JSON object").optional(),
+});
+
+/**
+ * setChatMenuButton: the menu button of one private chat (`chat_id`) or the default one; MenuButton
+ * is `commands`, `default` or `web_app` (text and an https URL). Absent: the default button.
+ */
+export const setChatMenuButton: MethodHandler = (ctx) => {
+  const p = parseParams(menuButtonSchema, ctx.params);
+  const button = p.menu_button ?? { type: 'default' as const };
+  if (button.type === 'default') ctx.bot.menuButtons.delete(p.chat_id ?? 0);
+  else ctx.bot.menuButtons.set(p.chat_id ?? 0, button);
+  return true;
+};
+
+/** getChatMenuButton: that chat's button, else the default one, else `commands` (Telegram's default). */
+export const getChatMenuButton: MethodHandler = (ctx) => {
+  const p = parseParams(z.object({ chat_id: int().optional() }), ctx.params);
+  return structuredClone(ctx.bot.menuButtons.get(p.chat_id ?? 0) ?? ctx.bot.menuButtons.get(0) ?? { type: 'commands' });
 };

@@ -18,6 +18,8 @@ const all: Record<string, MethodHandler> = {
   setMyCommands: core.setMyCommands,
   getMyCommands: core.getMyCommands,
   deleteMyCommands: core.deleteMyCommands,
+  setChatMenuButton: core.setChatMenuButton,
+  getChatMenuButton: core.getChatMenuButton,
   sendMessage: send.sendMessage,
   sendPhoto: send.sendPhoto,
   sendInvoice: send.sendInvoice,

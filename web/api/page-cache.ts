@@ -1,0 +1,72 @@
+/**
+ * Reads of the Mini App API kept briefly in memory, so a hundred open pages do not each run the
+ * same queries (issue 10's benchmark: market page p95 ≤ 50 ms with 100 users).
+ *
+ * - Market pages (the same for every viewer), per market and timeframe, until that market's next
+ *   committed batch — the matching worker's announcement on marketEventsChannel bumps the market's
+ *   generation before the live streams hear of it (live.ts).
+ * - Portfolios, per user and page, until any batch commits anywhere (a fill of a resting order
+ *   may be in a market the cached page does not show yet) or the user's own place/cancel returns.
+ * - Either at most `ttlMs` old, which bounds staleness for changes no batch announces (a deadline
+ *   passing, a resolution, a deposit).
+ * - Signed-in callers (Telegram id → user id and language) for `CALLER_TTL_MS`: a user row is never
+ *   deleted, so the only staleness is a language switch seen up to that much later.
+ *
+ * Concurrent misses of one key share one load (lru-cache `fetch`).
+ */
+import { LRUCache } from 'lru-cache';
+
+/** How long a page may be served without an announcement, ms. */
+export const PAGE_TTL_MS = 1_000;
+/** How long a caller lookup is reused, ms. */
+export const CALLER_TTL_MS = 10_000;
+
+/** How a missing page is made (lru-cache's fetch context). */
+interface Loader {
+  load(): Promise<string | undefined>;
+}
+
+/**
+ * Serialized pages per (scope, part): `scope` is what an announcement names (a market id, a user
+ * id), `part` what else the page depends on (timeframe, page number). A load that returns
+ * undefined (no page to show) is not kept.
+ */
+export class PageCache {
+  private readonly pages: LRUCache<string, string, Loader>;
+  private readonly scopes = new Map<number, number>();
+  private all = 0;
+
+  constructor(ttlMs = PAGE_TTL_MS, max = 20_000) {
+    this.pages = new LRUCache<string, string, Loader>({ max, ttl: ttlMs, fetchMethod: (_key, _stale, { context }) => context.load() });
+  }
+
+  /** The page of `scope` and `part`, made by `load` once per generation and ttl. */
+  get(scope: number, part: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+    // A load that started before a bump is stored under the old generation and never read again.
+    return this.pages.fetch(`${this.all}:${scope}:${this.scopes.get(scope) ?? 0}:${part}`, { context: { load } });
+  }
+
+  /** Something of `scope` changed: later reads of it load afresh. */
+  bump(scope: number): void {
+    this.scopes.set(scope, (this.scopes.get(scope) ?? 0) + 1);
+  }
+
+  /** Something of every scope may have changed. */
+  bumpAll(): void {
+    this.all++;
+    this.scopes.clear();
+  }
+}
+
+/** Reuses `load(key)` results for `ttlMs`; undefined results are not kept (asked again next time). */
+export class TtlCache<K extends string | number, V extends object> {
+  private readonly entries: LRUCache<K, V>;
+
+  constructor(load: (key: K) => Promise<V | undefined>, ttlMs = CALLER_TTL_MS, max = 50_000) {
+    this.entries = new LRUCache<K, V>({ max, ttl: ttlMs, fetchMethod: (key) => load(key) });
+  }
+
+  get(key: K): Promise<V | undefined> {
+    return this.entries.fetch(key);
+  }
+}
