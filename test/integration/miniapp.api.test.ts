@@ -162,6 +162,28 @@ describe('issue 10: trading through the matching queue', () => {
     expect(theirs.json().error).toBe('order_not_open');
   });
 
+  test('a trade made elsewhere (the bot\'s queue) shows on a market page and portfolio served from memory within 1 s', async () => {
+    const page = () => call({ method: 'GET', url: `/api/markets/${marketId}?tf=1d`, headers: auth(aliceTg) });
+    const before = (await page()).json();
+    expect((await page()).json()).toEqual(before);
+    const bobBefore = (await call({ method: 'GET', url: '/api/portfolio', headers: auth(bobTg) })).json();
+    const bobId = Number((await ds.query('SELECT id FROM users WHERE telegram_id = $1', [bobTg]))[0].id);
+    // Bob, from the chat: a resting YES bid at 33 (nothing crosses it).
+    const r = await queues.submit({ type: 'place', idempotencyKey: `bet:${randomBytes(6).toString('hex')}`, marketId, userId: bobId,
+      intent: 'BUY_YES', kind: 'limit', tif: 'GTC', price: 33, qty: 40 });
+    expect(JSON.stringify(r)).toContain('"ok":true');
+    const t0 = Date.now();
+    for (;;) {
+      const now = (await page()).json();
+      if (now.book.bids.some((l: { price: number }) => l.price === 33)) break;
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const bobAfter = (await call({ method: 'GET', url: '/api/portfolio', headers: auth(bobTg) })).json();
+    expect(bobAfter.orders.length).toBe(bobBefore.orders.length + 1);
+    expect(bobAfter.balance.reserved).toBe(bobBefore.balance.reserved + 33 * 40);
+  });
+
   test('bad inputs get the bot\'s codes and localized texts, and change nothing', async () => {
     const before = await footprint();
     const base = { marketId, intent: 'BUY_YES', kind: 'limit', amountKop: 10_000 };

@@ -246,7 +246,9 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       const checked = await previewBet(m(), bet.input);
       if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
       const r = await deps.queues.submit({ type: 'place', idempotencyKey: `app:${c.userId}:${key}`, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input }, deps.submitWaitMs);
+      // The caller's next reads show their own order whichever Redis message arrives first.
       portfolios.bump(c.userId);
+      marketPages.bump(bet.input.marketId);
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
       return { ok: true, outcome: r.outcome };
     });
@@ -257,6 +259,7 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       if (!b.success) return sendFailure(reply, 422, c.lang, 'bad_request');
       const r = await deps.queues.submit({ type: 'cancel', idempotencyKey: `app-cancel:${c.userId}:${b.data.key}`, marketId: b.data.marketId, userId: c.userId, orderId: b.data.orderId }, deps.submitWaitMs);
       portfolios.bump(c.userId);
+      marketPages.bump(b.data.marketId);
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
       return { ok: true, cancelled: r.cancelled ?? 0 };
     });
