@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { randomBytes, createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
@@ -12,6 +12,7 @@ import { bullPrefix, Queues } from '../jobs/queues';
 import { defaultAppDir, registerMiniApp } from '../web/api';
 import { createHttpServer } from '../web/server';
 import { MatchingSupervisor } from '../workers/matching';
+import { signInitData } from '../tools/webapp/init-data';
 import { runLoad, type PlannedRequest } from './lib/http-load';
 import { Notifier } from '../workers/notifications/producer';
 
@@ -30,13 +31,6 @@ const SECONDS = Number(process.env.BENCH_MINIAPP_SECONDS ?? 30);
 const USERS = 100;
 const MARKETS = 10;
 const TOKEN = '424242:bench-miniapp-token';
-
-function initData(telegramId: number): string {
-  const fields: Record<string, string> = { auth_date: String(Math.floor(Date.now() / 1000)), user: JSON.stringify({ id: telegramId, first_name: 'b' }) };
-  const check = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('\n');
-  const secret = createHmac('sha256', 'WebAppData').update(TOKEN).digest();
-  return new URLSearchParams({ ...fields, hash: createHmac('sha256', secret).update(check).digest('hex') }).toString();
-}
 
 function appJsGzipKb(): number | null {
   try {
@@ -74,7 +68,7 @@ async function main(): Promise<void> {
       const acc = await ensureUserAccounts(ds.manager, user.id);
       await ds.transaction((m) => post(m, [{ from: promo, to: acc.available, amount: kop(10_000_000), kind: 'promo', refType: 'bench' }]));
       users.push(user.id);
-      auth.push({ authorization: `tma ${initData(800_000 + i)}` });
+      auth.push({ authorization: `tma ${signInitData(TOKEN, { id: 800_000 + i, first_name: 'b' })}` });
     }
     // Some book and history on every market: resting orders both sides and a few trades.
     let k = 0;

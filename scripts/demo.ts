@@ -10,6 +10,7 @@ import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, playWithdrawal, template, type Person } from './demo-chat';
 import { playGroupDemo } from './demo-groups';
 import { playNewMarketDemo } from './demo-liquidity';
+import { playMiniAppDemo } from './demo-miniapp';
 import { seedDemo } from './seed';
 
 /**
@@ -18,7 +19,8 @@ import { seedDemo } from './seed';
  * a Russian- and an English-speaking user start the bot, deposit through invoices, trade against
  * each other (YES vs NO at crossing prices), an admin resolves the market, both see their payouts;
  * the admin creates a market with /newmarket and a market buy fills at once against its house
- * maker; in a group, a /predict market (funded by its creator's ante) takes a two-tap quick bet.
+ * maker; in a group, a /predict market (funded by its creator's ante) takes a two-tap quick bet;
+ * in the Mini App (headless Chromium) Ivan buys against Alice's resting bid and she hears the fill.
  * Prints the chat log, saves images under demo-output/, ends with one JSON line.
  */
 const ROOT = join(__dirname, '..', '..');
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   const apiRoot = (JSON.parse(line) as { url: string }).url;
   log(`local Telegram Bot API server: ${apiRoot}`);
   const sim = new SimClient(apiRoot);
+  const appPort = await freePort();
   const ivanU = await sim.createUser({ first_name: 'Иван', username: 'ivan', language_code: 'ru' });
   const aliceU = await sim.createUser({ first_name: 'Alice', username: 'alice', language_code: 'en' });
   const olgaU = await sim.createUser({ first_name: 'Ольга', username: 'olga_admin', language_code: 'ru' });
@@ -106,9 +109,13 @@ async function main(): Promise<void> {
     BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot, DATABASE_URL, REDIS_URL,
     QUEUE_PREFIX: `demo-${randomBytes(4).toString('hex')}`, ADMIN_IDS: String(olga.id),
     PAYMENT_PROVIDER_TOKEN: 'demo-provider:TEST',
+    // The app's public https URL (BotFather's Mini App URL); here its HTTPS proxy is the bot's own port.
+    MINIAPP_URL: 'https://pravda.example/app/',
   };
-  await Promise.all([start('bin/start.js', ['workers'], env), start('bin/start.js', ['bot'], env)]);
-  log('bot and workers started as separate processes (long polling against the local Bot API)\n');
+  await Promise.all([start('bin/start.js', ['workers'], env), start('bin/start.js', ['bot'], { ...env, HTTP_PORT: String(appPort) })]);
+  await waitForHttp(`http://127.0.0.1:${appPort}/app/`);
+  log('bot and workers started as separate processes (long polling against the local Bot API);');
+  log(`the bot also serves /health, /metrics and the Mini App on port ${appPort}\n`);
   const chat = new ChatDriver(sim, apiRoot, token, OUT, log);
   const btc = marketIds[0]!;
 
@@ -211,6 +218,15 @@ async function main(): Promise<void> {
   });
   log(`\ngroup part: ${group.trades} quick bet(s) on the group's /predict card, ${group.digests} digest(s) posted`);
 
+  // 8. The Mini App (issue 10): Alice rests a YES bid in the chat, Ivan buys NO in the app, Alice hears the fill.
+  log('\n== The Mini App ==');
+  const appFills = await playMiniAppDemo({
+    chat, sim, ds, log, outDir: OUT, marketId: marketIds[3]!, maker: alice,
+    taker: { ...ivan, telegram: { id: ivan.id, first_name: 'Иван', language_code: 'ru' } },
+    localOrigin: `http://127.0.0.1:${appPort}`, botToken: token,
+  });
+  if (appFills < 1) throw new Error('the Mini App order did not fill');
+
   const report = await runAudit(ds.manager);
   const [users] = await ds.query(`SELECT count(*) n FROM users WHERE NOT is_maker`);
   const [trades] = await ds.query(`SELECT count(*) n FROM fills`);
@@ -226,6 +242,15 @@ async function main(): Promise<void> {
   if (!report.ok || summary.trades < 1 || summary.settledMarkets < 1 || group.trades < 1 || group.digests < 1) summary.demo = 'failed';
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exit(summary.demo === 'ok' ? 0 : 1);
+}
+
+/** Resolves when `url` answers 200 (the bot's HTTP server is listening). */
+async function waitForHttp(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer`);
 }
 
 /** /resolve → pick the market → YES → confirm resolving early; waits until the market is settled. */

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { registerMiniApp } from '../../web/api';
-import { signInitData } from '../helpers/init-data';
+import { chartDrawn, launchChromium, openFromTelegram } from '../../tools/webapp/telegram-page';
 import { buttons, fund, market, press, REDIS_URL, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
 /**
@@ -14,11 +14,6 @@ import { buttons, fund, market, press, REDIS_URL, restingOrder, startEnv, starte
  */
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, 'demo-output');
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', button_color: '#5288c1', button_text_color: '#ffffff', secondary_bg_color: '#232e3c' };
-const LIGHT = { bg_color: '#ffffff', text_color: '#000000', hint_color: '#999999', button_color: '#2481cc', button_text_color: '#ffffff', secondary_bg_color: '#f1f1f4' };
-
 let env: Env;
 let http: FastifyInstance;
 let closeApi: () => Promise<void>;
@@ -41,7 +36,7 @@ beforeAll(async () => {
     ds: env.ds, queues: env.queues, redisUrl: REDIS_URL, prefix: env.prefix, botToken: env.botInfo.token, authMaxAgeMs: 86_400_000,
   }));
   base = await http.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
@@ -51,38 +46,9 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** A page opened "from Telegram": telegram-web-app.js is replaced by a WebApp object with signed initData. */
-async function openApp(tg: { id: number; first_name: string; language_code?: string }, scheme: 'dark' | 'light', hash = ''): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 420, height: 900 }, colorScheme: scheme });
-  const page = await ctx.newPage();
-  const webApp = {
-    initData: signInitData(env.botInfo.token, { id: tg.id, first_name: tg.first_name, language_code: tg.language_code }),
-    colorScheme: scheme, themeParams: scheme === 'dark' ? DARK : LIGHT,
-  };
-  await page.route('https://telegram.org/**', (r) => r.fulfill({
-    contentType: 'text/javascript',
-    body: `window.Telegram = { WebApp: Object.assign(${JSON.stringify(webApp)}, {
-      ready() {}, expand() {}, onEvent() {},
-      MainButton: { text: '', visible: false, setText(t) { this.text = t; }, show() { this.visible = true; }, hide() { this.visible = false; }, onClick() {}, offClick() {} },
-      BackButton: { visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, onClick() {}, offClick() {} },
-    }) };`,
-  }));
-  await page.goto(`${base}/app/${hash}`);
-  return page;
-}
-
-/** True when the chart's canvas has more than a background's worth of colours (candles drawn). */
-async function chartDrawn(page: Page): Promise<boolean> {
-  return page.$$eval('[data-testid=chart] canvas', (canvases) => canvases.some((c) => {
-    // Runs in the page (DOM types are not in the Node test program).
-    const cv = c as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-    const g = cv.getContext('2d');
-    if (!g || cv.width === 0) return false;
-    const d = g.getImageData(0, 0, cv.width, cv.height).data;
-    const colours = new Set<number>();
-    for (let i = 0; i < d.length; i += 16) colours.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
-    return colours.size > 3;
-  }));
+/** A page opened "from Telegram" by `tg` (tools/webapp/telegram-page.ts). */
+function openApp(tg: { id: number; first_name: string; language_code?: string }, scheme: 'dark' | 'light', hash = ''): Promise<Page> {
+  return openFromTelegram(browser, { url: `${base}/app/${hash}`, botToken: env.botInfo.token, user: tg, scheme });
 }
 
 test('issue 10: with MINIAPP_URL the bot sets the menu button to open the app', () => {
