@@ -149,7 +149,15 @@ export class Queues {
    */
   async enqueueSettlement(marketId: number, adminChatId?: number): Promise<void> {
     const data: SettleJob = { marketId, adminChatId };
-    await this.queue(SETTLE_QUEUE).add('settle', data, {
+    const queue = this.queue(SETTLE_QUEUE);
+    // A job that ran out of attempts (say, a long database outage) keeps its id: run it again, since
+    // settlement resumes where it stopped and pays nobody twice (the maintenance tick calls this).
+    const known = await queue.getJob(`settle-${marketId}`);
+    if (known && (await known.isFailed())) {
+      await known.retry('failed');
+      return;
+    }
+    await queue.add('settle', data, {
       jobId: `settle-${marketId}`,
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },

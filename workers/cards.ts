@@ -21,6 +21,7 @@ import { cardFactsOf, marketsWithStaleCards } from '../domain/read/card-facts';
 import { activeCards, markShown } from '../domain/services/cards';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix } from '../jobs/queues';
+import { CRASH_SAFE, keepScheduler } from './resilience';
 
 export const CARDS_QUEUE = 'cards';
 /** A market's cards are redrawn at most once per window (ms): ≤ 12 edits a minute per card, well inside a group's 20. */
@@ -39,6 +40,7 @@ interface RefreshJob {
 export class CardRefresher {
   private readonly queue: Queue;
   private worker: Worker | null = null;
+  private scheduler: { stop(): void } | null = null;
   private username: Promise<string> | null = null;
 
   constructor(private readonly deps: CardsDeps) {
@@ -47,11 +49,11 @@ export class CardRefresher {
 
   /** Starts the worker and the sweep scheduler (one sweep per period however many processes run). */
   async start(): Promise<void> {
-    await this.queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: SWEEP_EVERY_MS }, {
+    this.scheduler = await keepScheduler(this.queue, SWEEP_SCHEDULER, { every: SWEEP_EVERY_MS }, {
       name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 },
-    });
+    }, this.deps.logger);
     this.worker = new Worker(CARDS_QUEUE, (job: Job) => (job.name === 'sweep' ? this.sweep() : this.refresh((job.data as RefreshJob).marketId)), {
-      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 4,
+      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 4, ...CRASH_SAFE,
     });
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'card redraw failed'));
   }
@@ -108,6 +110,7 @@ export class CardRefresher {
   }
 
   async close(): Promise<void> {
+    this.scheduler?.stop();
     await this.worker?.close();
     await this.queue.close();
   }

@@ -23,6 +23,7 @@ import { MAX_DIGEST_TILES, renderDigest } from '../render';
 import { digestPost, type DigestPost } from '../messages/digest-post';
 import type { Notifier } from './notifications/producer';
 import { bullPrefix } from '../jobs/queues';
+import { CRASH_SAFE, keepScheduler } from './resilience';
 
 export const DIGEST_QUEUE = 'channel-digest';
 const SCHEDULER_ID = 'channel-digest';
@@ -102,20 +103,22 @@ export async function startChannelDigests(
 ): Promise<{ close(): Promise<void> }> {
   const opts = { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) };
   const queue = new Queue<DigestJob>(DIGEST_QUEUE, opts);
+  let scheduler: { stop(): void } | undefined;
   if (deps.schedule) {
-    await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: deps.schedule.cron, tz: MOSCOW_TZ }, {
+    scheduler = await keepScheduler(queue, SCHEDULER_ID, { pattern: deps.schedule.cron, tz: MOSCOW_TZ }, {
       name: 'digest', data: deps.schedule,
       opts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 },
-    });
+    }, deps.logger);
   } else {
     await queue.removeJobScheduler(SCHEDULER_ID);
   }
   // A scheduled job's slot is `prevMillis`; a job added by hand counts from when it was added.
   const worker = new Worker<DigestJob, DigestOutcome>(DIGEST_QUEUE, (job: Job<DigestJob>) =>
-    postDigest(deps, job.data, job.opts.prevMillis ?? job.timestamp), opts);
+    postDigest(deps, job.data, job.opts.prevMillis ?? job.timestamp), { ...opts, ...CRASH_SAFE });
   worker.on('failed', (job, err) => deps.logger.error({ err, channelId: job?.data.channelId }, 'channel digest failed'));
   return {
     close: async () => {
+      scheduler?.stop();
       await worker.close();
       await queue.close();
     },

@@ -5,6 +5,7 @@ import { marketsPastDeadline, marketsWithExpiredOrders, resolvedMarkets } from '
 import { finalizeDue } from '../domain/services/resolution';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from '../jobs/queues';
+import { CRASH_SAFE, keepScheduler } from './resilience';
 
 /** How often the scheduler looks for due deadlines and GTD expiries. */
 export const TICK_MS = 5000;
@@ -32,7 +33,7 @@ async function settleDue(ds: DataSource, queues: Queues): Promise<void> {
 export async function startMaintenance(deps: { ds: DataSource; redisUrl: string; prefix: string; queues: Queues; logger: Logger }): Promise<{ close(): Promise<void> }> {
   const opts = { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
-  await queue.upsertJobScheduler('tick', { every: TICK_MS }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const scheduler = await keepScheduler(queue, 'tick', { every: TICK_MS }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } }, deps.logger);
   const worker = new Worker(MAINTENANCE_QUEUE, async () => {
     for (const marketId of await marketsPastDeadline(deps.ds.manager)) {
       await deps.queues.enqueue({ type: 'close', idempotencyKey: `close-${marketId}`, marketId });
@@ -42,10 +43,11 @@ export async function startMaintenance(deps: { ds: DataSource; redisUrl: string;
     for (const marketId of await marketsWithExpiredOrders(deps.ds.manager)) {
       await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${marketId}-${bucket}`, marketId });
     }
-  }, opts);
+  }, { ...opts, ...CRASH_SAFE });
   worker.on('failed', (_job, err) => deps.logger.error({ err }, 'maintenance tick failed'));
   return {
     close: async () => {
+      scheduler.stop();
       await worker.close();
       await queue.close();
     },

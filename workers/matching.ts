@@ -13,6 +13,7 @@ import { createRedis, redisOptions } from '../infra/redis';
 import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import type { Notifier } from './notifications/producer';
+import { CRASH_SAFE } from './resilience';
 
 export interface MatchingDeps {
   ds: DataSource;
@@ -60,8 +61,13 @@ export class MatchingSupervisor {
     this.rescan = setInterval(() => void this.scan().catch((e) => this.deps.logger.error({ err: e }, 'market rescan failed')), 10_000);
   }
 
+  /**
+   * Follows the tradable markets, and puts each queue's concurrency setting back: it lives in Redis,
+   * which may have restarted empty while this process kept running.
+   */
   private async scan(): Promise<void> {
     for (const id of await tradableMarkets(this.deps.ds.manager)) await this.ensure(id);
+    await Promise.all([...this.workers.values()].map(({ queue }) => queue.setGlobalConcurrency(1)));
   }
 
   /** Starts the worker of a market's queue once. */
@@ -74,7 +80,7 @@ export class MatchingSupervisor {
     await queue.setGlobalConcurrency(1);
     const worker = new Worker(name, (job: Job<MatchingCommand & { reqId?: string }>) =>
       withRequestId(job.data.reqId ?? job.data.idempotencyKey, () => this.process(marketId, queue, job)), {
-      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 1,
+      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 1, ...CRASH_SAFE,
     });
     worker.on('failed', (job, err) => this.deps.logger.error({ err, jobId: job?.id, marketId }, 'matching job failed'));
     this.workers.get(marketId)!.worker = worker;

@@ -21,6 +21,7 @@ import { createRedis, redisOptions } from '../infra/redis';
 import { queueBacklog, watchedQueues } from '../web/business-gauges';
 import type { Notifier } from './notifications/producer';
 import { bullPrefix } from '../jobs/queues';
+import { CRASH_SAFE, keepScheduler } from './resilience';
 
 export const MONITOR_QUEUE = 'monitor';
 /** An alerted incident is not alerted again for this long. */
@@ -109,7 +110,7 @@ export async function startMonitor(deps: MonitorDeps): Promise<{ close(): Promis
     return q;
   };
   const own = new Queue(MONITOR_QUEUE, opts);
-  await own.upsertJobScheduler('monitor', { every: deps.settings.everyMs }, { name: 'check', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const scheduler = await keepScheduler(own, 'monitor', { every: deps.settings.everyMs }, { name: 'check', opts: { removeOnComplete: true, removeOnFail: 100 } }, deps.logger);
   const log = deps.logger.child({ component: 'monitor' });
   const worker = new Worker(MONITOR_QUEUE, async (job: Job) => {
     const incidents = [...await findIncidents(deps, queue), ...await failedPayments(deps, redis)]
@@ -123,10 +124,11 @@ export async function startMonitor(deps: MonitorDeps): Promise<{ close(): Promis
       if (!deps.settings.alertChatId) continue;
       await deps.notifier.notify({ chatId: Number(deps.settings.alertChatId), kind: 'send', text: alertText(incident), dedupeKey: `alert:${incident.id}`.slice(0, 200) });
     }
-  }, { ...opts, concurrency: 1 });
+  }, { ...opts, concurrency: 1, ...CRASH_SAFE });
   worker.on('failed', (_job, err) => log.error({ err }, 'monitor run failed'));
   return {
     close: async () => {
+      scheduler.stop();
       await worker.close();
       await own.close();
       await Promise.all([...queues.values()].map((q) => q.close()));

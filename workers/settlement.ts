@@ -7,6 +7,7 @@ import { adminLanguage, payoutMessages, settlementReport } from '../messages/not
 import { resolvedNewsMessages } from '../messages/resolution-news';
 import type { WorkerContext } from './context';
 import { bullPrefix, SETTLE_QUEUE, type SettleJob } from '../jobs/queues';
+import { CRASH_SAFE } from './resilience';
 
 export interface SettlementDeps extends WorkerContext {
   batchSize?: number;
@@ -23,7 +24,7 @@ const PROGRESS_EVERY_MS = 2000;
  */
 export function startSettlementWorker(deps: SettlementDeps): Worker {
   const worker = new Worker<SettleJob>(SETTLE_QUEUE, (job) => settle(deps, job), {
-    connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix), concurrency: 2,
+    connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix), concurrency: 2, ...CRASH_SAFE,
   });
   worker.on('failed', (job, err) => deps.logger.error({ err, marketId: job?.data.marketId }, 'settlement failed'));
   return worker;

@@ -11,6 +11,7 @@ import { DEFAULT_LANGUAGE, t } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import type { WorkerContext } from './context';
 import { bullPrefix } from '../jobs/queues';
+import { CRASH_SAFE, keepScheduler } from './resilience';
 
 export const WITHDRAWAL_SLA_QUEUE = 'withdrawal-sla';
 
@@ -29,7 +30,7 @@ function tickOf(s: WithdrawalSlaSchedule): number {
 export async function startWithdrawalSla(ctx: Omit<WorkerContext, 'telegram'>, schedule: WithdrawalSlaSchedule): Promise<{ close(): Promise<void> }> {
   const opts = { connection: redisOptions(ctx.redisUrl), prefix: bullPrefix(ctx.prefix) };
   const queue = new Queue(WITHDRAWAL_SLA_QUEUE, opts);
-  await queue.upsertJobScheduler('tick', { every: tickOf(schedule) }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const scheduler = await keepScheduler(queue, 'tick', { every: tickOf(schedule) }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } }, ctx.logger);
   const worker = new Worker(WITHDRAWAL_SLA_QUEUE, async () => {
     const overdue = await overdueWithdrawals(ctx.ds.manager, schedule.slaMs, new Date());
     if (overdue.length === 0) return;
@@ -47,10 +48,11 @@ export async function startWithdrawalSla(ctx: Omit<WorkerContext, 'telegram'>, s
         });
       }
     }
-  }, opts);
+  }, { ...opts, ...CRASH_SAFE });
   worker.on('failed', (_job, err) => ctx.logger.error({ err }, 'withdrawal SLA tick failed'));
   return {
     close: async () => {
+      scheduler.stop();
       await worker.close();
       await queue.close();
     },

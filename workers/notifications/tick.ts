@@ -4,20 +4,22 @@
  * process (its lease expired).
  */
 import type { Job, Queue } from 'bullmq';
+import type { Logger } from 'pino';
 import { MOSCOW_TZ } from '../../infra/format';
+import { keepScheduler } from '../resilience';
 import { flushDigests, type DigestContext } from './digest';
 import { DIGEST_JOB, PRIORITY, addPump } from './pumpJobs';
 
 /** Scheduler id; upserting it again (every worker start) only updates it. */
 export const TICK_SCHEDULER = 'notifications-hourly';
 
-/** Register the tick: minute 0 of every hour, Moscow time (daily digests key off its 09:00). */
-export async function scheduleTick(queue: Queue): Promise<void> {
-  await queue.upsertJobScheduler(
-    TICK_SCHEDULER,
-    { pattern: '0 * * * *', tz: MOSCOW_TZ },
-    { name: DIGEST_JOB, opts: { priority: PRIORITY.tick, removeOnComplete: true, removeOnFail: 100 } },
-  );
+/**
+ * Register the tick: minute 0 of every hour, Moscow time (daily digests key off its 09:00), kept
+ * in Redis while the worker runs (workers/resilience.ts). Returns a stopper.
+ */
+export function scheduleTick(queue: Queue, logger: Pick<Logger, 'warn'>): Promise<{ stop(): void }> {
+  return keepScheduler(queue, TICK_SCHEDULER, { pattern: '0 * * * *', tz: MOSCOW_TZ },
+    { name: DIGEST_JOB, opts: { priority: PRIORITY.tick, removeOnComplete: true, removeOnFail: 100 } }, logger);
 }
 
 /**

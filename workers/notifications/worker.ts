@@ -80,10 +80,11 @@ export async function startNotificationsWorker(opts: NotificationsWorkerOptions)
   );
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, chatId: (job?.data as Partial<PumpData> | undefined)?.chatId, err: err.message }, 'notification failed'));
   worker.on('error', (err) => log.error({ err }, 'notifications worker error'));
-  await scheduleTick(queue);
+  const tick = await scheduleTick(queue, log);
 
   return {
     async close() {
+      tick.stop();
       await worker.close();
       await queue.close();
       if (ownsRedis) await redis.quit();
