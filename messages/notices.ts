@@ -91,7 +91,10 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
     // batch may hold many orders and a dedupe key is at most 200 characters.
     const parts = group.map((n) => `${n.kind}-${n.orderId}-${n.shares}-${n.amountKop}`).sort().join(',');
     const dedupeKey = `n-${first.userId}-${first.marketId}-${createHash('sha1').update(parts).digest('hex')}`;
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey });
+    // A message with a fill is about fills (the user's switch, issue 11); cancels, expiries and
+    // closes alone are service messages and always arrive.
+    const topic = group.some((n) => n.kind === 'fill') ? { topic: 'fills' as const } : {};
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey, ...topic });
   }
   return jobs;
 }
@@ -109,7 +112,7 @@ export async function payoutMessages(m: EntityManager, marketId: number, payouts
     const text = t(u.language, p.payoutKop > 0 ? 'notify.settled' : 'notify.settled_zero', {
       title, outcome, shares: p.shares, side: p.outcome, payout: p.payoutKop,
     });
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}` });
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}`, topic: 'outcomes' });
   }
   return jobs;
 }

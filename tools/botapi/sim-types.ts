@@ -76,6 +76,8 @@ export interface SimMessage {
   /** The invoice payload (not part of the Message object a bot sees, but useful to tests). */
   invoicePayload?: string;
   successfulPayment?: SuccessfulPayment;
+  /** Sent with `disable_notification: true`: delivered without sound. */
+  silent?: boolean;
   /** Previous versions, oldest first. */
   edits: SimMessageVersion[];
   deleted: boolean;

@@ -17,9 +17,18 @@ const textSchema = z.object({
   parse_mode: z.string().optional(),
 });
 
+/**
+ * `disable_notification` (every send method): Telegram delivers the message without sound; the
+ * simulator records it on the message (SimMessage.silent). @throws ApiError 400 when not a boolean.
+ */
+function silentOf(ctx: MethodContext): { silent?: boolean } {
+  const p = parseParams(z.object({ disable_notification: bool().optional() }), ctx.params);
+  return p.disable_notification ? { silent: true } : {};
+}
+
 function store(ctx: MethodContext, chat: ReturnType<typeof sendableChat>, body: Record<string, unknown>, extra: { invoicePayload?: string } = {}): Message {
   const raw = { ...botMessageBase(ctx, chat), ...body } as unknown as Message;
-  ctx.sim.store.add(chat, raw, { fromBot: true, senderId: ctx.bot.id, ...extra });
+  ctx.sim.store.add(chat, raw, { fromBot: true, senderId: ctx.bot.id, ...extra, ...silentOf(ctx) });
   return structuredClone(raw);
 }
 
