@@ -41,7 +41,7 @@ interface BotEvent {
 
 type Raw = Message & {
   text?: string; caption?: string; entities?: SimMessage['entities']; photo?: SimMessage['photo'];
-  reply_markup?: AnyMarkup; invoice?: SimMessage['invoice']; successful_payment?: SimMessage['successfulPayment'];
+  document?: SimMessage['document']; reply_markup?: AnyMarkup; invoice?: SimMessage['invoice']; successful_payment?: SimMessage['successfulPayment'];
   edit_date?: number; via_bot?: { id: number }; sender_chat?: { id: number }; from?: { id: number };
 };
 
@@ -129,6 +129,7 @@ export class MessageStore {
       out.photo = raw.photo;
       out.photoFileId = raw.photo[raw.photo.length - 1]?.file_id;
     }
+    if (raw.document) out.document = raw.document;
     if (raw.reply_markup) out.replyMarkup = raw.reply_markup;
     if (raw.invoice) out.invoice = raw.invoice;
     if (s.invoicePayload !== undefined) out.invoicePayload = s.invoicePayload;

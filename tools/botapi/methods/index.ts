@@ -20,6 +20,7 @@ const all: Record<string, MethodHandler> = {
   deleteMyCommands: core.deleteMyCommands,
   sendMessage: send.sendMessage,
   sendPhoto: send.sendPhoto,
+  sendDocument: send.sendDocument,
   sendInvoice: send.sendInvoice,
   sendChatAction: send.sendChatAction,
   editMessageText: edit.editMessageText,
