@@ -217,6 +217,12 @@ export const cb = {
   settingsNotify: callbackCodec('sn', { mode: notifyMode }),
   /** /settings: interface language. */
   settingsLanguage: callbackCodec('sg', { lang: language }),
+  /** /portfolio → History: page `page` (0-based) of the trades or the ledger postings (issue 11). */
+  history: callbackCodec('hy', { view: oneOf<'trades' | 'ledger'>({ trades: 't', ledger: 'l' }), page: uint }),
+  /** /portfolio → History: the account-value chart photo. */
+  historyChart: callbackCodec('hc', {}),
+  /** /portfolio → History: the CSV export (a document). */
+  historyCsv: callbackCodec('hv', {}),
   /** /settings → Notifications: per-topic switches and quiet hours (issue 11). */
   settingsTopics: callbackCodec('sv', {}),
   /** /settings → Notifications: set a topic's switch (`what` off / silent) to `on`. */
