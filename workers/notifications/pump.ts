@@ -69,7 +69,8 @@ export async function runPump(ctx: PumpContext, job: Job<PumpData>, token: strin
     const decision: Decision = user
       ? decide(user.prefs, user.notifyMode, { topic: msg.topic, summarizable: line !== undefined }, new Date())
       : { action: 'send', silent: false };
-    if (decision.action === 'drop' || (decision.action === 'hold' && user && line !== undefined)) {
+    // `decide` holds only for a known user and a message with a line; dropped messages file nothing.
+    if (decision.action !== 'send') {
       const digest = decision.action === 'hold' && user && line !== undefined ? { userId: user.id, line, loud: !decision.silent } : undefined;
       const next = await ctx.lanes.advance(chatId, gen, claim.id, { handoff: false, digest });
       if (next.state !== 'more') return;
