@@ -1,5 +1,5 @@
 /**
- * Who a message goes to: the one lookup of a user's chat, language, notification mode and blocked
+ * Who a message goes to: the one lookup of a user's chat, language, notification mode, switches and blocked
  * flag, used for every notice (fills, payouts, resolution news, settlement reports) and by the
  * notifications pipeline. Read fresh each time (an indexed lookup), so a /start that clears
  * `blocked_at` or a changed notify mode takes effect at once.
