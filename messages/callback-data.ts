@@ -10,6 +10,7 @@
  */
 import type { TimeInForce } from '../domain/exchange/types';
 import { CATEGORIES } from '../domain/services/markets';
+import type { NotificationTopic } from '../domain/services/notification-rules';
 
 /** Bot API: callback_data 1-64 bytes. */
 export const CALLBACK_DATA_MAX_BYTES = 64;
@@ -118,6 +119,8 @@ const flag = oneOf<'yes' | 'no'>({ yes: '1', no: '0' });
 const cardView = oneOf<'card' | 'book'>({ card: 'c', book: 'b' });
 const language = oneOf<'ru' | 'en'>({ ru: 'ru', en: 'en' });
 const notifyMode = oneOf<'instant' | 'hourly' | 'daily'>({ instant: 'i', hourly: 'h', daily: 'd' });
+const topic = oneOf<NotificationTopic>({ fills: 'f', outcomes: 'o', alerts: 'a', triggers: 't', digests: 'd' });
+const topicSwitch = oneOf<'off' | 'silent'>({ off: 'o', silent: 's' });
 
 /** Time in force of a limit order, chosen on the order preview. */
 const timeInForce = oneOf<TimeInForce>({ GTC: 'c', GTD: 'd', IOC: 'i', FOK: 'f' });
@@ -214,6 +217,20 @@ export const cb = {
   settingsNotify: callbackCodec('sn', { mode: notifyMode }),
   /** /settings: interface language. */
   settingsLanguage: callbackCodec('sg', { lang: language }),
+  /** /portfolio → History: page `page` (0-based) of the trades or the ledger postings (issue 11). */
+  history: callbackCodec('hy', { view: oneOf<'trades' | 'ledger'>({ trades: 't', ledger: 'l' }), page: uint }),
+  /** /portfolio → History: the account-value chart photo. */
+  historyChart: callbackCodec('hc', {}),
+  /** /portfolio → History: the CSV export (a document). */
+  historyCsv: callbackCodec('hv', {}),
+  /** /settings → Notifications: per-topic switches and quiet hours (issue 11). */
+  settingsTopics: callbackCodec('sv', {}),
+  /** /settings → Notifications: set a topic's switch (`what` off / silent) to `on`. */
+  settingsTopic: callbackCodec('sx', { topic, what: topicSwitch, on: flag }),
+  /** /settings → Notifications: type quiet hours. */
+  settingsQuietTyped: callbackCodec('sh', {}),
+  /** /settings → Notifications: no quiet hours. */
+  settingsQuietOff: callbackCodec('sz', {}),
   /** /resolve in a group: the chat's markets to resolve. */
   groupResolveList: callbackCodec('gl', {}),
   /** /resolve in a group: market picked. */

@@ -9,6 +9,7 @@ import { isBuy } from '../domain/exchange';
 import type { Notice } from '../domain/services/market-batch';
 import type { Payout } from '../domain/services/settlement';
 import type { Language } from '../domain/entities';
+import { realizedPnl } from '../domain/read/pnl';
 import { chatLanguages, reachableUsers } from '../domain/read/recipients';
 import { marketResult, titlesOf } from '../domain/read/titles';
 import { DEFAULT_LANGUAGE, t } from '../infra/i18n';
@@ -91,25 +92,40 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
     // batch may hold many orders and a dedupe key is at most 200 characters.
     const parts = group.map((n) => `${n.kind}-${n.orderId}-${n.shares}-${n.amountKop}`).sort().join(',');
     const dedupeKey = `n-${first.userId}-${first.marketId}-${createHash('sha1').update(parts).digest('hex')}`;
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey });
+    // A message with a fill is about fills (the user's switch, issue 11); cancels, expiries and
+    // closes alone are service messages and always arrive.
+    const topic = group.some((n) => n.kind === 'fill') ? { topic: 'fills' as const } : {};
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey, ...topic });
   }
   return jobs;
 }
 
-/** Settlement notices of a market: one per position paid, deduped per (market, user, outcome). */
+/**
+ * Settlement notices of a market: one per position paid, deduped per (market, user, outcome). The
+ * holder's first notice also states their realized P&L on the market (paid vs got) and over the
+ * markets settled this Moscow month (issue 11, domain/read/pnl.ts).
+ */
 export async function payoutMessages(m: EntityManager, marketId: number, payouts: readonly Payout[]): Promise<NotificationJob[]> {
   const users = await reachableUsers(m, payouts.map((p) => p.userId));
   const mk = await marketResult(m, marketId);
+  const pnl = await realizedPnl(m, marketId, [...users.keys()]);
   const title = mk?.title ?? '';
   const jobs: NotificationJob[] = [];
+  const told = new Set<number>();
   for (const p of payouts) {
     const u = users.get(p.userId);
     if (!u) continue;
     const outcome = mk?.outcome ? t(u.language, OUTCOME_KEY[mk.outcome], { r: mk.yesPayout ?? 0 }) : '';
-    const text = t(u.language, p.payoutKop > 0 ? 'notify.settled' : 'notify.settled_zero', {
+    const lines = [t(u.language, p.payoutKop > 0 ? 'notify.settled' : 'notify.settled_zero', {
       title, outcome, shares: p.shares, side: p.outcome, payout: p.payoutKop,
-    });
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}` });
+    })];
+    const r = pnl.get(p.userId);
+    if (r && !told.has(p.userId)) {
+      told.add(p.userId);
+      lines.push(t(u.language, 'notify.settled_pnl', { pnl: r.market.pnlKop, paid: r.market.paidKop, got: r.market.gotKop, month: r.monthKop }));
+    }
+    const text = fitPlain(lines.join('\n'), TELEGRAM_LIMITS.message);
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}`, topic: 'outcomes' });
   }
   return jobs;
 }

@@ -3,13 +3,15 @@
  * (workers/notifications) delivers it.
  */
 import type { InlineKeyboardMarkup } from 'telegraf/types';
+import type { NotificationTopic } from '../domain/services/notification-rules';
 
 /**
  * What a message is about, for the user's per-type switches in /settings (issue 11): fills of the
  * user's orders, outcomes and payouts, price alerts, stop-loss / take-profit triggers, digests of
- * watched markets. A job without a topic is always delivered (service messages).
+ * watched markets. A job without a topic is always delivered (service messages). The list and
+ * the rules live in domain/services/notification-rules.ts.
  */
-export type NotificationTopic = 'fills' | 'outcomes' | 'alerts' | 'triggers' | 'digests';
+export type { NotificationTopic };
 
 /**
  * One outbound Telegram message that is not a direct reply to the user's own action: a fill of a
@@ -51,4 +53,6 @@ export interface NotificationJob {
   reqId?: string;
   /** What it is about (see NotificationTopic); the pipeline applies the user's switches for it. */
   topic?: NotificationTopic;
+  /** Send without sound (Bot API `disable_notification`): set by the pipeline for silent topics and all-silent summaries. */
+  silent?: boolean;
 }

@@ -54,8 +54,9 @@ function message(p: Person, text: string, dedupeKey: string, batchable: boolean)
   return {
     chatId: p.chatId, kind: 'send', text, dedupeKey,
     ...(p.userId ? { userId: p.userId } : {}),
-    // Holders on hourly/daily summaries get it in their summary; admins act on theirs, so at once.
-    ...(batchable ? { digestLine: text } : {}),
+    // Holders on hourly/daily summaries get it in their summary, under their 'outcomes' switch
+    // (issue 11); admins act on theirs, so at once and always.
+    ...(batchable ? { digestLine: text, topic: 'outcomes' as const } : {}),
   };
 }
 

@@ -194,6 +194,93 @@ export async function renderPriceChart(points: readonly PricePoint[], opts: Pric
   return canvasFor(opts.width, opts.height, pal.bg).renderToBuffer(config as ChartConfiguration);
 }
 
+/** A labelled tick of the value axis: `v` where it sits (same unit as the points), `label` the caller's text. */
+export interface ValueTick {
+  v: number;
+  label: string;
+}
+
+/** One point of a value series: `t` epoch ms, `value` in the caller's unit (e.g. kop). */
+export interface ValuePoint {
+  t: number;
+  value: number;
+}
+
+/** Options of {@link renderValueChart}; `width`/`height` in px. */
+export interface ValueChartOptions {
+  width: number;
+  height: number;
+  theme?: Theme;
+  xTicks?: readonly TimeTick[];
+  /** Labelled y ticks (see {@link evenValueTicks}); the axis spans them and the data. */
+  yTicks?: readonly ValueTick[];
+}
+
+/**
+ * `count` evenly spaced values from the series' low to its high (a flat series gets ±1 around
+ * its level), for the caller to label and pass back as {@link ValueTick}s.
+ */
+export function evenValueTicks(values: readonly number[], count: number): number[] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0 || count < 2) return [];
+  let [lo, hi] = extent(finite);
+  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
+  return Array.from({ length: count }, (_, i) => Math.round(lo + ((hi - lo) * i) / (count - 1)));
+}
+
+/**
+ * Renders a line chart of a value over time (an account's value): the same look as the price
+ * chart, with a y axis scaled to the data and labelled by the caller (the render layer formats
+ * no money). Fewer than two points draw a flat line.
+ * @returns PNG of exactly `opts.width` × `opts.height` px.
+ * @throws RangeError if a side is not an integer 1..4096.
+ */
+export async function renderValueChart(points: readonly ValuePoint[], opts: ValueChartOptions): Promise<Buffer> {
+  const pal = palette(opts.theme);
+  const real = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.value)).map((p) => ({ x: p.t, y: p.value })).sort((a, b) => a.x - b.x);
+  const data = real.length >= 2 ? real : [{ x: 0, y: real[0]?.y ?? 0 }, { x: 1, y: real[0]?.y ?? 0 }];
+  const [minX, maxX] = [data[0].x, data[data.length - 1].x];
+  const ticks = real.length >= 2 ? (opts.xTicks ?? []).filter((k) => k.t >= minX && k.t <= maxX) : [];
+  const xLabels = new Map(ticks.map((k) => [k.t, k.label]));
+  const yTicks = opts.yTicks ?? [];
+  const [lo, hi] = extent([...data.map((p) => p.y), ...yTicks.map((k) => k.v)]);
+  const pad = hi > lo ? (hi - lo) * 0.05 : 1;
+  const yLabels = new Map(yTicks.map((k) => [k.v, k.label]));
+  const tickFont = { size: TICK_FONT_SIZE };
+  const last = data.length - 1;
+  const config: ChartConfiguration<'line', XY[]> = {
+    type: 'line',
+    data: {
+      datasets: [{
+        data, borderColor: pal.line, borderWidth: 3, clip: 8, fill: true, backgroundColor: fadeFill(pal.line, 0.3),
+        pointRadius: (c) => (c.dataIndex === last && real.length >= 2 ? 6 : 0), pointBackgroundColor: pal.line, pointBorderColor: pal.bg, pointBorderWidth: 2,
+      }],
+    },
+    options: {
+      parsing: false,
+      layout: { padding: { top: 16, right: 4, left: 8, bottom: 2 } },
+      plugins: { legend: { display: false }, tooltip: { enabled: false } },
+      scales: {
+        x: {
+          type: 'linear', min: minX, max: maxX, grid: { display: false }, border: { color: pal.border },
+          afterBuildTicks: (axis) => {
+            axis.ticks = ticks.map((k) => ({ value: k.t }));
+          },
+          ticks: { color: pal.muted, font: tickFont, maxRotation: 0, callback: (v) => xLabels.get(Number(v)) ?? '' },
+        },
+        y: {
+          position: 'right', min: lo - pad, max: hi + pad, grid: { color: pal.grid }, border: { display: false },
+          afterBuildTicks: (axis) => {
+            axis.ticks = yTicks.map((k) => ({ value: k.v }));
+          },
+          ticks: { color: pal.muted, font: tickFont, callback: (v) => yLabels.get(Number(v)) ?? '' },
+        },
+      },
+    },
+  };
+  return canvasFor(opts.width, opts.height, pal.bg).renderToBuffer(config as ChartConfiguration);
+}
+
 /**
  * Renders a small axis-less price line, green if `opts.up` else red, scaled to the points'
  * own range so small moves stay visible. Transparent background, for compositing onto tiles.

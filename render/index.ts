@@ -1,6 +1,6 @@
 /** Image rendering for Telegram photos: market cards, digests and their charts (PNG buffers). */
-export { renderPriceChart, renderSparkline, evenTickTimes } from './chart';
-export type { PricePoint, TimeTick, PriceChartOptions, SparklineOptions } from './chart';
+export { renderPriceChart, renderSparkline, evenTickTimes, renderValueChart, evenValueTicks } from './chart';
+export type { PricePoint, TimeTick, PriceChartOptions, SparklineOptions, ValuePoint, ValueTick, ValueChartOptions } from './chart';
 export { renderMarketCard, CARD_WIDTH, CARD_HEIGHT } from './card';
 export type { MarketCardInput } from './card';
 export { renderDigest, DIGEST_WIDTH, MAX_DIGEST_TILES } from './digest';

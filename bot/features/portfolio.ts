@@ -11,6 +11,7 @@ import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
 import { button, failureText, notice, show, type Keyboard } from '../ui';
 import { INTENT_KEY, SIDE_KEY } from '../../messages/labels';
+import { sendHistoryChart, sendHistoryCsv, showHistory } from '../views/history';
 import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
 import { withdrawalSection } from './withdraw';
@@ -89,6 +90,7 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
   rows.push(...cancelAllRows(ctx, orders));
 
   rows.push([button(ctx.tp('balance.deposit'), cb.deposit.encode({})), button(ctx.tp('menu.markets'), cb.categories.encode({}))]);
+  rows.push([button(ctx.tp('history.button'), cb.history.encode({ view: 'trades', page: 0 }))]);
   rows.push(homeRow(ctx));
   await show(ctx, lines.join('\n'), rows);
 }
@@ -142,13 +144,16 @@ function releasedText(ctx: BotContext, r: Released): string {
   return ctx.tp(r.shares > 0 ? 'portfolio.cancelled_all_shares' : 'portfolio.cancelled_all', { count: r.count, amount: r.kop, shares: r.shares });
 }
 
-/** Portfolio, balance, and cancelling open orders one by one or all of a market's at once. */
+/** Portfolio, balance, cancelling open orders one by one or all of a market's at once, and History (issue 11). */
 export function portfolioFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
   c.command('portfolio', (ctx) => showPortfolio(rt, ctx));
   onButton(c, cb.portfolio, (ctx) => showPortfolio(rt, ctx));
   c.command('balance', (ctx) => showBalance(rt, ctx));
   onButton(c, cb.balance, (ctx) => showBalance(rt, ctx));
+  onButton(c, cb.history, (ctx, { view, page }) => showHistory(rt, ctx, view, page));
+  onButton(c, cb.historyChart, (ctx) => sendHistoryChart(rt, ctx));
+  onButton(c, cb.historyCsv, (ctx) => sendHistoryCsv(rt, ctx));
 
   onButton(c, cb.cancelOrder, async (ctx, { orderId, marketId }) => {
     // The matching worker checks the order belongs to this user; the key is per user so a forged

@@ -1,11 +1,12 @@
 /**
- * Who a message goes to: the one lookup of a user's chat, language, notification mode and blocked
+ * Who a message goes to: the one lookup of a user's chat, language, notification mode, switches and blocked
  * flag, used for every notice (fills, payouts, resolution news, settlement reports) and by the
  * notifications pipeline. Read fresh each time (an indexed lookup), so a /start that clears
  * `blocked_at` or a changed notify mode takes effect at once.
  */
 import { In, type EntityManager } from 'typeorm';
 import { User, type Language, type NotifyMode } from '../entities';
+import type { NotifyPrefs } from '../services/notification-rules';
 
 /** A user as a message recipient. `chatId` is their private chat, i.e. their Telegram id. */
 export interface Recipient {
@@ -15,12 +16,26 @@ export interface Recipient {
   notifyMode: NotifyMode;
   /** Telegram refused their chat with 403 (they blocked the bot) and they have not come back. */
   blocked: boolean;
+  /** Per-topic switches and quiet hours (issue 11). */
+  prefs: NotifyPrefs;
 }
 
-const COLUMNS = { id: true, telegramId: true, language: true, notifyMode: true, blockedAt: true } as const;
+const COLUMNS = {
+  id: true, telegramId: true, language: true, notifyMode: true, blockedAt: true, notifyOff: true, notifySilent: true, quietFrom: true, quietTo: true,
+} as const;
 
-function toRecipient(u: Pick<User, 'id' | 'telegramId' | 'language' | 'notifyMode' | 'blockedAt'>): Recipient {
-  return { id: u.id, chatId: u.telegramId, language: u.language, notifyMode: u.notifyMode, blocked: u.blockedAt !== null };
+type RecipientRow = Pick<User, 'id' | 'telegramId' | 'language' | 'notifyMode' | 'blockedAt' | 'notifyOff' | 'notifySilent' | 'quietFrom' | 'quietTo'>;
+
+/** The switches of a users row (quiet hours only when both ends are set). */
+export function prefsOf(u: Pick<User, 'notifyOff' | 'notifySilent' | 'quietFrom' | 'quietTo'>): NotifyPrefs {
+  return {
+    off: u.notifyOff ?? [], silent: u.notifySilent ?? [],
+    quiet: u.quietFrom !== null && u.quietTo !== null ? { from: u.quietFrom, to: u.quietTo } : null,
+  };
+}
+
+function toRecipient(u: RecipientRow): Recipient {
+  return { id: u.id, chatId: u.telegramId, language: u.language, notifyMode: u.notifyMode, blocked: u.blockedAt !== null, prefs: prefsOf(u) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { IsNull, type EntityManager } from 'typeorm';
 import { User, type NotifyMode } from '../entities';
 import { MIN_NOTIONAL_KOP } from '../exchange';
 import { kop, type Kop } from '../money';
+import { validQuietHours, type NotificationTopic, type QuietHours } from './notification-rules';
 import { fail, type Result } from './result';
 
 /** Quick-bet stake offered as buttons, kop (50 / 100 / 250 / 500 / 1 000 ₽). */
@@ -32,6 +33,25 @@ export async function setDefaultStake(m: EntityManager, userId: number, stakeKop
 /** Sets how notifications arrive: at once, or as an hourly / daily summary (workers/notifications/digest.ts). */
 export async function setNotifyMode(m: EntityManager, userId: number, mode: NotifyMode): Promise<void> {
   await m.getRepository(User).update({ id: userId }, { notifyMode: mode });
+}
+
+/**
+ * Switches a topic on or off, or its silent delivery (issue 11), in one statement so two quick taps
+ * on different topics never overwrite each other. @returns the user's lists afterwards.
+ */
+export async function setTopicSwitch(m: EntityManager, userId: number, topic: NotificationTopic, what: 'off' | 'silent', on: boolean): Promise<{ off: NotificationTopic[]; silent: NotificationTopic[] }> {
+  const column = what === 'off' ? 'notify_off' : 'notify_silent';
+  const change = on ? `array_append(array_remove(${column}, $2), $2)` : `array_remove(${column}, $2)`;
+  await m.query(`UPDATE users SET ${column} = ${change} WHERE id = $1`, [userId, topic]);
+  const u = await m.getRepository(User).findOne({ select: { id: true, notifyOff: true, notifySilent: true }, where: { id: userId } });
+  return { off: u?.notifyOff ?? [], silent: u?.notifySilent ?? [] };
+}
+
+/** Sets quiet hours (Moscow, whole hours) or clears them with null. Failure: quiet_hours_invalid. */
+export async function setQuietHours(m: EntityManager, userId: number, q: QuietHours | null): Promise<Result<object>> {
+  if (q !== null && !validQuietHours(q)) return fail('quiet_hours_invalid');
+  await m.getRepository(User).update({ id: userId }, { quietFrom: q?.from ?? null, quietTo: q?.to ?? null });
+  return { ok: true };
 }
 
 /**

@@ -41,7 +41,7 @@ export const SERVICE_FAILURE_CODES = [
   'market_not_paused', 'probability_out_of_range', 'proposal_note_too_long', 'market_not_proposed', 'proposal_changed',
   'proposal_own', 'proposal_already_backed', 'proposal_already_confirmed', 'proposal_not_disputed',
   'dispute_reason_required', 'dispute_reason_too_long', 'dispute_nothing_proposed', 'dispute_window_closed',
-  'dispute_not_holder', 'dispute_already_filed', 'clarification_length', 'stake_out_of_range',
+  'dispute_not_holder', 'dispute_already_filed', 'clarification_length', 'stake_out_of_range', 'quiet_hours_invalid',
   // Withdrawals and responsible use (issue 9).
   'withdraw_too_small', 'withdraw_too_large', 'withdraw_over_available', 'withdraw_daily_limit', 'withdraw_fee_exceeds',
   'withdraw_not_found', 'withdraw_not_approved', 'withdraw_reason_required', 'withdraw_reason_too_long',

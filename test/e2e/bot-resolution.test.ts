@@ -112,7 +112,9 @@ test('quorum 2 + dispute window: propose early → holders told → own confirm 
   await waitFor(env, a1, { messageId: review.messageId, textIncludes: 'Спор рассмотрен' });
   await eventually(async () => (await getMarket(env.ds.manager, id))?.status === 'settled', 'market settled');
   await env.sim.waitForBotMessage(no.id, { textIncludes: 'оставили итог ДА' }, WAIT_MS, { since: 0 });
-  await env.sim.waitForBotMessage(yes.id, { textIncludes: 'завершён: ДА' }, WAIT_MS, { since: 0 });
+  const settled = await env.sim.waitForBotMessage(yes.id, { textIncludes: 'завершён: ДА' }, WAIT_MS, { since: 0 });
+  // Issue 11: the holder's realized P&L, the same as their balance change (paid 18 ₽ + 2 kop fee, got 30 ₽).
+  expect(settled.text).toContain('📊 Итог по рынку: +11,98\u00a0₽ (вложено 18,02\u00a0₽, получено 30,00\u00a0₽). С начала месяца (МСК): +11,98\u00a0₽.');
   await env.sim.waitForBotMessage(a1.id, { textIncludes: 'Выплаты по рынку «Will Spartak win on Sunday?» завершены' }, WAIT_MS, { since: 0 });
   expect((await balancesOf(env.ds.manager, yesId)).available).toBe(10_000 - 1800 - 2 + 3000);
 

@@ -1,6 +1,7 @@
 /**
  * /settings and reachability (issue "Groups, inline mode, digests"): the quick-bet stake (presets
- * and typed), the notification mode, the language; blocking and unblocking the bot.
+ * and typed), the notification mode, the language; blocking and unblocking the bot. Issue 11:
+ * Notifications by type (on/off, silent) and quiet hours, and a real fill notice obeying them.
  */
 import { buttons, eventually, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
@@ -24,7 +25,7 @@ test('/settings changes the stake (preset and typed), the notification mode and 
   expect(screen.text).toContain('Уведомления: сразу');
   expect(buttons(screen)).toEqual([
     '50\u00a0₽', '✓ 100\u00a0₽', '250\u00a0₽', '500\u00a0₽', '1\u202f000\u00a0₽', '✏️ Другая сумма',
-    '✓ сразу', 'раз в час', 'раз в день', '✓ 🇷🇺 Русский', '🇬🇧 English', '🛡 Ответственная игра', '🏠 Меню',
+    '✓ сразу', 'раз в час', 'раз в день', '✓ 🇷🇺 Русский', '🇬🇧 English', '🔔 Уведомления по типам', '🛡 Ответственная игра', '🏠 Меню',
   ]);
 
   expect((await press(env, u, '250\u00a0₽').answered(WAIT_MS)).text).toBe('Сохранено.');
@@ -93,4 +94,54 @@ test('blocking the bot is recorded (the pipeline then sends nothing); unblocking
   env.sim.sendText({ userId: u.id, text: '/start' });
   await waitFor(env, u, { textIncludes: 'Привет, Blocker' });
   expect((await userRow(u.id)).blocked_at).toBeNull();
+});
+
+async function prefsRow(telegramId: number): Promise<{ notify_off: string[]; notify_silent: string[]; quiet_from: number | null; quiet_to: number | null }> {
+  const [row] = await env.ds.query(`SELECT notify_off, notify_silent, quiet_from, quiet_to FROM users WHERE telegram_id = $1`, [telegramId]);
+  return row;
+}
+
+test('issue 11: Notifications by type — silent fills arrive without sound, switched-off fills do not arrive; quiet hours typed', async () => {
+  const u = await startedUser(env, 'Quiet');
+  const makerId = await fund(env, u, 1_000);
+  const taker = await fund(env, env.sim.createUser({ first_name: 'Taker' }), 1_000);
+  const snow = await market(env, 'Will it snow in Sochi in May?');
+  env.sim.sendText({ userId: u.id, text: '/settings' });
+  await waitFor(env, u, { textIncludes: 'Настройки' });
+  press(env, u, '🔔 Уведомления по типам');
+  const screen = await waitFor(env, u, { textIncludes: 'Тихие часы (МСК): нет' });
+  expect(screen.text).toContain('Исполнение заявок: со звуком');
+  expect(buttons(screen).slice(0, 2)).toEqual(['✅ Исполнение заявок', '🔊 со звуком']);
+
+  // Fills silent (the second button of the first row).
+  await env.sim.pressButton({ userId: u.id, messageId: screen.messageId, data: 'sx:f:s:1' }).answered(WAIT_MS);
+  await waitFor(env, u, { messageId: screen.messageId, textIncludes: 'Исполнение заявок: без звука' });
+  expect((await prefsRow(u.id)).notify_silent).toEqual(['fills']);
+  await restingOrder(env, { marketId: snow, userId: makerId, intent: 'BUY_YES', price: 30, qty: 100 });
+  // BUY_NO at 70 is an ask at YES 30 in the book: it crosses the bid and fills it (a mint).
+  await restingOrder(env, { marketId: snow, userId: taker, intent: 'BUY_NO', price: 70, qty: 40 });
+  const fill = await waitFor(env, u, { textIncludes: 'Исполнена ваша заявка' });
+  expect(fill.silent).toBe(true);
+
+  // Fills off: the next fill of the same order sends nothing.
+  press(env, u, '✅ Исполнение заявок', screen.messageId);
+  await waitFor(env, u, { messageId: screen.messageId, textIncludes: 'Исполнение заявок: выключены' });
+  expect((await prefsRow(u.id)).notify_off).toEqual(['fills']);
+  const before = env.sim.messages(u.id).filter((m) => m.fromBot).length;
+  await restingOrder(env, { marketId: snow, userId: taker, intent: 'BUY_NO', price: 70, qty: 20 });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(env.sim.messages(u.id).filter((m) => m.fromBot)).toHaveLength(before);
+
+  // Quiet hours: bad input is refused with a clear answer; good input is saved and shown.
+  press(env, u, '🌙 Задать тихие часы', screen.messageId);
+  await waitFor(env, u, { messageId: screen.messageId, textIncludes: 'например 23-08' });
+  env.sim.sendText({ userId: u.id, text: '25-3' });
+  await waitFor(env, u, { text: 'Тихие часы — два разных часа от 0 до 23, например 23-08.' });
+  expect((await prefsRow(u.id)).quiet_from).toBeNull();
+  env.sim.sendText({ userId: u.id, text: '23-8' });
+  const saved = await waitFor(env, u, { textIncludes: 'Тихие часы (МСК): 23:00–08:00' });
+  expect(await prefsRow(u.id)).toMatchObject({ quiet_from: 23, quiet_to: 8 });
+  press(env, u, 'Без тихих часов', saved.messageId);
+  await waitFor(env, u, { messageId: saved.messageId, textIncludes: 'Тихие часы (МСК): нет' });
+  expect((await prefsRow(u.id)).quiet_from).toBeNull();
 });

@@ -17,6 +17,7 @@ export function toPredicate(match: MessageMatch | MessagePredicate): MessagePred
     if (match.hasKeyboard !== undefined && (buttons.length > 0) !== match.hasKeyboard) return false;
     if (match.buttonText !== undefined && !buttons.some((b) => b.text === match.buttonText)) return false;
     if (match.hasPhoto !== undefined && (m.photo !== undefined) !== match.hasPhoto) return false;
+    if (match.hasDocument !== undefined && (m.document !== undefined) !== match.hasDocument) return false;
     if (match.hasInvoice !== undefined && (m.invoice !== undefined) !== match.hasInvoice) return false;
     if (match.edited !== undefined && (m.edits.length > 0) !== match.edited) return false;
     return true;

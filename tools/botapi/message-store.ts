@@ -20,6 +20,8 @@ export interface StoredMessage {
   invoicePayload?: string;
   /** successful_payment messages: the bot that was paid (receives redeliveries). */
   paymentBotId?: number;
+  /** Sent with `disable_notification: true` (the recipient's device stays silent). */
+  silent?: boolean;
   edits: SimMessageVersion[];
   deleted: boolean;
   seq: number;
@@ -39,7 +41,7 @@ interface BotEvent {
 
 type Raw = Message & {
   text?: string; caption?: string; entities?: SimMessage['entities']; photo?: SimMessage['photo'];
-  reply_markup?: AnyMarkup; invoice?: SimMessage['invoice']; successful_payment?: SimMessage['successfulPayment'];
+  document?: SimMessage['document']; reply_markup?: AnyMarkup; invoice?: SimMessage['invoice']; successful_payment?: SimMessage['successfulPayment'];
   edit_date?: number; via_bot?: { id: number }; sender_chat?: { id: number }; from?: { id: number };
 };
 
@@ -67,7 +69,7 @@ export class MessageStore {
   }
 
   /** Record a new message. Bot-authored ones (sent by or via a bot) wake waiters. */
-  add(chat: ChatState, raw: Message, meta: Pick<StoredMessage, 'fromBot' | 'senderId' | 'viaBotId' | 'inlineMessageId' | 'invoicePayload' | 'paymentBotId'>): StoredMessage {
+  add(chat: ChatState, raw: Message, meta: Pick<StoredMessage, 'fromBot' | 'senderId' | 'viaBotId' | 'inlineMessageId' | 'invoicePayload' | 'paymentBotId' | 'silent'>): StoredMessage {
     const stored: StoredMessage = { chat, raw, edits: [], deleted: false, seq: this.nextSeq(), ...meta };
     const list = this.byChat.get(chat.key) ?? [];
     list.push(stored);
@@ -127,9 +129,11 @@ export class MessageStore {
       out.photo = raw.photo;
       out.photoFileId = raw.photo[raw.photo.length - 1]?.file_id;
     }
+    if (raw.document) out.document = raw.document;
     if (raw.reply_markup) out.replyMarkup = raw.reply_markup;
     if (raw.invoice) out.invoice = raw.invoice;
     if (s.invoicePayload !== undefined) out.invoicePayload = s.invoicePayload;
+    if (s.silent) out.silent = true;
     if (raw.successful_payment) out.successfulPayment = raw.successful_payment;
     return out;
   }

@@ -3,7 +3,7 @@
  * `/_sim/*` HTTP control API and `SimClient`.
  */
 import type {
-  InlineKeyboardMarkup, InlineQueryResult, Message, MessageEntity, PhotoSize, SuccessfulPayment, Invoice, Update,
+  Document, InlineKeyboardMarkup, InlineQueryResult, Message, MessageEntity, PhotoSize, SuccessfulPayment, Invoice, Update,
 } from 'telegraf/types';
 import type { RateLimitReport } from './limits';
 import type { AnyMarkup } from './markup';
@@ -71,11 +71,15 @@ export interface SimMessage {
   photo?: PhotoSize[];
   /** file_id of the largest photo size. */
   photoFileId?: string;
+  /** sendDocument: the file (its bytes: `sim.files.get(botId, document.file_id).bytes`). */
+  document?: Document;
   replyMarkup?: AnyMarkup;
   invoice?: Invoice;
   /** The invoice payload (not part of the Message object a bot sees, but useful to tests). */
   invoicePayload?: string;
   successfulPayment?: SuccessfulPayment;
+  /** Sent with `disable_notification: true`: delivered without sound. */
+  silent?: boolean;
   /** Previous versions, oldest first. */
   edits: SimMessageVersion[];
   deleted: boolean;
@@ -96,6 +100,7 @@ export interface MessageMatch {
   /** An inline button with this text exists. */
   buttonText?: string;
   hasPhoto?: boolean;
+  hasDocument?: boolean;
   hasInvoice?: boolean;
   edited?: boolean;
 }

@@ -21,6 +21,8 @@ export async function deliver(telegram: Telegram, job: NotificationJob, timeoutM
   // telegraf types `signal` with the abort-controller shim; node-fetch underneath takes Node's AbortSignal.
   const opts = { signal: AbortSignal.timeout(timeoutMs) } as unknown as CallOptions;
   const format = { parse_mode: job.parseMode, reply_markup: job.replyMarkup };
+  // Only new messages can be silent; edits never notify anyway.
+  const sound = job.silent ? { disable_notification: true } : {};
   // The message layer words texts within Telegram's limits; this is the last guard, so a text that
   // is still too long is cut (by visible length, tags kept whole) instead of refused for good.
   const fit = (text: string | undefined, limit: number) => (text === undefined ? undefined : job.parseMode === 'HTML' ? fitHtml(text, limit) : fitPlain(text, limit));
@@ -31,11 +33,11 @@ export async function deliver(telegram: Telegram, job: NotificationJob, timeoutM
     : { chat_id: job.chatId, message_id: job.messageId };
   switch (job.kind) {
     case 'send':
-      await telegram.callApi('sendMessage', { chat_id: job.chatId, text, ...format }, opts);
+      await telegram.callApi('sendMessage', { chat_id: job.chatId, text, ...format, ...sound }, opts);
       return;
     case 'photo': {
       const photo = job.photo?.fileId ?? { source: Buffer.from(job.photo?.base64Png ?? '', 'base64'), filename: PNG_NAME };
-      await telegram.callApi('sendPhoto', { chat_id: job.chatId, photo, caption, ...format }, opts);
+      await telegram.callApi('sendPhoto', { chat_id: job.chatId, photo, caption, ...format, ...sound }, opts);
       return;
     }
     case 'edit_text':

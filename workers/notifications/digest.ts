@@ -5,6 +5,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Language } from '../../domain/entities';
+import { DAILY_SUMMARY_HOUR, summaryDue } from '../../domain/services/notification-rules';
 import { MOSCOW_TZ } from '../../infra/format';
 import type { LaneStore } from './lanes';
 import { addPump } from './pumpJobs';
@@ -12,7 +13,7 @@ import type { NotificationJob } from './types';
 import type { Recipients } from './users';
 
 /** Daily digests go out at 09:00 Moscow time (the market's reference time zone). */
-export const DAILY_DIGEST_HOUR = 9;
+export const DAILY_DIGEST_HOUR = DAILY_SUMMARY_HOUR;
 
 /** Telegram's limit for a message text (sendMessage: 1–4096 characters after entity parsing). */
 const MAX_TEXT = 4096;
@@ -35,15 +36,17 @@ export function moscowHour(date: Date): number {
 }
 
 /**
- * Queue one summary for every user whose digest is due at `now`: hourly users (and users who
- * switched back to instant) at every tick, daily users at the 09:00 Moscow tick. Lines of blocked
- * or deleted users are discarded.
+ * Queue one summary for every user whose digest is due at `now` (notification-rules `summaryDue`):
+ * hourly users (and instant users: lines held by quiet hours, or left from a batched mode) at every
+ * tick outside their quiet hours, daily users at the 09:00 Moscow tick (or when quiet hours that
+ * cover 09:00 end). Quiet hours are whole hours and the tick runs at minute 0, so they end with one
+ * summary at their end hour. The summary is silent when every line came from a silent topic.
+ * Lines of blocked or deleted users are discarded.
  * @returns the number of summaries queued.
  */
 export async function flushDigests(ctx: DigestContext, now: Date): Promise<number> {
   const ids = await ctx.lanes.digestUsers();
   const users = new Map((await ctx.recipients.findMany(ids)).map((u) => [u.id, u]));
-  const dailyDue = moscowHour(now) === DAILY_DIGEST_HOUR;
   let queued = 0;
   for (const id of ids) {
     const user = users.get(id);
@@ -51,12 +54,13 @@ export async function flushDigests(ctx: DigestContext, now: Date): Promise<numbe
       await ctx.lanes.discardDigest(id);
       continue;
     }
-    if (user.notifyMode === 'daily' && !dailyDue) continue;
+    if (!summaryDue(user.notifyMode, user.prefs.quiet, now)) continue;
     const lines = await ctx.lanes.digestLines(id);
     if (lines.length === 0) continue;
+    const silent = !(await ctx.lanes.digestLoud(id));
     const { text, omitted } = summaryText(ctx.summaryHeader(user.language), lines);
     if (omitted > 0) ctx.log.warn({ userId: id, omitted }, 'digest too long for one message, oldest lines omitted');
-    const job: NotificationJob = { chatId: user.chatId, kind: 'send', text, parseMode: 'HTML', userId: id };
+    const job: NotificationJob = { chatId: user.chatId, kind: 'send', text, parseMode: 'HTML', userId: id, ...(silent ? { silent } : {}) };
     const res = await ctx.lanes.takeDigest(id, lines.length, user.chatId, JSON.stringify(job));
     if (res.gen > 0) await addPump(ctx.queue, user.chatId, res.gen);
     if (res.state === 'queued') queued++;

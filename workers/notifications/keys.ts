@@ -71,4 +71,9 @@ export class NotifyKeys {
   digestUsers(): string {
     return `${this.base}:digest:users`;
   }
+
+  /** Set of user ids with a pending digest line that should sound (not from a silent topic). */
+  digestLoud(): string {
+    return `${this.base}:digest:loud`;
+  }
 }

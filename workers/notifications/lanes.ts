@@ -71,16 +71,16 @@ export class LaneStore {
    * Remove head `id`. With `digest`, its line is filed for the user's next summary in the same step.
    * With `handoff`, a new generation is created for the next job (see Advance).
    */
-  async advance(chatId: number, gen: number, id: string, opts: { handoff: boolean; digest?: { userId: number; line: string } }): Promise<Advance> {
+  async advance(chatId: number, gen: number, id: string, opts: { handoff: boolean; digest?: { userId: number; line: string; loud?: boolean } }): Promise<Advance> {
     const k = this.keys;
     const userId = opts.digest?.userId ?? 0;
     const res = (await ADVANCE.run(
       this.redis,
       [
         k.lane(chatId), k.items(chatId), k.pump(chatId), k.chats(), k.gen(),
-        k.chatNext(chatId), k.chatNotBefore(chatId), k.globalNotBefore(), k.digest(userId), k.digestUsers(),
+        k.chatNext(chatId), k.chatNotBefore(chatId), k.globalNotBefore(), k.digest(userId), k.digestUsers(), k.digestLoud(),
       ],
-      [gen, id, opts.handoff ? '1' : '0', PUMP_LEASE_MS, chatId, opts.digest?.line ?? '', userId],
+      [gen, id, opts.handoff ? '1' : '0', PUMP_LEASE_MS, chatId, opts.digest?.line ?? '', userId, opts.digest?.loud === false ? '0' : '1'],
     )) as [string, number, number];
     return { state: res[0] as Advance['state'], gen: Number(res[1]), delayMs: Number(res[2]) };
   }
@@ -91,7 +91,7 @@ export class LaneStore {
     const id = userId ?? 0;
     return Number(await DROP.run(
       this.redis,
-      [k.lane(chatId), k.items(chatId), k.pump(chatId), k.chats(), k.digest(id), k.digestUsers()],
+      [k.lane(chatId), k.items(chatId), k.pump(chatId), k.chats(), k.digest(id), k.digestUsers(), k.digestLoud()],
       [gen, chatId, id],
     ));
   }
@@ -106,12 +106,17 @@ export class LaneStore {
     return (await this.redis.smembers(this.keys.digestUsers())).map(Number);
   }
 
+  /** Whether any pending digest line of the user came from a message meant to sound (not silent). */
+  async digestLoud(userId: number): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.digestLoud(), userId)) === 1;
+  }
+
   /** Replace the first `count` digest lines of a user by one queued summary (payload JSON) for `chatId`. */
   async takeDigest(userId: number, count: number, chatId: number, payload: string): Promise<EnqueueResult<'queued' | 'changed'>> {
     const k = this.keys;
     const res = await TAKE_DIGEST.run(
       this.redis,
-      [k.digest(userId), k.digestUsers(), k.lane(chatId), k.items(chatId), k.pump(chatId), k.chats(), k.gen()],
+      [k.digest(userId), k.digestUsers(), k.lane(chatId), k.items(chatId), k.pump(chatId), k.chats(), k.gen(), k.digestLoud()],
       [count, userId, chatId, payload, PUMP_LEASE_MS],
     );
     return toEnqueueResult(res);
@@ -119,7 +124,7 @@ export class LaneStore {
 
   /** Forget a user's digest lines (the user is gone or blocked the bot). */
   async discardDigest(userId: number): Promise<void> {
-    await this.redis.multi().del(this.keys.digest(userId)).srem(this.keys.digestUsers(), userId).exec();
+    await this.redis.multi().del(this.keys.digest(userId)).srem(this.keys.digestUsers(), userId).srem(this.keys.digestLoud(), userId).exec();
   }
 
   /** Chats with pending messages. */

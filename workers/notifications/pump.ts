@@ -1,7 +1,10 @@
 /**
  * The processor of a pump job: deliver the head of one chat's lane within the budgets, then hand
  * over to the next generation. Outcomes per head:
- * - batched user + digestLine → filed (as HTML) for the digest, next head in the same job;
+ * - the user's switches (issue 11, domain/services/notification-rules.ts `decide`): a topic switched
+ *   off → dropped; quiet hours (a topic message) or a batched user (a message with a summary line)
+ *   → its line filed (as HTML) for the next summary, next head in the same job; a silent topic →
+ *   sent with `disable_notification`;
  * - sent, or 400 "message is not modified" → done;
  * - 429 → the job waits out retry_after in the delayed set (no attempt spent), head stays;
  * - 403 → user marked blocked, the chat's pending messages dropped;
@@ -11,6 +14,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
+import { decide, type Decision } from '../../domain/services/notification-rules';
 import { escapeHtml } from '../../infra/i18n';
 import { telegramMetrics } from '../../infra/metrics';
 import { withRequestId } from '../../infra/request-context';
@@ -61,14 +65,30 @@ export async function runPump(ctx: PumpContext, job: Job<PumpData>, token: strin
       await dropChat(ctx, chatId, gen, user.id, 'user has blocked the bot');
       return;
     }
-    if (msg.digestLine && user && user.notifyMode !== 'instant') {
-      const line = msg.parseMode === 'HTML' ? msg.digestLine : escapeHtml(msg.digestLine);
-      const next = await ctx.lanes.advance(chatId, gen, claim.id, { handoff: false, digest: { userId: user.id, line } });
+    const line = summaryLine(msg);
+    const decision: Decision = user
+      ? decide(user.prefs, user.notifyMode, { topic: msg.topic, summarizable: line !== undefined }, new Date())
+      : { action: 'send', silent: false };
+    // `decide` holds only for a known user and a message with a line; dropped messages file nothing.
+    if (decision.action !== 'send') {
+      const digest = decision.action === 'hold' && user && line !== undefined ? { userId: user.id, line, loud: !decision.silent } : undefined;
+      const next = await ctx.lanes.advance(chatId, gen, claim.id, { handoff: false, digest });
       if (next.state !== 'more') return;
       continue;
     }
-    return withRequestId(msg.reqId, () => sendHead(ctx, { job, token, id: claim.id, msg, user }));
+    const out = decision.silent ? { ...msg, silent: true } : msg;
+    return withRequestId(msg.reqId, () => sendHead(ctx, { job, token, id: claim.id, msg: out, user }));
   }
+}
+
+/**
+ * The line a held message leaves in the summary (HTML): its digestLine, else, for a message with a
+ * topic, its text or caption; undefined when it cannot be summed up (it is then sent).
+ */
+function summaryLine(msg: NotificationJob): string | undefined {
+  const raw = msg.digestLine ?? (msg.topic !== undefined && (msg.kind === 'send' || msg.kind === 'photo') ? msg.text : undefined);
+  if (raw === undefined) return undefined;
+  return msg.parseMode === 'HTML' ? raw : escapeHtml(raw);
 }
 
 async function sendHead(ctx: PumpContext, head: Head): Promise<void> {

@@ -89,8 +89,8 @@ return {'item', id, payload}
  * Remove the finished head (optionally filing its digest line for a batched user) and decide what
  * happens next: 'idle' (lane empty, pump released), 'more' with the same gen (keep going in this
  * job) or, with handoff, 'more' with a new gen and the delay until the chat may send again.
- * KEYS lane, items, pump, chats, gen, chatNext, chatNb, globalNb, digest, digestUsers;
- * ARGV gen, id, handoff '1'|'0', leaseMs, chatId, digestLine|'', userId → {state, gen, delayMs}
+ * KEYS lane, items, pump, chats, gen, chatNext, chatNb, globalNb, digest, digestUsers, digestLoud;
+ * ARGV gen, id, handoff '1'|'0', leaseMs, chatId, digestLine|'', userId, loud '1'|'0' → {state, gen, delayMs}
  */
 export const ADVANCE = new LuaScript(`${NOW_FN}
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return {'stale', 0, 0} end
@@ -101,6 +101,7 @@ end
 if ARGV[6] ~= '' then
   redis.call('RPUSH', KEYS[9], ARGV[6])
   redis.call('SADD', KEYS[10], ARGV[7])
+  if ARGV[8] == '1' then redis.call('SADD', KEYS[11], ARGV[7]) end
 end
 if redis.call('LLEN', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[3], KEYS[2])
@@ -120,7 +121,7 @@ return {'more', g, at - now}
 
 /**
  * Forget everything pending for a chat (the user blocked the bot, the bot left the group).
- * KEYS lane, items, pump, chats, digest, digestUsers; ARGV gen, chatId, userId → dropped count (-1: stale)
+ * KEYS lane, items, pump, chats, digest, digestUsers, digestLoud; ARGV gen, chatId, userId → dropped count (-1: stale)
  */
 export const DROP = new LuaScript(`
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then return -1 end
@@ -128,19 +129,23 @@ local n = redis.call('LLEN', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 redis.call('SREM', KEYS[4], ARGV[2])
 redis.call('SREM', KEYS[6], ARGV[3])
+redis.call('SREM', KEYS[7], ARGV[3])
 return n
 `);
 
 /**
  * Turn the first ARGV[1] digest lines of a user into one queued summary, atomically, so a crash or
  * a rerun of the tick can neither lose lines nor send them twice.
- * KEYS digest, digestUsers, lane, items, pump, chats, gen; ARGV count, userId, chatId, payload, leaseMs
+ * KEYS digest, digestUsers, lane, items, pump, chats, gen, digestLoud; ARGV count, userId, chatId, payload, leaseMs
  * → like NOTIFY, or {'changed', 0} when another flusher took the lines first.
  */
 export const TAKE_DIGEST = new LuaScript(`${ENQUEUE_FN}
 if redis.call('LLEN', KEYS[1]) < tonumber(ARGV[1]) then return {'changed', 0} end
 redis.call('LTRIM', KEYS[1], ARGV[1], -1)
-if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+if redis.call('LLEN', KEYS[1]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[2])
+  redis.call('SREM', KEYS[8], ARGV[2])
+end
 return enqueue(KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], ARGV[3], ARGV[4], '', ARGV[5])
 `);
 

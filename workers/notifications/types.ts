@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { z } from 'zod';
+import { NOTIFICATION_TOPICS } from '../../domain/services/notification-rules';
 import type { NotificationJob } from '../../messages/outgoing';
 
 /** Jobs are worded by the message layer (messages/); the pipeline only delivers them. */
@@ -57,7 +58,8 @@ export const notificationJobSchema: z.ZodType<NotificationJob> = z
     digestLine: z.string().min(1).optional(),
     dedupeKey: z.string().min(1).max(200).optional(),
     reqId: z.string().min(1).max(200).optional(),
-    topic: z.enum(['fills', 'outcomes', 'alerts', 'triggers', 'digests']).optional(),
+    topic: z.enum(NOTIFICATION_TOPICS).optional(),
+    silent: z.boolean().optional(),
   })
   .superRefine((j, ctx) => {
     const problem = shapeProblem(j);

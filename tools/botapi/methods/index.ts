@@ -22,6 +22,7 @@ const all: Record<string, MethodHandler> = {
   getChatMenuButton: core.getChatMenuButton,
   sendMessage: send.sendMessage,
   sendPhoto: send.sendPhoto,
+  sendDocument: send.sendDocument,
   sendInvoice: send.sendInvoice,
   sendChatAction: send.sendChatAction,
   editMessageText: edit.editMessageText,

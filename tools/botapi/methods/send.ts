@@ -1,5 +1,5 @@
 /**
- * Sending methods: sendMessage, sendPhoto, sendInvoice, sendChatAction
+ * Sending methods: sendMessage, sendPhoto, sendDocument, sendInvoice, sendChatAction
  * (https://core.telegram.org/bots/api#available-methods). All of them except sendChatAction are
  * subject to flood control; the message is stored only when the call succeeds.
  */
@@ -17,9 +17,18 @@ const textSchema = z.object({
   parse_mode: z.string().optional(),
 });
 
+/**
+ * `disable_notification` (every send method): Telegram delivers the message without sound; the
+ * simulator records it on the message (SimMessage.silent). @throws ApiError 400 when not a boolean.
+ */
+function silentOf(ctx: MethodContext): { silent?: boolean } {
+  const p = parseParams(z.object({ disable_notification: bool().optional() }), ctx.params);
+  return p.disable_notification ? { silent: true } : {};
+}
+
 function store(ctx: MethodContext, chat: ReturnType<typeof sendableChat>, body: Record<string, unknown>, extra: { invoicePayload?: string } = {}): Message {
   const raw = { ...botMessageBase(ctx, chat), ...body } as unknown as Message;
-  ctx.sim.store.add(chat, raw, { fromBot: true, senderId: ctx.bot.id, ...extra });
+  ctx.sim.store.add(chat, raw, { fromBot: true, senderId: ctx.bot.id, ...extra, ...silentOf(ctx) });
   return structuredClone(raw);
 }
 
@@ -86,6 +95,41 @@ export const sendPhoto: MethodHandler = async (ctx) => {
   if (markup) body.reply_markup = markup;
   return store(ctx, chat, body);
 };
+
+/**
+ * sendDocument (https://core.telegram.org/bots/api#senddocument): an uploaded file part (≤ 50 MB,
+ * stored whole so tests can read it back: `sim.files.get(botId, fileId).bytes`) or a file_id of a
+ * document this bot sent; caption 0–1024 chars. Returns the message with a Document.
+ * @throws ApiError 400 `there is no document in the request`, `wrong file identifier/HTTP URL specified`,
+ *   `type of file mismatch` (a photo's file_id), `file must be non-empty`, caption errors; 413 above 50 MB.
+ */
+export const sendDocument: MethodHandler = (ctx) => {
+  const chat = sendableChat(ctx);
+  const caption = ctx.params.caption === undefined ? undefined
+    : formatText(String(ctx.params.caption), ctx.params.parse_mode as string | undefined, ctx.params.caption_entities, 'caption');
+  const markup = parseReplyMarkup(ctx.params.reply_markup);
+  const reply = replyTo(ctx, chat);
+  const file = resolveDocument(ctx, ctx.params.document);
+  spend(ctx, chat);
+  const body: Record<string, unknown> = { document: ctx.sim.files.documentOf(file) };
+  if (reply) body.reply_to_message = reply;
+  if (caption && caption.text !== '') {
+    body.caption = caption.text;
+    if (caption.entities) body.caption_entities = caption.entities;
+  }
+  if (markup) body.reply_markup = markup;
+  return store(ctx, chat, body);
+};
+
+function resolveDocument(ctx: MethodContext, value: unknown): StoredFile {
+  const attach = typeof value === 'string' ? /^attach:\/\/(.+)$/.exec(value) : null;
+  const upload = ctx.files.get(attach ? (attach[1] as string) : 'document');
+  if (upload) return ctx.sim.files.putDocument(ctx.bot.id, upload.bytes, upload.filename);
+  if (typeof value !== 'string' || value === '' || attach) throw badRequest('there is no document in the request');
+  const f = ctx.sim.files.get(ctx.bot.id, value);
+  if (f.kind !== 'document') throw badRequest('type of file mismatch');
+  return f;
+}
 
 // Currencies accepted by Telegram Payments (subset of https://core.telegram.org/bots/payments#supported-currencies).
 const CURRENCIES = new Set(['RUB', 'USD', 'EUR', 'GBP', 'UAH', 'KZT', 'BYN', 'UZS', 'TRY', 'INR', 'BRL', 'XTR']);

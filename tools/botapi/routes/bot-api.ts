@@ -81,5 +81,5 @@ function handleFile(sim: Simulator, reply: FastifyReply, token: string, filePath
   if (!bot) return sendError(reply, UNAUTHORIZED);
   const f = sim.files.byFilePath(filePath);
   if (!f || f.botId !== bot.id) return sendError(reply, NOT_FOUND);
-  return reply.code(200).type(f.format === 'png' ? 'image/png' : 'image/jpeg').send(f.bytes);
+  return reply.code(200).type(f.mimeType ?? (f.format === 'png' ? 'image/png' : 'image/jpeg')).send(f.bytes);
 }
