@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { checkTriggerLevel, ownPriceAt, worstPriceOf, yesTerms, type Side, type TriggerKind } from '../alerts/trigger-rules';
+import { MIN_NOTIONAL_KOP } from '../exchange';
 import { quote } from '../read/quotes';
 import { fail, type Result } from './result';
 
@@ -27,7 +28,8 @@ export interface TriggerPreview {
 /**
  * Checks a trigger: the market is open, the user holds free shares of `side` (at least `shares`
  * when given), and the level is on the right side of the own price now. Failures: market_not_found,
- * market_closed, trigger_no_position, trigger_shares_invalid {max}, trigger_level_invalid.
+ * market_closed, trigger_no_position, trigger_shares_invalid {max}, trigger_level_invalid {price},
+ * notional_too_small {minKop} (shares × worst price under the smallest order).
  */
 export async function previewTrigger(
   m: EntityManager, req: { userId: number; marketId: number; side: Side; kind: TriggerKind; level: number; shares: number | null },
@@ -43,10 +45,11 @@ export async function previewTrigger(
   const own = ownPriceAt(req.side, (await quote(m, req.marketId)).yesPrice);
   const bad = checkTriggerLevel(req.kind, req.level, own);
   if (bad) return fail(bad, { price: own });
-  return {
-    ok: true,
-    preview: { ...req, shares: req.shares ?? free, chosenShares: req.shares, worstPrice: worstPriceOf(req.level), ownPrice: own },
-  };
+  const shares = req.shares ?? free;
+  const worstPrice = worstPriceOf(req.level);
+  // The sell is an ordinary order: one below the exchange's smallest order would be refused when it fires.
+  if (shares * worstPrice < MIN_NOTIONAL_KOP) return fail('notional_too_small', { notionalKop: shares * worstPrice, minKop: MIN_NOTIONAL_KOP });
+  return { ok: true, preview: { ...req, shares, chosenShares: req.shares, worstPrice, ownPrice: own } };
 }
 
 /** Sets a trigger after {@link previewTrigger} (rechecked: the price may have moved). Same failures. */
