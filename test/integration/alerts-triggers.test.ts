@@ -14,7 +14,10 @@ import { createTrigger, previewTrigger } from '../../domain/services/triggers';
 import { toggleWatch } from '../../domain/services/watchlist';
 import { alertsOf, watchedMarkets } from '../../domain/read/watchlist';
 import { alertMessages, triggerMessages } from '../../messages/alerts';
+import pino from 'pino';
+import { MatchingSupervisor } from '../../workers/matching';
 import { Notifier } from '../../workers/notifications/producer';
+import { createRedis } from '../../infra/redis';
 import { freshDatabase } from '../helpers/db';
 import { openMarket, userWithMoney } from '../helpers/world';
 
@@ -99,7 +102,8 @@ test('a crash between commit and delivery: the fires stay undelivered, are deliv
   await applyCommands(ds, cache, market, tradeAt(market, movers, 36));
   const pending = await undeliveredFires(ds.manager);
   expect(pending).toEqual([expect.objectContaining({ userId: dan, marketId: market, kind: 'above', level: 35, price: 36, seq: 1 })]);
-  const notifier = new Notifier(REDIS_URL, `{it-alerts-${randomBytes(4).toString('hex')}}`);
+  const tag = randomBytes(4).toString('hex');
+  const notifier = new Notifier(REDIS_URL, `{it-alerts-${tag}}`);
   try {
     const jobs = await alertMessages(ds.manager, pending);
     expect(jobs).toEqual([expect.objectContaining({ topic: 'alerts', kind: 'send', dedupeKey: `alert-${pending[0]!.alertId}-1` })]);
@@ -112,6 +116,7 @@ test('a crash between commit and delivery: the fires stay undelivered, are deliv
     expect(await undeliveredFires(ds.manager)).toEqual([]);
   } finally {
     await notifier.close();
+    await dropKeys(`{it-alerts-${tag}}`);
   }
 });
 
@@ -240,3 +245,58 @@ test('a trigger whose position is gone is cancelled when reached; fewer shares c
   const [t] = await ds.query(`SELECT status, cancel_reason FROM price_triggers WHERE id = $1`, [b.triggerId]);
   expect(t).toEqual({ status: 'cancelled', cancel_reason: 'no_position' });
 });
+
+test('after a crash between commit and delivery, the restarted matching worker queues the stop sell and the alert once', async () => {
+  const cache = new BookCache();
+  const market = await openMarket(ds, 'Crash?');
+  const movers = { a: await userWithMoney(ds, 20_000, 'a'), b: await userWithMoney(ds, 20_000, 'b') };
+  const ida = await userWithMoney(ds, 1000, 'ida');
+  await applyCommands(ds, cache, market, [
+    place({ marketId: market, userId: ida, intent: 'BUY_YES', price: 60, qty: 100 }),
+    place({ marketId: market, userId: movers.b, intent: 'BUY_NO', price: 40, qty: 100, tif: 'IOC' }),
+  ]);
+  const stop = await createTrigger(ds.manager, { userId: ida, marketId: market, side: 'YES', kind: 'stop', level: 50, shares: null });
+  if (!stop.ok) throw new Error(stop.code);
+  const alert = await createAlert(ds, { userId: ida, marketId: market, kind: 'below', level: 50, max: 50 });
+  if (!alert.ok) throw new Error(alert.code);
+  await applyCommands(ds, cache, market, [place({ marketId: market, userId: movers.a, intent: 'BUY_YES', price: 45, qty: 200 })]);
+  // The batch that moves the price commits; the process dies before anything after the commit.
+  const moved = await applyCommands(ds, cache, market, tradeAt(market, movers, 48));
+  expect(moved.watch.sells).toHaveLength(1);
+  expect(moved.watch.fires).toHaveLength(1);
+
+  const prefix = `it-alerts-${randomBytes(4).toString('hex')}`;
+  const notifier = new Notifier(REDIS_URL, `{${prefix}}`);
+  const supervisor = new MatchingSupervisor({ ds, redisUrl: REDIS_URL, prefix, notifier, logger: pino({ level: 'silent' }) });
+  try {
+    await supervisor.start();
+    await waitUntil(async () => (await ds.query(`SELECT status FROM price_triggers WHERE id = $1`, [stop.triggerId]))[0].status === 'done');
+    await waitUntil(async () => (await undeliveredFires(ds.manager)).length === 0);
+    const orders = await ds.query(`SELECT idempotency_key, filled, status FROM orders WHERE user_id = $1 AND intent = 'SELL_YES'`, [ida]);
+    expect(orders).toEqual([{ idempotency_key: `trigger:${stop.triggerId}`, filled: 100, status: 'filled' }]);
+    // Both notices were queued once: the same keys are duplicates now.
+    const [fire] = moved.watch.fires;
+    expect(await notifier.notify({ chatId: 1, kind: 'send', text: 'x', dedupeKey: `alert-${fire!.alertId}-${fire!.seq}` })).toBe('duplicate');
+    await waitUntil(async () => (await ds.query(`SELECT notified_at FROM price_triggers WHERE id = $1`, [stop.triggerId]))[0].notified_at !== null);
+    expect(await notifier.notify({ chatId: 1, kind: 'send', text: 'x', dedupeKey: `trigger-${stop.triggerId}` })).toBe('duplicate');
+  } finally {
+    await supervisor.close();
+    await notifier.close();
+    await dropKeys(`{${prefix}}`);
+  }
+});
+
+/** Removes this run's Redis keys (queues, notification lanes). */
+async function dropKeys(prefix: string): Promise<void> {
+  const redis = createRedis(REDIS_URL);
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) if ((keys as string[]).length) await redis.del(...(keys as string[]));
+  redis.disconnect();
+}
+
+async function waitUntil(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
