@@ -8,7 +8,7 @@ import { buttons, fund, market, press, restingOrder, startEnv, startedUser, wait
 let env: Env;
 let movers: { a: number; b: number };
 beforeAll(async () => {
-  env = await startEnv('alerts');
+  env = await startEnv('alerts', { env: { ALERTS_PER_USER: '3' } });
   movers = { a: await fund(env, env.sim.createUser({ first_name: 'MoverA' }), 50_000), b: await fund(env, env.sim.createUser({ first_name: 'MoverB' }), 50_000) };
 });
 afterAll(async () => env.close());
@@ -45,7 +45,18 @@ test('⭐ on the card watches the market; 🔔 → preset sets an alert in two t
   env.sim.sendText({ userId: u.id, text: '50' });
   await waitFor(env, u, { textIncludes: 'не равное текущей цене' });
   env.sim.sendText({ userId: u.id, text: '42' });
-  await waitFor(env, u, { textIncludes: 'Алерт установлен: цена ДА опустится до 42%. Всего алертов: 2 из 50.' });
+  await waitFor(env, u, { textIncludes: 'Алерт установлен: цена ДА опустится до 42%. Всего алертов: 2 из 3.' });
+
+  // ALERTS_PER_USER = 3 here: the third is set, the fourth is refused in words and not written.
+  press(env, u, '🔔 Алерт', card.messageId);
+  const again = await waitFor(env, u, { textIncludes: 'Цена ДА сейчас' });
+  press(env, u, '± 10 п. за 24 ч', again.messageId);
+  await waitFor(env, u, { textIncludes: 'Всего алертов: 3 из 3.' });
+  press(env, u, '🔔 Алерт', card.messageId);
+  const full = await waitFor(env, u, { textIncludes: 'Цена ДА сейчас' });
+  const refused = await press(env, u, '↓ 40%', full.messageId).answered(15_000);
+  expect(refused.text).toBe('Можно держать не больше 3 алертов. Удалите лишние в /alerts.');
+  expect((await env.ds.query(`SELECT count(*)::int AS n FROM price_alerts`))[0].n).toBe(3);
 
   // Another user moves the price to 57: the alert arrives once, with a button to the card.
   await tradeAt(id, 57);
@@ -64,7 +75,7 @@ test('⭐ on the card watches the market; 🔔 → preset sets an alert in two t
   press(env, u, '⏸ 1', alerts.messageId);
   await waitFor(env, u, { messageId: alerts.messageId, textIncludes: '(на паузе)' });
   press(env, u, '🗑 2', alerts.messageId);
-  await eventually(async () => (await env.ds.query(`SELECT count(*)::int AS n FROM price_alerts`))[0].n === 1, 'alert deleted');
+  await eventually(async () => (await env.ds.query(`SELECT count(*)::int AS n FROM price_alerts`))[0].n === 2, 'alert deleted');
 });
 
 test('a stop-loss set from the card sells the position when another user pushes the price through it', async () => {
@@ -85,6 +96,12 @@ test('a stop-loss set from the card sells the position when another user pushes 
   expect(preview.text).toContain('Будет продано: 100 акций ДА рыночной заявкой, худшая цена 35%.');
   press(env, u, '✅ Установить', preview.messageId);
   await waitFor(env, u, { textIncludes: 'Установлено' });
+  env.sim.sendText({ userId: u.id, text: '/portfolio' });
+  const portfolio = await waitFor(env, u, { buttonText: '🛡 Стоп/тейк' });
+  expect(portfolio.text).toContain('Will it snow on New Year?');
+  env.sim.sendText({ userId: u.id, text: '/alerts' });
+  const list = await waitFor(env, u, { textIncludes: 'Стоп-лоссы и тейк-профиты' });
+  expect(list.text).toContain('1. Will it snow on New Year?: Стоп-лосс: когда цена ДА опустится до 45% · вся позиция');
 
   // A buyer at 42, then another user sells the price down to 44 (through the stop at 45).
   await restingOrder(env, { marketId: id, userId: movers.a, intent: 'BUY_YES', price: 42, qty: 300 });
