@@ -77,6 +77,7 @@ export class WatchlistAlertsTriggers1764200000000 implements MigrationInterface 
         sell_shares integer,
         filled_shares integer,
         proceeds_kop bigint,
+        fee_kop bigint,
         cancel_reason text,
         notified_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()

@@ -215,10 +215,10 @@ async function finishTriggerSells(m: EntityManager, f: BatchFacts): Promise<Trig
   });
   if (ids.length === 0) return [];
   const [rows]: [{ id: string; user_id: string; side: Side; kind: TriggerKind; level: number; sell_shares: number; filled_shares: number; proceeds_kop: string; fee: string; cancel_reason: string | null }[]] = await m.query(
-    `UPDATE price_triggers t SET status = 'done', filled_shares = d.filled, proceeds_kop = d.proceeds, cancel_reason = d.code
+    `UPDATE price_triggers t SET status = 'done', filled_shares = d.filled, proceeds_kop = d.proceeds, fee_kop = d.fee, cancel_reason = d.code
        FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::text[]) AS d(id, filled, proceeds, fee, code)
       WHERE t.id = d.id AND t.status = 'fired'
-      RETURNING t.id, t.user_id, t.side, t.kind, t.level, t.sell_shares, t.filled_shares, t.proceeds_kop, d.fee, t.cancel_reason`,
+      RETURNING t.id, t.user_id, t.side, t.kind, t.level, t.sell_shares, t.filled_shares, t.proceeds_kop, t.fee_kop AS fee, t.cancel_reason`,
     [ids, filled, proceeds, fees, codes]);
   return rows.map((r) => doneOf(r, f.marketId));
 }
@@ -258,8 +258,8 @@ export async function markTriggersNotified(m: EntityManager, triggerIds: readonl
  * job id and the order key `trigger:<id>` make that harmless), and finished ones not yet told.
  */
 export async function pendingTriggers(m: EntityManager, limit = 500): Promise<{ sells: PlaceOrderCommand[]; done: TriggerDone[] }> {
-  const rows: { id: string; user_id: string; market_id: string; side: Side; kind: TriggerKind; level: number; status: string; worst_price: number; sell_shares: number; filled_shares: number; proceeds_kop: string; cancel_reason: string | null }[] =
-    await m.query(`SELECT id, user_id, market_id, side, kind, level, status, worst_price, sell_shares, filled_shares, proceeds_kop, cancel_reason
+  const rows: { id: string; user_id: string; market_id: string; side: Side; kind: TriggerKind; level: number; status: string; worst_price: number; sell_shares: number; filled_shares: number; proceeds_kop: string; fee: string | null; cancel_reason: string | null }[] =
+    await m.query(`SELECT id, user_id, market_id, side, kind, level, status, worst_price, sell_shares, filled_shares, proceeds_kop, fee_kop AS fee, cancel_reason
                      FROM price_triggers WHERE status = 'fired' OR (status = 'done' AND notified_at IS NULL) ORDER BY id LIMIT $1`, [limit]);
   const sells: PlaceOrderCommand[] = [];
   const done: TriggerDone[] = [];
@@ -270,7 +270,7 @@ export async function pendingTriggers(m: EntityManager, limit = 500): Promise<{ 
         intent: r.side === 'YES' ? 'SELL_YES' : 'SELL_NO', kind: 'market', price: r.worst_price, qty: r.sell_shares, tif: 'IOC',
       });
     } else {
-      done.push(doneOf({ ...r, fee: null }));
+      done.push(doneOf(r));
     }
   }
   return { sells, done };
