@@ -46,6 +46,9 @@ import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
 import { withdrawalsAdminFeature } from './features/withdrawals-admin';
 import { withdrawScene } from './scenes/withdraw';
+import { alertsFeature } from './features/alerts';
+import { triggersFeature } from './features/triggers';
+import { watchlistFeature } from './features/watchlist';
 
 export { BotContext } from './context';
 export type { BotDeps, BotQueues } from './deps';
@@ -93,6 +96,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(resolutionFeature(rt), liquidityFeature(rt));
   bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
   bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
+  bot.use(watchlistFeature(rt), alertsFeature(rt), triggersFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
   bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));

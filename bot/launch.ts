@@ -11,7 +11,7 @@ import type { BotDeps } from './deps';
 import { UpdateRunner, type UpdateType } from './polling';
 
 /** Commands in the client's "/" menu, in this order. */
-const USER_COMMANDS = ['start', 'markets', 'portfolio', 'balance', 'deposit', 'withdraw', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'watchlist', 'alerts', 'balance', 'deposit', 'withdraw', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
 const ADMIN_COMMANDS = ['newmarket', 'liquidity', 'resolve', 'clarify', 'pause', 'unpause', 'history', 'withdrawals'] as const;
 /** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
 const GROUP_COMMANDS: readonly (readonly [string, string])[] = [

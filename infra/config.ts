@@ -80,6 +80,8 @@ const schema = z.object({
   MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
   /** The ante a group market's creator gives its maker, kop: 100 ₽. */
   GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
+  /** Price alerts one user may keep (issue 11); the next one is refused with `alert_limit`. */
+  ALERTS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
   MINIAPP_URL: z.string().default(''),
   /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
@@ -123,6 +125,8 @@ export interface Config {
   groupDisputeWindowMs: number;
   /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
   liquidity: { mmBudgetKop: number; groupAnteKop: number };
+  /** Most price alerts per user (ALERTS_PER_USER). */
+  alertsPerUser: number;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -193,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
     liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
+    alertsPerUser: e.ALERTS_PER_USER,
   };
 }

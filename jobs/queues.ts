@@ -43,6 +43,20 @@ export function marketsChannel(prefix: string): string {
   return `${bullPrefix(prefix)}:markets`;
 }
 
+/**
+ * BullMQ options of a matching command's job: the job id comes from its idempotency key (a second
+ * add of the same command is a no-op while the job is kept), retried on failure.
+ */
+export function commandJobOptions(key: string) {
+  return {
+    jobId: jobIdOf(key),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 200 },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+}
+
 /** Data of a settlement job: the market, and where to show the admin its progress. */
 export interface SettleJob {
   marketId: number;
@@ -134,13 +148,7 @@ export class Queues {
   async enqueue(cmd: MatchingCommand): Promise<void> {
     // reqId: the update that caused it, so the worker's log lines and notices carry it (issue 15).
     const data = { ...cmd, reqId: currentRequestId() ?? cmd.idempotencyKey };
-    await this.queue(matchingQueueName(cmd.marketId)).add(cmd.type, data, {
-      jobId: jobIdOf(cmd.idempotencyKey),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 200 },
-      removeOnComplete: { age: 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
+    await this.queue(matchingQueueName(cmd.marketId)).add(cmd.type, data, commandJobOptions(cmd.idempotencyKey));
   }
 
   /**

@@ -137,6 +137,11 @@ const draftId = hexToken(DRAFT_ID_LENGTH);
 /** Self-exclusion periods (responsible use). */
 const exclusion = oneOf<'24h' | '7d' | '30d' | 'forever'>({ '24h': 'd', '7d': 'w', '30d': 'm', forever: 'f' });
 
+/** Price alert kinds (domain/alerts/alert-rules.ts). */
+const alertKind = oneOf<'above' | 'below' | 'move'>({ above: 'a', below: 'b', move: 'm' });
+/** Stop-loss or take-profit (domain/alerts/trigger-rules.ts). */
+const triggerKind = oneOf<'stop' | 'take'>({ stop: 's', take: 't' });
+
 /** Every kind of button data the bot emits. */
 export const cb = {
   /** Main menu. */
@@ -285,4 +290,28 @@ export const cb = {
   excludePick: callbackCodec('ue', { period: exclusion }),
   /** Responsible use: self-exclusion confirmed. */
   excludeConfirm: callbackCodec('uf', { period: exclusion }),
+  /** Card: add the market to the watchlist, or remove it (issue 11). */
+  watch: callbackCodec('wt', { marketId: uint }),
+  /** /watchlist: remove a market from it. */
+  unwatch: callbackCodec('wu', { marketId: uint }),
+  /** The /watchlist screen. */
+  watchlist: callbackCodec('wv', {}),
+  /** Card: the alert presets of a market (and typing a level). */
+  alertMenu: callbackCodec('am', { marketId: uint }),
+  /** Set a preset alert: `level` is a YES price (above/below) or points (move). */
+  alertSet: callbackCodec('as', { marketId: uint, kind: alertKind, level: uint }),
+  /** The /alerts screen. */
+  alerts: callbackCodec('al', {}),
+  /** /alerts: pause (`on` no) or resume (`on` yes) an alert. */
+  alertPause: callbackCodec('ap', { alertId: uint, on: flag }),
+  /** /alerts: delete an alert. */
+  alertDelete: callbackCodec('ad', { alertId: uint }),
+  /** Card / portfolio: the stop-loss / take-profit screen of a position. */
+  protect: callbackCodec('pt', { marketId: uint, side }),
+  /** Preview a trigger: level in the side's own price, `shares` 0 = the whole position. */
+  triggerPreview: callbackCodec('tp', { marketId: uint, side, kind: triggerKind, level: uint, shares: uint }),
+  /** Set the previewed trigger. */
+  triggerConfirm: callbackCodec('tc', { marketId: uint, side, kind: triggerKind, level: uint, shares: uint }),
+  /** /alerts: cancel a waiting trigger. */
+  triggerCancel: callbackCodec('tx', { triggerId: uint }),
 } as const;

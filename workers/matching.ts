@@ -13,6 +13,7 @@ import { createRedis, redisOptions } from '../infra/redis';
 import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import type { Notifier } from './notifications/producer';
+import { deliverWatch, redeliverPending } from './price-watch';
 import { CRASH_SAFE } from './resilience';
 
 export interface MatchingDeps {
@@ -68,6 +69,13 @@ export class MatchingSupervisor {
   private async scan(): Promise<void> {
     for (const id of await tradableMarkets(this.deps.ds.manager)) await this.ensure(id);
     await Promise.all([...this.workers.values()].map(({ queue }) => queue.setGlobalConcurrency(1)));
+    // Alerts and trigger sells a crash left between commit and delivery (issue 11).
+    await redeliverPending(this.deps, (id) => this.queueOf(id));
+  }
+
+  /** The matching queue of a market this supervisor runs, or null. */
+  private queueOf(marketId: number): Queue | null {
+    return this.workers.get(marketId)?.queue ?? null;
   }
 
   /** Starts the worker of a market's queue once. */
@@ -129,6 +137,8 @@ export class MatchingSupervisor {
         this.deps.logger.error({ err, marketId }, 'could not queue notices');
       }
     }
+    // Fired alerts and stop/take sells (issue 11): after the commit, like the notices.
+    await deliverWatch(this.deps, out.watch, (id) => this.queueOf(id));
     const multi = this.conn.multi();
     cmds.forEach((c, i) => {
       multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);

@@ -69,7 +69,9 @@ async function showPortfolio(rt: BotRuntime, ctx: BotContext): Promise<void> {
     const free = p.shares - p.reserved;
     if (p.marketStatus === 'open' && free > 0) {
       rows.push([button(ctx.tp('portfolio.sell_button', { side, shares: free, title: shorten(p.title, BUTTON_TITLE_MAX) }),
-        cb.sell.encode({ marketId: p.marketId, side: p.outcome }))]);
+        cb.sell.encode({ marketId: p.marketId, side: p.outcome })),
+      // Stop-loss / take-profit of this position (issue 11).
+      button(ctx.tp('portfolio.protect_button'), cb.protect.encode({ marketId: p.marketId, side: p.outcome }))]);
     }
   }
   if (positions.length > MAX_LISTED) lines.push(ctx.t('portfolio.more', { count: positions.length - MAX_LISTED }));

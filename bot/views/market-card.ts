@@ -14,6 +14,7 @@ import { cardExtrasOf, type CardExtras } from '../../domain/read/card-extras';
 import { clarificationsOf, type Clarification } from '../../domain/services/market-admin';
 import { getMarket, priceHistory } from '../../domain/read/markets';
 import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
+import { isWatched } from '../../domain/read/watchlist';
 import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
 import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
@@ -46,6 +47,8 @@ interface CardModel {
   /** The latest clarifications of the rules (docs/RESOLUTION.md). */
   clarifications: Clarification[];
   extras?: CardExtras;
+  /** In the user's watchlist (⭐, issue 11). */
+  watched: boolean;
 }
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
@@ -56,6 +59,7 @@ async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promi
   return {
     market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders,
     clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS), extras: (await cardExtrasOf(m, [marketId])).get(marketId),
+    watched: await isWatched(m, userId, marketId),
   };
 }
 
@@ -133,6 +137,7 @@ function cardKeyboard(ctx: BotContext, model: CardModel, appUrl: string): Keyboa
       button(ctx.tp(s === 'YES' ? 'card.sell_yes' : 'card.sell_no', { shares: model.free[s] }), cb.sell.encode({ marketId: id, side: s })));
     if (sells.length > 0) rows.push(sells);
   }
+  if (ctx.chat?.type === 'private') rows.push(...watchRows(ctx, model));
   const cancelAll = cancelAllRow(ctx, model, 'card');
   if (cancelAll) rows.push(cancelAll);
   rows.push([
@@ -144,6 +149,24 @@ function cardKeyboard(ctx: BotContext, model: CardModel, appUrl: string): Keyboa
   rows.push(model.market.description || model.clarifications.length > 0
     ? [button(ctx.tp('limits.rules_button'), cb.rules.encode({ marketId: id })), back]
     : [back]);
+  return rows;
+}
+
+/**
+ * ⭐ (watchlist toggle) and 🔔 (alert presets) on every private card; while the market is open and
+ * the user holds free shares, 🛡 (stop-loss / take-profit) per side held.
+ */
+function watchRows(ctx: BotContext, model: CardModel): Keyboard {
+  const id = model.market.id;
+  const rows: Keyboard = [[
+    button(ctx.tp(model.watched ? 'card.unwatch' : 'card.watch'), cb.watch.encode({ marketId: id })),
+    button(ctx.tp('card.alert'), cb.alertMenu.encode({ marketId: id })),
+  ]];
+  if (model.state === 'open') {
+    const protect = (['YES', 'NO'] as const).filter((s) => model.free[s] > 0).map((s) =>
+      button(ctx.tp(s === 'YES' ? 'card.protect_yes' : 'card.protect_no'), cb.protect.encode({ marketId: id, side: s })));
+    if (protect.length > 0) rows.push(protect);
+  }
   return rows;
 }
 

@@ -411,6 +411,16 @@ export class MarketBatch {
   }
 
 
+  /** The YES price of the batch's last fill (what flush commits as last_price), or null: nothing traded. */
+  get committedPrice(): number | null {
+    return this.lastPrice;
+  }
+
+  /** The batch ran `close`: trading stops when it commits. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   /**
    * Writes the batch (market-batch-writer.ts) and returns the market's new book version.
    * @throws InsufficientFundsError / constraint errors only on a bug (every command was checked).

@@ -4,6 +4,7 @@ import { InsufficientFundsError } from '../ledger/ledger';
 import { BookCache } from './book-cache';
 import type { CommandResult, MatchingCommand } from './commands';
 import { MarketBatch, type Notice } from './market-batch';
+import { mergeWatch, NO_WATCH, watchBatch, type WatchOutcome } from './price-watch';
 import { fail } from './result';
 
 /** Postgres errors after which the whole transaction may simply be run again. */
@@ -23,6 +24,8 @@ export interface BatchOutcome {
   results: CommandResult[];
   /** Messages for counterparties, to send after commit. */
   notices: Notice[];
+  /** Alerts fired and trigger sells to queue, after commit (price-watch.ts). */
+  watch: WatchOutcome;
 }
 
 /**
@@ -43,12 +46,14 @@ export async function applyCommands(
     if (cmds.length === 1) throw e;
     const results: CommandResult[] = [];
     const notices: Notice[] = [];
+    let watch = NO_WATCH;
     for (const c of cmds) {
       const one = await runWithRetry(ds, cache, marketId, [c], nowMs);
       results.push(...one.results);
       notices.push(...one.notices);
+      watch = mergeWatch(watch, one.watch);
     }
-    return { results, notices };
+    return { results, notices, watch };
   }
 }
 
@@ -72,10 +77,10 @@ async function runOnce(
   let committed: { version: number; batch: MarketBatch } | null = null;
   const out = await ds.transaction(async (m) => {
     const [row] = await m.query(
-      `SELECT m.status, m.trading_paused, m.deadline, m.book_version, a.id AS escrow_id
+      `SELECT m.status, m.trading_paused, m.deadline, m.book_version, m.last_price, a.id AS escrow_id
          FROM markets m JOIN accounts a ON a.code = 'market:' || m.id || ':escrow'
         WHERE m.id = $1 FOR UPDATE OF m`, [marketId]);
-    if (!row) return { results: cmds.map(() => fail('market_not_found')), notices: [] };
+    if (!row) return { results: cmds.map(() => fail('market_not_found')), notices: [], watch: NO_WATCH };
     const market = {
       id: marketId,
       status: row.status as string,
@@ -94,7 +99,10 @@ async function runOnce(
       results.push(r);
     }
     committed = { version: await batch.flush(), batch };
-    return { results, notices: batch.notices };
+    // Alerts and triggers see the price this batch committed, in its transaction (issue 11).
+    const price = batch.committedPrice !== null && batch.committedPrice !== row.last_price ? batch.committedPrice : null;
+    const watch = await watchBatch(m, { marketId, cmds, results, price, closing: batch.isClosing, now });
+    return { results, notices: batch.notices, watch };
   });
   const c = committed as { version: number; batch: MarketBatch } | null;
   if (c) cache.commit(marketId, c.version, c.batch.book);

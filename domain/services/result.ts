@@ -50,6 +50,9 @@ export const SERVICE_FAILURE_CODES = [
   'self_excluded_forever', 'deposit_limit_day', 'deposit_limit_month',
   // House market maker (issue 8).
   'liquidity_out_of_range', 'opening_price_out_of_range', 'liquidity_wrong_funder',
+  // Watchlist, price alerts, stop-loss / take-profit (issue 11).
+  'alert_limit', 'alert_level_invalid', 'alert_not_found', 'trigger_level_invalid', 'trigger_no_position',
+  'trigger_shares_invalid', 'trigger_not_found',
 ] as const;
 
 /** Every code `fail()` accepts. */

@@ -56,6 +56,13 @@ const SAMPLES: { [K in keyof typeof cb]: Parameters<(typeof cb)[K]['encode']>[0]
   withdrawCancel: { id: Number.MAX_SAFE_INTEGER }, withdrawApprove: { id: Number.MAX_SAFE_INTEGER }, withdrawReject: { id: Number.MAX_SAFE_INTEGER }, withdrawPaid: { id: Number.MAX_SAFE_INTEGER },
   withdrawOpen: { id: Number.MAX_SAFE_INTEGER }, withdrawList: {}, responsible: {}, termsAccept: { version: Number.MAX_SAFE_INTEGER },
   limitSet: { period: 'month' }, limitNone: { period: 'day' }, excludePick: { period: 'forever' }, excludeConfirm: { period: '30d' },
+  watch: { marketId: Number.MAX_SAFE_INTEGER }, unwatch: { marketId: Number.MAX_SAFE_INTEGER }, watchlist: {},
+  alertMenu: { marketId: Number.MAX_SAFE_INTEGER }, alertSet: { marketId: Number.MAX_SAFE_INTEGER, kind: 'move', level: 99 }, alerts: {},
+  alertPause: { alertId: Number.MAX_SAFE_INTEGER, on: 'yes' }, alertDelete: { alertId: Number.MAX_SAFE_INTEGER },
+  protect: { marketId: Number.MAX_SAFE_INTEGER, side: 'NO' },
+  triggerPreview: { marketId: Number.MAX_SAFE_INTEGER, side: 'NO', kind: 'take', level: 99, shares: Number.MAX_SAFE_INTEGER },
+  triggerConfirm: { marketId: Number.MAX_SAFE_INTEGER, side: 'YES', kind: 'stop', level: 99, shares: Number.MAX_SAFE_INTEGER },
+  triggerCancel: { triggerId: Number.MAX_SAFE_INTEGER },
 };
 
 describe('callback data codecs', () => {
