@@ -6,7 +6,7 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { fitHtml, TELEGRAM_LIMITS, visibleLength } from './fit';
 import { marketPayload, startLink } from './links';
-import { OUTCOME_KEY } from './labels';
+import { OUTCOME_KEY, signedPoints } from './labels';
 import type { Language } from '../domain/entities';
 import type { DigestSummary } from '../domain/read/digest';
 import { formatDay } from '../infra/format';
@@ -32,10 +32,6 @@ function shorten(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}\u2026` : s;
 }
 
-/** A change in percentage points with its sign: "+12", "\u22125". */
-function signed(pp: number): string {
-  return pp > 0 ? `+${pp}` : pp < 0 ? `\u2212${-pp}` : '0';
-}
 
 function outcomeText(lang: Language, r: DigestSummary['resolved'][number]): string {
   return t(lang, OUTCOME_KEY[r.outcome], { r: r.yesPayout });
@@ -49,7 +45,7 @@ function caption(lang: Language, s: DigestSummary, fit: { items: number; title: 
     if (items.length > fit.items) lines.push(th(lang, 'digest.more', { count: items.length - fit.items }));
   };
   section('digest.movers', s.movers, (mv) => th(lang, 'digest.mover', {
-    title: shorten(mv.title, fit.title), from: mv.priceThen, to: mv.priceNow, change: signed(mv.priceNow - mv.priceThen),
+    title: shorten(mv.title, fit.title), from: mv.priceThen, to: mv.priceNow, change: signedPoints(mv.priceNow - mv.priceThen),
   }));
   section('digest.new', s.newMarkets, (n) => th(lang, 'digest.new_item', { title: shorten(n.title, fit.title), yes: n.yesPrice }));
   section('digest.resolved', s.resolved, (r) => th(lang, 'digest.resolved_item', { title: shorten(r.title, fit.title), outcome: outcomeText(lang, r) }));
@@ -62,7 +58,7 @@ function tiles(lang: Language, s: DigestSummary): DigestTile[] {
   if (s.movers.length > 0) {
     return s.movers.slice(0, MAX_DIGEST_TILES).map((mv) => ({
       title: mv.title, price: mv.priceNow, up: mv.priceNow >= mv.priceThen, points: mv.points,
-      changeText: t(lang, 'digest.tile_change', { change: signed(mv.priceNow - mv.priceThen) }),
+      changeText: t(lang, 'digest.tile_change', { change: signedPoints(mv.priceNow - mv.priceThen) }),
     }));
   }
   const fresh: DigestTile[] = s.newMarkets.map((n) => ({ title: n.title, price: n.yesPrice, up: true, points: [], changeText: t(lang, 'digest.tile_new') }));

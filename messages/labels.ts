@@ -46,3 +46,8 @@ export const STATE_KEY: Record<Exclude<TradingState, 'open'>, string> = {
   resolved: 'card.state_resolved',
   settled: 'card.state_settled',
 };
+
+/** A change in percentage points with its sign: "+12", "\u22125", "0". */
+export function signedPoints(pp: number): string {
+  return pp > 0 ? `+${pp}` : pp < 0 ? `\u2212${-pp}` : '0';
+}

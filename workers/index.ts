@@ -17,6 +17,7 @@ import { applyTelegramPolicy, breakerOnly, createTelegramPolicy, type TelegramPo
 import { startMonitor } from './monitor';
 import { startChannelDigests, type DigestSchedule } from './digests';
 import { startWithdrawalSla, type WithdrawalSlaSchedule } from './withdrawal-sla';
+import { startWatchDigests } from './watch-digest';
 
 export interface WorkerDeps {
   ds: DataSource;
@@ -71,6 +72,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const digests = await startChannelDigests({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
+  const watchDigests = await startWatchDigests({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
   const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
   const sla = deps.withdrawalSla
     ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
@@ -86,6 +88,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       await monitor?.close();
       await sla?.close();
       await maintenance.close();
+      await watchDigests.close();
       await digests.close();
       await settlement.close();
       await news.close();

@@ -6,6 +6,7 @@ import { Composer } from 'telegraf';
 import { watchedMarkets } from '../../domain/read/watchlist';
 import { toggleWatch, unwatch } from '../../domain/services/watchlist';
 import { cb } from '../../messages/callback-data';
+import { signedPoints } from '../../messages/labels';
 import type { BotContext } from '../context';
 import { onButton } from '../handlers';
 import type { BotRuntime } from '../runtime';
@@ -19,10 +20,6 @@ function shorten(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}\u2026` : s;
 }
 
-/** "+3" / "−2" / "0": a signed change in points. */
-export function signed(n: number): string {
-  return n > 0 ? `+${n}` : n < 0 ? `\u2212${-n}` : '0';
-}
 
 async function showWatchlist(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const list = await watchedMarkets(rt.ds.manager, ctx.user.id);
@@ -31,7 +28,7 @@ async function showWatchlist(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const rows: Keyboard = [];
   list.forEach((w, i) => {
     const closed = w.status === 'open' ? '' : ctx.t('watchlist.closed');
-    lines.push(ctx.t('watchlist.item', { n: i + 1, title: w.title, yes: w.yesPrice, change: signed(w.change24h) }) + closed);
+    lines.push(ctx.t('watchlist.item', { n: i + 1, title: w.title, yes: w.yesPrice, change: signedPoints(w.change24h) }) + closed);
     rows.push([
       button(ctx.tp('watchlist.open', { n: i + 1, title: shorten(w.title, BUTTON_TITLE_MAX) }), cb.market.encode({ marketId: w.marketId })),
       button(ctx.tp('watchlist.remove', { n: i + 1 }), cb.unwatch.encode({ marketId: w.marketId })),

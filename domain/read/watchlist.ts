@@ -44,6 +44,13 @@ export async function watchedMarkets(m: EntityManager, userId: number, limit = 3
   });
 }
 
+/** Users who watch at least one open market (the morning watchlist digest's audience), by users.id. */
+export async function watchersOfOpenMarkets(m: EntityManager): Promise<number[]> {
+  const rows: { user_id: DbNumber }[] = await m.query(
+    `SELECT DISTINCT w.user_id FROM watchlist w JOIN markets mk ON mk.id = w.market_id AND mk.status = 'open' ORDER BY w.user_id`);
+  return rows.map((r) => int(r.user_id));
+}
+
 /** Whether the user watches the market. */
 export async function isWatched(m: EntityManager, userId: number, marketId: number): Promise<boolean> {
   const [r] = await m.query(`SELECT 1 FROM watchlist WHERE user_id = $1 AND market_id = $2`, [userId, marketId]);
