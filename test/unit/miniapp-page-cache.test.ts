@@ -3,20 +3,25 @@ import { PageCache } from '../../web/api/page-cache';
 import { signInitData } from '../helpers/init-data';
 
 /** Issue 10: what the Mini App API keeps in memory, and when it stops serving it. */
+/** PageCache.get as text. */
+async function text(p: Promise<Buffer | undefined>): Promise<string | undefined> {
+  return (await p)?.toString('utf8');
+}
+
 describe('PageCache', () => {
   it('serves one load per scope and part until that scope is bumped', async () => {
     const cache = new PageCache(60_000);
     let loads = 0;
     const load = async () => `v${++loads}`;
-    expect(await cache.get(1, '1d', load)).toBe('v1');
-    expect(await cache.get(1, '1d', load)).toBe('v1');
-    expect(await cache.get(1, '1h', load)).toBe('v2');
-    expect(await cache.get(2, '1d', load)).toBe('v3');
+    expect(await text(cache.get(1, '1d', load))).toBe('v1');
+    expect(await text(cache.get(1, '1d', load))).toBe('v1');
+    expect(await text(cache.get(1, '1h', load))).toBe('v2');
+    expect(await text(cache.get(2, '1d', load))).toBe('v3');
     cache.bump(1);
-    expect(await cache.get(1, '1d', load)).toBe('v4');
-    expect(await cache.get(2, '1d', load)).toBe('v3');
+    expect(await text(cache.get(1, '1d', load))).toBe('v4');
+    expect(await text(cache.get(2, '1d', load))).toBe('v3');
     cache.bumpAll();
-    expect(await cache.get(2, '1d', load)).toBe('v5');
+    expect(await text(cache.get(2, '1d', load))).toBe('v5');
   });
 
   it('concurrent misses share one load, and a load that straddles a bump is not served after it', async () => {
@@ -29,22 +34,22 @@ describe('PageCache', () => {
       await gate;
       return 'before';
     };
-    const a = cache.get(7, 'all', slow);
-    const b = cache.get(7, 'all', slow);
+    const a = text(cache.get(7, 'all', slow));
+    const b = text(cache.get(7, 'all', slow));
     cache.bump(7);
     release();
     expect(await a).toBe('before');
     expect(await b).toBe('before');
     expect(loads).toBe(1);
-    expect(await cache.get(7, 'all', async () => 'after')).toBe('after');
+    expect(await text(cache.get(7, 'all', async () => 'after'))).toBe('after');
   });
 
   it('keeps nothing for a load that found no page, and forgets pages after the ttl', async () => {
     const cache = new PageCache(50);
-    expect(await cache.get(3, 'x', async () => undefined)).toBeUndefined();
-    expect(await cache.get(3, 'x', async () => 'now there is')).toBe('now there is');
+    expect(await text(cache.get(3, 'x', async () => undefined))).toBeUndefined();
+    expect(await text(cache.get(3, 'x', async () => 'now there is'))).toBe('now there is');
     await new Promise((r) => setTimeout(r, 80));
-    expect(await cache.get(3, 'x', async () => 'fresh')).toBe('fresh');
+    expect(await text(cache.get(3, 'x', async () => 'fresh'))).toBe('fresh');
   });
 });
 

@@ -32,16 +32,22 @@ interface Loader {
  * undefined (no page to show) is not kept.
  */
 export class PageCache {
-  private readonly pages: LRUCache<string, string, Loader>;
+  // Kept as UTF-8 bytes: every hit is written to the socket as is, without encoding the string again.
+  private readonly pages: LRUCache<string, Buffer, Loader>;
   private readonly scopes = new Map<number, number>();
   private all = 0;
 
   constructor(ttlMs = PAGE_TTL_MS, max = 20_000) {
-    this.pages = new LRUCache<string, string, Loader>({ max, ttl: ttlMs, fetchMethod: (_key, _stale, { context }) => context.load() });
+    this.pages = new LRUCache<string, Buffer, Loader>({
+      max, ttl: ttlMs, fetchMethod: async (_key, _stale, { context }) => {
+        const page = await context.load();
+        return page === undefined ? undefined : Buffer.from(page);
+      },
+    });
   }
 
-  /** The page of `scope` and `part`, made by `load` once per generation and ttl. */
-  get(scope: number, part: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+  /** The page of `scope` and `part` (UTF-8 bytes), made by `load` once per generation and ttl. */
+  get(scope: number, part: string, load: () => Promise<string | undefined>): Promise<Buffer | undefined> {
     // A load that started before a bump is stored under the old generation and never read again.
     return this.pages.fetch(`${this.all}:${scope}:${this.scopes.get(scope) ?? 0}:${part}`, { context: { load } });
   }
