@@ -71,7 +71,7 @@ test('settlement in a real workers process SIGKILLed three times (after each com
     const child = startNode('bin/start.js', ['workers'], env);
     try {
       await until(async () => (await ds.query(`SELECT status FROM markets WHERE id = $1`, [market.marketId]))[0].status === 'settled',
-        'the market is settled', 60_000);
+        'the market is settled', 120_000);
     } finally {
       await child.kill();
     }
@@ -81,7 +81,7 @@ test('settlement in a real workers process SIGKILLed three times (after each com
   } finally {
     await queues.close();
   }
-}, 180_000);
+}, 300_000);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
