@@ -42,6 +42,7 @@ import { reachabilityFeature } from './features/reachability';
 import { settingsFeature } from './features/settings';
 import { sharedChatsFeature } from './features/shared';
 import { topFeature } from './features/top';
+import { inviteFeature } from './features/invite';
 import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
 import { withdrawalsAdminFeature } from './features/withdrawals-admin';
@@ -91,7 +92,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt), liquidityFeature(rt));
-  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
+  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt), inviteFeature(rt));
   bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.

@@ -80,6 +80,10 @@ const schema = z.object({
   MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
   /** The ante a group market's creator gives its maker, kop: 100 ₽. */
   GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
+  /** Referral reward (issue 12) paid to both inviter and invitee from house:promo, kop: 100 ₽; 0 turns rewards off. */
+  REFERRAL_REWARD_KOP: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /** Most inviter rewards per Moscow calendar month (the invitee is rewarded anyway). */
+  REFERRAL_MONTHLY_CAP: z.coerce.number().int().min(0).default(20),
   /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
   MINIAPP_URL: z.string().default(''),
   /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
@@ -123,6 +127,8 @@ export interface Config {
   groupDisputeWindowMs: number;
   /** House maker funding (docs/LIQUIDITY.md), kop: admin market budget `MM_BUDGET`, group ante `GROUP_ANTE`. */
   liquidity: { mmBudgetKop: number; groupAnteKop: number };
+  /** Referral rewards (issue 12): kop to each side (0 = off), inviter rewards per Moscow month. */
+  referral: { rewardKop: number; monthlyCap: number };
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -193,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
     liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
+    referral: { rewardKop: e.REFERRAL_REWARD_KOP, monthlyCap: e.REFERRAL_MONTHLY_CAP },
   };
 }

@@ -26,3 +26,20 @@ export function startLink(botUsername: string, payload: string): string {
   if (!VALID_PAYLOAD.test(payload)) throw new RangeError(`invalid start payload: ${payload}`);
   return `https://t.me/${botUsername}?start=${payload}`;
 }
+
+/** Prefix of an invitation payload (issue 12): `ref_<code>`. */
+const REF_PAYLOAD = /^ref_([a-z0-9]{6,16})$/;
+
+/** The payload of a user's invitation link: `ref_<code>` (code: 6–16 of a-z 0-9, so within 64 characters). */
+export function refPayload(code: string): string {
+  return `ref_${code}`;
+}
+
+/** The invitation code of a `ref_<code>` payload, or null. */
+export function refCodeOfPayload(payload: string): string | null {
+  const m = REF_PAYLOAD.exec(payload);
+  return m ? m[1]! : null;
+}
+
+/** Inline query that answers with the asker's invitation card (the /invite share button fills it in). */
+export const INVITE_INLINE_QUERY = 'invite';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
+import type { ReferralPolicy } from '../domain/services/referral-rules';
 import { startMaintenance } from './maintenance';
 import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   telegramPolicy?: TelegramPolicy;
   /** Withdrawal SLA reminders (workers/withdrawal-sla.ts); absent: none. */
   withdrawalSla?: WithdrawalSlaSchedule;
+  /** Referral rewards paid after fills (issue 12, REFERRAL_*); absent: none paid by the workers. */
+  referral?: ReferralPolicy;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -64,6 +67,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   await cards.start();
   const matching = new MatchingSupervisor({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (id) => cards.marketChanged(id),
+    ...(deps.referral ? { referral: deps.referral } : {}),
   });
   await matching.start();
   const news = startResolutionNewsWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });

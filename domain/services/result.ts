@@ -50,6 +50,8 @@ export const SERVICE_FAILURE_CODES = [
   'self_excluded_forever', 'deposit_limit_day', 'deposit_limit_month',
   // House market maker (issue 8).
   'liquidity_out_of_range', 'opening_price_out_of_range', 'liquidity_wrong_funder',
+  // Growth loop (issue 12).
+  'withdraw_promo_unmet',
 ] as const;
 
 /** Every code `fail()` accepts. */
