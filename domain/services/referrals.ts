@@ -24,7 +24,9 @@ export async function referralCodeOf(m: EntityManager, userId: number, random: (
   for (;;) {
     try {
       const [r] = await m.query(
-        `UPDATE users SET ref_code = COALESCE(ref_code, $2) WHERE id = $1 RETURNING ref_code`, [userId, newRefCode(random)]);
+        // A CTE so the driver returns rows (TypeORM returns [rows, count] for a bare UPDATE).
+        `WITH u AS (UPDATE users SET ref_code = COALESCE(ref_code, $2) WHERE id = $1 RETURNING ref_code) SELECT ref_code FROM u`,
+        [userId, newRefCode(random)]);
       if (!r) throw new Error(`no user ${userId}`);
       return String(r.ref_code);
     } catch (e) {
