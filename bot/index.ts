@@ -43,6 +43,7 @@ import { settingsFeature } from './features/settings';
 import { sharedChatsFeature } from './features/shared';
 import { topFeature } from './features/top';
 import { inviteFeature } from './features/invite';
+import { profileFeature } from './features/profile';
 import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
 import { withdrawalsAdminFeature } from './features/withdrawals-admin';
@@ -92,7 +93,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt), liquidityFeature(rt));
-  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt), inviteFeature(rt));
+  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt), inviteFeature(rt), profileFeature(rt));
   bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.

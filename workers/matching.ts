@@ -14,6 +14,8 @@ import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, res
 import { noticeMessages } from '../messages/notices';
 import { referralRewardMessages } from '../messages/referrals';
 import { rewardReferrals } from '../domain/services/referrals';
+import { awardAchievements } from '../domain/services/achievements';
+import { achievementMessages } from '../messages/achievements';
 import type { ReferralPolicy } from '../domain/services/referral-rules';
 import type { Notifier } from './notifications/producer';
 
@@ -146,13 +148,13 @@ export class MatchingSupervisor {
   }
 
   /**
-   * The referral hook after a committed batch (issue 12): the takers and makers who traded may have
-   * just completed an invitation (first fill after a deposit). Idempotent in the domain, so a rerun
-   * of this job pays nothing twice; a failure is logged, never retried through the trade.
+   * The growth hooks after a committed batch (issue 12): the takers and makers who traded may have
+   * just completed an invitation (first fill after a deposit) or earned an achievement. Idempotent
+   * in the domain, so a rerun of this job pays and awards nothing twice; a failure is logged, never
+   * retried through the trade.
    */
   private async afterFills(cmds: readonly MatchingCommand[], out: Awaited<ReturnType<typeof applyCommands>>): Promise<void> {
     const policy = this.deps.referral;
-    if (!policy) return;
     const traded = new Set<number>();
     cmds.forEach((c, i) => {
       const r = out.results[i];
@@ -161,10 +163,13 @@ export class MatchingSupervisor {
     for (const n of out.notices) if (n.kind === 'fill') traded.add(n.userId);
     if (traded.size === 0) return;
     try {
-      const rewards = await rewardReferrals(this.deps.ds, policy, [...traded]);
+      const rewards = policy ? await rewardReferrals(this.deps.ds, policy, [...traded]) : [];
       for (const job of await referralRewardMessages(this.deps.ds.manager, rewards)) await this.deps.notifier.notify(job);
+      // First trade, a 7-day streak, and (for inviters just rewarded) the first referral.
+      const awards = await awardAchievements(this.deps.ds, [...traded, ...rewards.map((r) => r.inviterId)]);
+      for (const job of await achievementMessages(this.deps.ds.manager, awards)) await this.deps.notifier.notify(job);
     } catch (err) {
-      this.deps.logger.error({ err }, 'referral rewards after fills failed');
+      this.deps.logger.error({ err }, 'referral rewards or achievements after fills failed');
     }
   }
 

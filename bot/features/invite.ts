@@ -12,6 +12,8 @@ import { INVITE_INLINE_QUERY, refPayload, startLink } from '../../messages/links
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
 import { htmlExtra, show } from '../ui';
+import { awardAchievements } from '../../domain/services/achievements';
+import { announceAchievements } from './profile';
 import { homeRow } from '../views/menu';
 
 /** The /invite screen of the current user. */
@@ -55,6 +57,7 @@ export async function rewardAfterDeposit(rt: BotRuntime, ctx: BotContext): Promi
     for (const job of await referralRewardMessages(rt.ds.manager, rewards)) {
       await ctx.telegram.sendMessage(job.chatId, job.text!, htmlExtra());
     }
+    if (rewards.length > 0) await announceAchievements(rt, ctx, await awardAchievements(rt.ds, rewards.map((r) => r.inviterId)));
   } catch (err) {
     rt.logger.error({ err, userId: ctx.user.id }, 'referral reward after deposit failed');
   }
