@@ -1,6 +1,7 @@
 import { launchBot } from '../bot/launch';
 import { loadConfig } from '../infra/config';
 import { referralPolicyOf } from '../domain/services/referral-rules';
+import { parsePrizes } from '../domain/services/league-rules';
 import { openDataSource } from '../infra/db';
 import { logger } from '../infra/logger';
 import { registerMiniApp } from '../web/api';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       digest: digestScheduleOf(config), monitor: monitorConfigOf(config),
       withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
       referral: referralPolicyOf(config.referral),
+      league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
     });
     stops.push(() => workers.close());
   }

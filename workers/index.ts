@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
 import type { ReferralPolicy } from '../domain/services/referral-rules';
+import type { LeagueSchedule } from './maintenance';
 import { startMaintenance } from './maintenance';
 import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   withdrawalSla?: WithdrawalSlaSchedule;
   /** Referral rewards paid after fills (issue 12, REFERRAL_*); absent: none paid by the workers. */
   referral?: ReferralPolicy;
+  /** League season close on the maintenance tick (issue 12); absent: not run in this process. */
+  league?: LeagueSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -75,7 +78,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const digests = await startChannelDigests({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
-  const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  const maintenance = await startMaintenance({
+    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger,
+    ...(deps.league ? { league: { notifier, schedule: deps.league } } : {}),
+  });
   const sla = deps.withdrawalSla
     ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
     : null;

@@ -15,6 +15,7 @@ import { noticeMessages } from '../messages/notices';
 import { referralRewardMessages } from '../messages/referrals';
 import { rewardReferrals } from '../domain/services/referrals';
 import { awardAchievements } from '../domain/services/achievements';
+import { joinSeason } from '../domain/services/leagues';
 import { achievementMessages } from '../messages/achievements';
 import type { ReferralPolicy } from '../domain/services/referral-rules';
 import type { Notifier } from './notifications/producer';
@@ -165,6 +166,8 @@ export class MatchingSupervisor {
     try {
       const rewards = policy ? await rewardReferrals(this.deps.ds, policy, [...traded]) : [];
       for (const job of await referralRewardMessages(this.deps.ds.manager, rewards)) await this.deps.notifier.notify(job);
+      // A first fill of the season places the user in a league cohort.
+      await joinSeason(this.deps.ds, [...traded]);
       // First trade, a 7-day streak, and (for inviters just rewarded) the first referral.
       const awards = await awardAchievements(this.deps.ds, [...traded, ...rewards.map((r) => r.inviterId)]);
       for (const job of await achievementMessages(this.deps.ds.manager, awards)) await this.deps.notifier.notify(job);

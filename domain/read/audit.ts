@@ -152,7 +152,7 @@ async function withdrawalInvariants(tx: EntityManager): Promise<Record<string, I
 }
 
 /**
- * `house:promo` invariants (issue 12): the promo account pays only referral rewards, each invitee's
+ * `house:promo` invariants (issue 12): the promo account pays only referral rewards and league prizes, each invitee's
  * rewards were posted exactly as the `referrals` row records them (and none before it was marked
  * rewarded), so no reward is paid twice or without its record. Runs inside {@link runAudit}'s snapshot.
  */
@@ -160,7 +160,7 @@ async function promoInvariants(tx: EntityManager): Promise<Record<string, Invari
   const unexplained = await tx.query(`
     SELECT p.id AS posting_id, p.kind, p.ref_type, p.idempotency_key
       FROM postings p JOIN accounts h ON h.id = p.from_account_id AND h.code = 'house:promo'
-     WHERE NOT (p.kind = 'referral_reward' AND p.ref_type = 'referral')`);
+     WHERE NOT (p.kind = 'referral_reward' AND p.ref_type = 'referral') AND NOT (p.kind = 'league_prize' AND p.ref_type = 'league')`);
   const [nPromo] = await tx.query(`
     SELECT count(*) n FROM postings p JOIN accounts h ON h.id = p.from_account_id AND h.code = 'house:promo'`);
   const referrals = await tx.query(`
@@ -179,8 +179,18 @@ async function promoInvariants(tx: EntityManager): Promise<Record<string, Invari
     SELECT p.id AS posting_id, p.ref_id AS invitee_id FROM postings p
      WHERE p.kind = 'referral_reward' AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_id = p.ref_id AND r.rewarded_at IS NOT NULL)`);
   const [nRef] = await tx.query(`SELECT count(*) n FROM referrals`);
+  // League prizes: each result's prize posted once under its key, and no prize without a result.
+  const prizes = await tx.query(`
+    SELECT COALESCE(r.season, split_part(p.idempotency_key, ':', 2)) AS season, COALESCE(r.user_id, p.ref_id) AS user_id,
+           COALESCE(r.prize_kop, 0)::text AS recorded, COALESCE(p.amount, 0)::text AS paid
+      FROM (SELECT * FROM league_results WHERE prize_kop > 0) r
+      FULL JOIN (SELECT * FROM postings WHERE kind = 'league_prize') p
+        ON p.idempotency_key = 'league:' || r.season || ':' || r.user_id
+     WHERE COALESCE(r.prize_kop, 0) <> COALESCE(p.amount, 0)`);
+  const [nPrize] = await tx.query(`SELECT count(*) n FROM league_results WHERE prize_kop > 0`);
   return {
     '10_promo_pays_only_known_rewards': report(Number(nPromo.n), [...unexplained, ...orphans]),
     '11_referral_rewarded_as_recorded': report(Number(nRef.n), referrals),
+    '12_league_prizes_paid_once': report(Number(nPrize.n), prizes),
   };
 }

@@ -18,6 +18,7 @@ import type { PlaceOrderCommand } from '../../domain/services/commands';
 import { createMarket } from '../../domain/services/markets';
 import { upsertUser } from '../../domain/services/users';
 import { referralPolicyOf } from '../../domain/services/referral-rules';
+import { parsePrizes } from '../../domain/services/league-rules';
 import { loadConfig } from '../../infra/config';
 import { startWorkers, type RunningWorkers } from '../../workers';
 import { digestScheduleOf } from '../../workers/digests';
@@ -94,6 +95,7 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
     withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
     referral: referralPolicyOf(config.referral),
+    league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
   });
   const queues = new Queues(REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
