@@ -54,6 +54,6 @@ async function showLeague(rt: BotRuntime, ctx: BotContext, now: Date): Promise<v
 /** /league in the private chat. */
 export function leagueFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
-  c.command('league', (ctx) => showLeague(rt, ctx, new Date()));
+  c.command('league', (ctx) => showLeague(rt, ctx, rt.clock?.() ?? new Date()));
   return c;
 }

@@ -47,6 +47,6 @@ export async function announceAchievements(rt: BotRuntime, ctx: BotContext, awar
 /** /profile in the private chat. */
 export function profileFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
-  c.command('profile', (ctx) => showProfile(rt, ctx, new Date()));
+  c.command('profile', (ctx) => showProfile(rt, ctx, rt.clock?.() ?? new Date()));
   return c;
 }
