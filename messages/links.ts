@@ -43,3 +43,16 @@ export function refCodeOfPayload(payload: string): string | null {
 
 /** Inline query that answers with the asker's invitation card (the /invite share button fills it in). */
 export const INVITE_INLINE_QUERY = 'invite';
+
+const SHARE_QUERY = /^share_([1-9]\d{0,15})$/;
+
+/** Inline query of a win's share card (the Share button of a payout notice fills it in): `share_<marketId>`. */
+export function shareQuery(marketId: number): string {
+  return `share_${marketId}`;
+}
+
+/** The market id of a `share_<id>` inline query, or null. */
+export function marketOfShareQuery(query: string): number | null {
+  const m = SHARE_QUERY.exec(query.trim());
+  return m ? Number(m[1]) : null;
+}

@@ -13,6 +13,7 @@ import { chatLanguages, reachableUsers } from '../domain/read/recipients';
 import { marketResult, titlesOf } from '../domain/read/titles';
 import { DEFAULT_LANGUAGE, t } from '../infra/i18n';
 import { INTENT_KEY, OUTCOME_KEY } from './labels';
+import { shareQuery } from './links';
 import { fitPlain, TELEGRAM_LIMITS } from './fit';
 import type { NotificationJob } from './outgoing';
 
@@ -109,7 +110,9 @@ export async function payoutMessages(m: EntityManager, marketId: number, payouts
     const text = t(u.language, p.payoutKop > 0 ? 'notify.settled' : 'notify.settled_zero', {
       title, outcome, shares: p.shares, side: p.outcome, payout: p.payoutKop,
     });
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}` });
+    // A win gets a Share button (issue 12): it posts the win's card into any chat through inline mode.
+    const share = p.payoutKop > 0 ? { replyMarkup: { inline_keyboard: [[{ text: t(u.language, 'share.button'), switch_inline_query: shareQuery(marketId) }]] } } : {};
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}`, ...share });
   }
   return jobs;
 }

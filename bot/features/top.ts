@@ -1,6 +1,7 @@
 import { Composer } from 'telegraf';
 import { leaderboard, type LeaderRow } from '../../domain/read/leaderboard';
 import { formatRatio } from '../../infra/format';
+import { LANGUAGES, t } from '../../infra/i18n';
 import { seasonBounds, seasonOf } from '../../domain/services/league-rules';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
@@ -10,8 +11,8 @@ import { homeRow } from '../views/menu';
 /** Rows in a leaderboard message. */
 const TOP_LIMIT = 10;
 const MEDALS = ['\u{1F947}', '\u{1F948}', '\u{1F949}'];
-/** `/top season` (also in Russian). */
-const SEASON_WORDS = new Set(['season', 'сезон']);
+/** `/top season`: the word in every language (locales `top.season_word`), and the English one anywhere. */
+const SEASON_WORDS = new Set(['season', ...LANGUAGES.map((lang) => t(lang, 'top.season_word'))]);
 
 /** The text after the command, lower case ("/top@bot season" → "season"). */
 function commandArgument(ctx: BotContext): string {

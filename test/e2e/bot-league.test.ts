@@ -50,6 +50,20 @@ test('first trade → achievement; /profile; season end → results told, prize 
   await settleMarket(env.ds, mk);
   const before = (await balancesOf(env.ds.manager, annId)).available;
 
+  // Share cards: Ann's win answers `share_<id>` with a rendered photo (uploaded once to her chat); Bob lost: nothing.
+  const q = env.sim.inlineQuery({ userId: ann.id, query: `share_${mk}` });
+  const answer = await env.sim.waitForInlineAnswer(q.inlineQueryId, WAIT_MS);
+  expect(answer.results).toHaveLength(1);
+  const photo = answer.results[0] as { type: string; photo_file_id?: string; caption?: string };
+  expect(photo.type).toBe('photo');
+  expect(photo.photo_file_id).toBeTruthy();
+  expect(photo.caption).toContain('Ann угадал(а) исход «Will the league work?»: +99%');
+  expect(env.sim.messages(ann.id).some((m) => (m.caption ?? '').includes('Ваша карточка победы'))).toBe(true);
+  const again = await env.sim.waitForInlineAnswer(env.sim.inlineQuery({ userId: ann.id, query: `share_${mk}` }).inlineQueryId, WAIT_MS);
+  expect((again.results[0] as { photo_file_id?: string }).photo_file_id).toBe(photo.photo_file_id);
+  const bobs = await env.sim.waitForInlineAnswer(env.sim.inlineQuery({ userId: bob.id, query: `share_${mk}` }).inlineQueryId, WAIT_MS);
+  expect(bobs.results).toEqual([]);
+
   // The season ends: the clock moves to 00:05 MSK on the 1st of next month; the maintenance tick closes it.
   now = DateTime.fromJSDate(now, { zone: 'Europe/Moscow' }).plus({ months: 1 }).startOf('month').plus({ minutes: 5 }).toJSDate();
   await waitFor(env, ann, { textIncludes: `Сезон ${season} завершён` });
