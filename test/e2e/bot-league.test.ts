@@ -41,7 +41,7 @@ test('first trade → achievement; /profile; season end → results told, prize 
   const table = await waitFor(env, ann, { textIncludes: 'Лига, сезон' });
   const season = seasonOf(now);
   expect(table.text).toContain(`Лига, сезон ${season}`);
-  expect(table.text).toContain('Бронза, группа 1 · 2 участников');
+  expect(table.text).toContain('Бронза, группа 1 · 2 участника');
   expect(table.text).toContain('Ваше место: 1 из 2.');
 
   // The market settles YES within the season: Ann +50 ₽ realized, Bob −50 ₽.
