@@ -5,7 +5,8 @@ import { runAudit } from '../../domain/read/audit';
 import { membershipOf, seasonResultOf } from '../../domain/read/league';
 import { BookCache } from '../../domain/services/book-cache';
 import { closeSeason, joinSeason } from '../../domain/services/leagues';
-import { COHORT_TARGET } from '../../domain/services/league-rules';
+import { COHORT_TARGET, seasonBounds } from '../../domain/services/league-rules';
+import { leaderboard } from '../../domain/read/leaderboard';
 import { applyCommands } from '../../domain/services/matching';
 import { proposeResolution } from '../../domain/services/resolution';
 import { settleMarket } from '../../domain/services/settlement';
@@ -79,4 +80,13 @@ test('season close: realized P&L ranks the cohort, top promoted, prizes paid onc
   await joinSeason(ds, [winners[0]!], new Date('2026-02-03T10:00:00Z'));
   expect(await membershipOf(ds.manager, '2026-02', winners[0]!)).toEqual({ division: 'silver', cohort: 1 });
   await auditOk();
+
+  // `/top season` in a group: only markets settled in the season count; the all-time table keeps them.
+  await ds.query(`UPDATE markets SET chat_id = -100777 WHERE id = $1`, [market]);
+  const jan = await leaderboard(ds.manager, { chatId: -100777, since: seasonBounds('2026-01').start }, 10, null);
+  expect(jan.markets).toBe(1);
+  expect(jan.top[0]).toMatchObject({ userId: winners[0], pnlKop: 4_995 });
+  const feb = await leaderboard(ds.manager, { chatId: -100777, since: seasonBounds('2026-02').start }, 10, null);
+  expect(feb).toEqual({ top: [], me: null, markets: 0 });
+  expect((await leaderboard(ds.manager, { chatId: -100777 }, 10, null)).markets).toBe(1);
 });
