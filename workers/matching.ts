@@ -169,7 +169,10 @@ export class MatchingSupervisor {
       // A first fill of the season places the user in a league cohort.
       await joinSeason(this.deps.ds, [...traded]);
       // First trade, a 7-day streak, and (for inviters just rewarded) the first referral.
-      const awards = await awardAchievements(this.deps.ds, [...traded, ...rewards.map((r) => r.inviterId)]);
+      const awards = [
+        ...await awardAchievements(this.deps.ds, [...traded], { only: ['first_trade', 'streak_7'] }),
+        ...await awardAchievements(this.deps.ds, rewards.map((r) => r.inviterId), { only: ['first_referral'] }),
+      ];
       for (const job of await achievementMessages(this.deps.ds.manager, awards)) await this.deps.notifier.notify(job);
     } catch (err) {
       this.deps.logger.error({ err }, 'referral rewards or achievements after fills failed');

@@ -74,7 +74,7 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
   }
   // Issue 12: a right call may be a first win or the tenth (awarded once, announced after the payout).
   try {
-    const awards = await awardAchievements(deps.ds, payouts.map((p) => p.userId));
+    const awards = await awardAchievements(deps.ds, payouts.map((p) => p.userId), { only: ['first_win', 'ten_correct'] });
     for (const n of await achievementMessages(deps.ds.manager, awards)) await deps.notifier.notify(n);
   } catch (err) {
     deps.logger.error({ err, marketId }, 'achievements after settlement failed');

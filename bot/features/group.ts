@@ -160,7 +160,7 @@ async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<vo
   await trackCard(rt.ds.manager, { chatId: sent.chat.id, messageId: sent.message_id }, {
     marketId: r.market.id, language: ctx.lang, postedByTelegramId: ctx.from!.id,
   });
-  await announceAchievements(rt, ctx, await awardAchievements(rt.ds, [ctx.account!.id], { groupChatId: ctx.chat!.id }));
+  await announceAchievements(rt, ctx, await awardAchievements(rt.ds, [ctx.account!.id], { groupChatId: ctx.chat!.id, only: ['group_market'] }));
 }
 
 /** `/predict [question [| deadline [| description]]]`: takes what was typed, asks for what is missing. */

@@ -57,7 +57,7 @@ export async function rewardAfterDeposit(rt: BotRuntime, ctx: BotContext): Promi
     for (const job of await referralRewardMessages(rt.ds.manager, rewards)) {
       await ctx.telegram.sendMessage(job.chatId, job.text!, htmlExtra());
     }
-    if (rewards.length > 0) await announceAchievements(rt, ctx, await awardAchievements(rt.ds, rewards.map((r) => r.inviterId)));
+    if (rewards.length > 0) await announceAchievements(rt, ctx, await awardAchievements(rt.ds, rewards.map((r) => r.inviterId), { only: ['first_referral'] }));
   } catch (err) {
     rt.logger.error({ err, userId: ctx.user.id }, 'referral reward after deposit failed');
   }

@@ -18,16 +18,23 @@ export interface Award {
 /**
  * Checks `userIds` and awards what they newly earned as of `now`. `group_market` is announced in
  * `groupChatId` when given (the group where the market was created), everything else in the user's
- * private chat. House maker users never get achievements.
+ * private chat. `only` limits the check to the achievements the caller's event can earn (the rest
+ * wait for their own event). House maker users never get achievements.
  */
-export async function awardAchievements(ds: DataSource, userIds: readonly number[], opts: { now?: Date; groupChatId?: number } = {}): Promise<Award[]> {
+export async function awardAchievements(
+  ds: DataSource, userIds: readonly number[], opts: { now?: Date; groupChatId?: number; only?: readonly AchievementCode[] } = {},
+): Promise<Award[]> {
   const now = opts.now ?? new Date();
   const out: Award[] = [];
   for (const userId of new Set(userIds)) {
     const [u] = await ds.query(`SELECT telegram_id, is_maker FROM users WHERE id = $1`, [userId]);
     if (!u || u.is_maker) continue;
     const held = new Set((await achievementsOf(ds.manager, userId)).keys());
-    const codes = newAchievements(await achievementFacts(ds.manager, userId, now), held);
+    // On the trading hot path a hook names the achievements its event can earn: someone who holds
+    // them all costs one indexed read, not the facts' counts over their whole history.
+    if (opts.only && opts.only.every((c) => held.has(c))) continue;
+    const codes = newAchievements(await achievementFacts(ds.manager, userId, now), held)
+      .filter((c) => !opts.only || opts.only.includes(c));
     if (codes.length === 0) continue;
     const chatOf = (c: AchievementCode) => (c === 'group_market' && opts.groupChatId !== undefined ? opts.groupChatId : Number(u.telegram_id));
     const rows: { code: AchievementCode; chat_id: string }[] = await ds.query(

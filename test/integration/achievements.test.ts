@@ -56,3 +56,12 @@ test('a group market is announced in its group', async () => {
   await ds.query(`INSERT INTO markets (title, category, deadline, chat_id, created_by) VALUES ('Group q', 'group', now() + interval '1 day', -100123, $1)`, [u]);
   expect(await awardAchievements(ds, [u], { groupChatId: -100123 })).toEqual([{ userId: u, code: 'group_market', chatId: -100123 }]);
 });
+
+test('`only` limits a hook to the achievements its event can earn; the rest wait for their own', async () => {
+  const u = await userWithMoney(ds, 1_000, 'Limited');
+  await trade(u);
+  await ds.query(`INSERT INTO markets (title, category, deadline, chat_id, created_by) VALUES ('Group q2', 'group', now() + interval '1 day', -100124, $1)`, [u]);
+  expect((await awardAchievements(ds, [u], { groupChatId: -100124, only: ['group_market'] })).map((a) => a.code)).toEqual(['group_market']);
+  expect(await awardAchievements(ds, [u], { only: ['group_market'] })).toEqual([]);
+  expect((await awardAchievements(ds, [u], { only: ['first_trade', 'streak_7'] })).map((a) => a.code)).toEqual(['first_trade']);
+});
