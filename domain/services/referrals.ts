@@ -21,6 +21,9 @@ export const PROMO_ACCOUNT = 'house:promo';
 
 /** The user's invitation code, made (once, race-free) on first use. */
 export async function referralCodeOf(m: EntityManager, userId: number, random: () => number = Math.random): Promise<string> {
+  // Read first: every /invite and `@bot invite` asks, and only the first one writes.
+  const [known] = await m.query(`SELECT ref_code FROM users WHERE id = $1 AND ref_code IS NOT NULL`, [userId]);
+  if (known) return String(known.ref_code);
   for (;;) {
     try {
       const [r] = await m.query(
