@@ -5,6 +5,7 @@ import type { Division } from '../domain/services/league-rules';
 import type { SeasonResult } from '../domain/services/leagues';
 import { t } from '../infra/i18n';
 import type { NotificationJob } from './outgoing';
+import { leagueShareQuery } from './links';
 
 /** Locale key of a division's name. */
 export const divisionKey = (d: Division) => `league.division_${d}`;
@@ -23,7 +24,8 @@ export async function seasonResultMessages(m: EntityManager, results: readonly S
     ];
     if (r.prizeKop > 0) lines.push(t(lang, 'league.prize', { amount: r.prizeKop }));
     const text = lines.join('\n');
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, parseMode: 'HTML', dedupeKey: `league-${r.season}-${r.userId}` });
+    const replyMarkup = { inline_keyboard: [[{ text: t(lang, 'share.league_button'), switch_inline_query: leagueShareQuery(r.season) }]] };
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, parseMode: 'HTML', replyMarkup, dedupeKey: `league-${r.season}-${r.userId}` });
   }
   return jobs;
 }

@@ -56,3 +56,16 @@ export function marketOfShareQuery(query: string): number | null {
   const m = SHARE_QUERY.exec(query.trim());
   return m ? Number(m[1]) : null;
 }
+
+const LEAGUE_SHARE_QUERY = /^league_(\d{4}-\d{2})$/;
+
+/** Inline query of a season result's share card (season result notice, /league): `league_<YYYY-MM>`. */
+export function leagueShareQuery(season: string): string {
+  return `league_${season}`;
+}
+
+/** The season of a `league_<YYYY-MM>` inline query, or null. */
+export function seasonOfShareQuery(query: string): string | null {
+  const m = LEAGUE_SHARE_QUERY.exec(query.trim());
+  return m ? m[1]! : null;
+}

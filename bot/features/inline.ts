@@ -12,8 +12,8 @@ import { searchOpenMarkets } from '../../domain/read/search';
 import { formatKop } from '../../infra/format';
 import { LANGUAGES, t } from '../../infra/i18n';
 import type { BotContext } from '../context';
-import { INVITE_INLINE_QUERY, marketOfPayload, marketOfShareQuery, marketPayload } from '../../messages/links';
-import { answerShareQuery } from './share';
+import { INVITE_INLINE_QUERY, marketOfPayload, marketOfShareQuery, marketPayload, seasonOfShareQuery } from '../../messages/links';
+import { answerLeagueShare, answerShareQuery } from './share';
 import { invitationCard } from '../../messages/referrals';
 import { referralCodeOf } from '../../domain/services/referrals';
 import type { BotRuntime } from '../runtime';
@@ -53,6 +53,8 @@ export function categoriesNamed(words: readonly string[]): string[] {
 async function answerQuery(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const shared = marketOfShareQuery(ctx.inlineQuery?.query ?? '');
   if (shared !== null) return answerShareQuery(rt, ctx, shared);
+  const season = seasonOfShareQuery(ctx.inlineQuery?.query ?? '');
+  if (season !== null) return answerLeagueShare(rt, ctx, season);
   const words = normalize(ctx.inlineQuery?.query ?? '').split(' ').filter(Boolean);
   const m = rt.ds.manager;
   const markets = await searchOpenMarkets(m, { words, categories: categoriesNamed(words), limit: INLINE_RESULTS_MAX });

@@ -7,6 +7,7 @@ import { cohortMembers, membershipOf, seasonResultOf, seasonScores } from '../..
 import { kop } from '../../domain/money';
 import { daysLeft, moveCounts, previousSeason, rankCohort, seasonBounds, seasonOf } from '../../domain/services/league-rules';
 import { divisionKey } from '../../messages/league';
+import { leagueShareQuery } from '../../messages/links';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
 import { show } from '../ui';
@@ -48,7 +49,8 @@ async function showLeague(rt: BotRuntime, ctx: BotContext, now: Date): Promise<v
     }
     lines.push('', ctx.t('league.your_place', { place: mine.place, size: ranked.length }));
   }
-  await show(ctx, lines.join('\n'), [homeRow(ctx)]);
+  const share = last ? [[{ text: ctx.tp('share.league_button'), switch_inline_query: leagueShareQuery(previousSeason(season)) }]] : [];
+  await show(ctx, lines.join('\n'), [...share, homeRow(ctx)]);
 }
 
 /** /league in the private chat. */

@@ -13,7 +13,10 @@ import { winFacts, type WinFacts } from '../../domain/read/share';
 import { formatKop } from '../../infra/format';
 import { marketPayload, startLink } from '../../messages/links';
 import { OUTCOME_KEY } from '../../messages/labels';
-import { renderMarketCard } from '../../render';
+import { renderLeagueCard, renderMarketCard } from '../../render';
+import { seasonResultOf } from '../../domain/read/league';
+import { nextDivision, type Movement } from '../../domain/services/league-rules';
+import { divisionKey } from '../../messages/league';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
 
@@ -23,6 +26,13 @@ const SHARE_CACHE_TTL_SEC = 30 * 24 * 3600;
 function returnPercent(f: WinFacts): number {
   // Rounded down: a share card never overstates the return.
   return f.paidKop > 0 ? Math.floor(((f.payoutKop - f.paidKop) * 100) / f.paidKop) : 0;
+}
+
+/** Uploads a share picture into the asker's own chat with the bot; its file_id, or null. */
+async function upload(ctx: BotContext, png: Buffer, filename: string): Promise<string | null> {
+  const sent: Message = await ctx.telegram.sendPhoto(ctx.account!.telegramId, { source: png, filename }, { caption: ctx.tp('share.uploaded') });
+  const largest: PhotoSize | undefined = 'photo' in sent ? sent.photo[sent.photo.length - 1] : undefined;
+  return largest?.file_id ?? null;
 }
 
 async function uploadCard(rt: BotRuntime, ctx: BotContext, marketId: number, f: WinFacts): Promise<string | null> {
@@ -35,11 +45,7 @@ async function uploadCard(rt: BotRuntime, ctx: BotContext, marketId: number, f: 
     statusText: ctx.tp('share.ribbon', { outcome }), statusTone: 'yes',
     chartPoints: await priceHistory(rt.ds.manager, marketId),
   });
-  const sent: Message = await ctx.telegram.sendPhoto(ctx.account!.telegramId, { source: png, filename: `win-${marketId}.png` }, {
-    caption: ctx.tp('share.uploaded'),
-  });
-  const largest: PhotoSize | undefined = 'photo' in sent ? sent.photo[sent.photo.length - 1] : undefined;
-  return largest?.file_id ?? null;
+  return upload(ctx, png, `win-${marketId}.png`);
 }
 
 /**
@@ -58,6 +64,34 @@ export async function answerShareQuery(rt: BotRuntime, ctx: BotContext, marketId
         type: 'photo', id: `share_${marketId}`, photo_file_id: fileId,
         caption: ctx.t('share.caption', { name: ctx.account.firstName, title: f.title, percent: returnPercent(f) }), parse_mode: 'HTML',
         reply_markup: { inline_keyboard: [[{ text: ctx.tp('inline.open_bot'), url: startLink(ctx.botInfo.username, marketPayload(marketId)) }]] },
+      });
+    }
+  }
+  await ctx.answerInlineQuery(results, { cache_time: 0, is_personal: true });
+}
+
+/**
+ * The inline answer to `league_<season>`: the asker's season result as a picture (season,
+ * division and where it moved them, place, score), or nothing before the season is closed.
+ */
+export async function answerLeagueShare(rt: BotRuntime, ctx: BotContext, season: string): Promise<void> {
+  const r = ctx.account ? await seasonResultOf(rt.ds.manager, season, ctx.account.id) : null;
+  const results: InlineQueryResult[] = [];
+  if (r && ctx.account) {
+    const key = rt.key('share-league', season, ctx.account.id, ctx.lang);
+    const movement = r.movement as Movement;
+    const fileId = (await rt.redis.get(key)) ?? await upload(ctx, await renderLeagueCard({
+      title: ctx.tp('share.league_title', { season }),
+      divisionText: `${ctx.tp(divisionKey(r.division))} \u2192 ${ctx.tp(divisionKey(nextDivision(r.division, movement)))}`,
+      placeText: `${r.place} / ${r.size}`,
+      scoreText: ctx.tp('share.league_score', { score: formatKop(r.scoreKop, ctx.lang) }),
+      statusText: ctx.tp(`league.movement_${movement}`), statusTone: movement === 'promoted' ? 'yes' : movement === 'relegated' ? 'no' : 'neutral',
+    }), `league-${season}.png`);
+    if (fileId) {
+      await rt.redis.set(key, fileId, { EX: SHARE_CACHE_TTL_SEC });
+      results.push({
+        type: 'photo', id: `league_${season}`, photo_file_id: fileId, parse_mode: 'HTML',
+        caption: ctx.t('share.league_caption', { name: ctx.account.firstName, season, place: r.place, size: r.size, division: ctx.tp(divisionKey(r.division)) }),
       });
     }
   }

@@ -6,7 +6,7 @@ import { seasonOf } from '../../domain/services/league-rules';
 import { proposeResolution } from '../../domain/services/resolution';
 import { settleMarket } from '../../domain/services/settlement';
 import { balancesOf } from '../../domain/services/users';
-import { fund, market, restingOrder, startedUser, waitFor, WAIT_MS, startEnv, type Env } from './harness';
+import { buttons, fund, market, restingOrder, startedUser, waitFor, WAIT_MS, startEnv, type Env } from './harness';
 
 let env: Env;
 let now = new Date();
@@ -82,6 +82,12 @@ test('first trade → achievement; /profile; season end → results told, prize 
   const next = await waitFor(env, ann, { textIncludes: 'Прошлый сезон' });
   expect(next.text).toContain('Прошлый сезон: 1-е место из 2 в лиге «Бронза» — повышение.');
   expect(next.text).toContain('Вы ещё не играете в этом сезоне');
+  expect(buttons(next)).toContain('📤 Поделиться сезоном');
+  // The season's share card: a rendered picture of the result, posted through inline mode.
+  const seasonCard = await env.sim.waitForInlineAnswer(env.sim.inlineQuery({ userId: ann.id, query: `league_${season}` }).inlineQueryId, WAIT_MS);
+  expect(seasonCard.results).toHaveLength(1);
+  expect(seasonCard.results[0]).toMatchObject({ type: 'photo', caption: `🏟 Ann: 1-е место из 2 в лиге «Бронза», сезон ${season}` });
+  expect(buttons(annResult)).toEqual(['📤 Поделиться сезоном']);
   env.sim.sendText({ userId: ann.id, text: '/profile' });
   const later = await waitFor(env, ann, { textIncludes: 'Лучшая серия' });
   expect(later.text).toContain('🏅 Лучшая серия: 1 день');
