@@ -1,5 +1,7 @@
 import { launchBot } from '../bot/launch';
 import { loadConfig } from '../infra/config';
+import { referralPolicyOf } from '../domain/services/referral-rules';
+import { parsePrizes } from '../domain/services/league-rules';
 import { openDataSource } from '../infra/db';
 import { logger } from '../infra/logger';
 import { registerMiniApp } from '../web/api';
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
       ds, redisUrl: config.redisUrl, prefix: config.queuePrefix, botToken: config.botToken, apiRoot: config.apiRoot, logger,
       digest: digestScheduleOf(config), monitor: monitorConfigOf(config),
       withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
+      referral: referralPolicyOf(config.referral),
+      league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
     });
     stops.push(() => workers.close());
   }

@@ -36,4 +36,6 @@ export interface BotDeps {
   logger: Logger;
   /** Bot API retry policy + circuit breaker (infra/telegram-policy.ts); default: one per bot. */
   telegramPolicy?: TelegramPolicy;
+  /** The clock of seasons and streaks (/league, /profile); tests move it to simulate a season's end. Default: now. */
+  clock?: () => Date;
 }

@@ -42,6 +42,9 @@ import { reachabilityFeature } from './features/reachability';
 import { settingsFeature } from './features/settings';
 import { sharedChatsFeature } from './features/shared';
 import { topFeature } from './features/top';
+import { inviteFeature } from './features/invite';
+import { profileFeature } from './features/profile';
+import { leagueFeature } from './features/league';
 import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
 import { withdrawalsAdminFeature } from './features/withdrawals-admin';
@@ -94,7 +97,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt), liquidityFeature(rt));
-  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt));
+  bot.use(settingsFeature(rt), topFeature(rt), reachabilityFeature(rt), inviteFeature(rt), profileFeature(rt), leagueFeature(rt));
   bot.use(withdrawFeature(rt), withdrawalsAdminFeature(rt), responsibleUseFeature(rt));
   bot.use(watchlistFeature(rt), alertsFeature(rt), triggersFeature(rt));
   bot.use(unhandledFeature());

@@ -11,7 +11,7 @@ import type { BotDeps } from './deps';
 import { UpdateRunner, type UpdateType } from './polling';
 
 /** Commands in the client's "/" menu, in this order. */
-const USER_COMMANDS = ['start', 'markets', 'portfolio', 'watchlist', 'alerts', 'balance', 'deposit', 'withdraw', 'top', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
+const USER_COMMANDS = ['start', 'markets', 'portfolio', 'watchlist', 'alerts', 'balance', 'deposit', 'withdraw', 'top', 'league', 'invite', 'profile', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
 const ADMIN_COMMANDS = ['newmarket', 'liquidity', 'resolve', 'clarify', 'pause', 'unpause', 'history', 'withdrawals'] as const;
 /** Commands in the "/" menu of group chats, with their description keys (group commands are the group features'). */
 const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
@@ -20,7 +20,7 @@ const GROUP_COMMANDS: readonly (readonly [string, string])[] = [
 /** Descriptions of private commands whose texts live with their feature; the rest are `commands.<name>`. */
 const DESCRIPTION_KEY: Readonly<Record<string, string>> = {
   top: 'top.command', settings: 'settings.command', withdraw: 'withdraw.command', withdrawals: 'withdraw.command_admin',
-  liquidity: 'liquidity.command',
+  liquidity: 'liquidity.command', invite: 'invite.command', profile: 'profile.command', league: 'league.command',
 };
 /** Only what the handlers take: no edited messages or channel posts. */
 const ALLOWED_UPDATES: readonly UpdateType[] = [

@@ -82,6 +82,14 @@ const schema = z.object({
   GROUP_ANTE: z.coerce.number().int().min(1_000).max(100_000_000).default(10_000),
   /** Price alerts one user may keep (issue 11); the next one is refused with `alert_limit`. */
   ALERTS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Referral reward (issue 12) paid to both inviter and invitee from house:promo, kop: 100 ₽; 0 turns rewards off. */
+  REFERRAL_REWARD_KOP: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  /** Most inviter rewards per Moscow calendar month (the invitee is rewarded anyway). */
+  REFERRAL_MONTHLY_CAP: z.coerce.number().int().min(0).default(20),
+  /** League prizes per cohort place, kop, paid from house:promo at each season's close: "1:50000,2:25000,3:10000"; empty: none. */
+  LEAGUE_PRIZES: z.string().default('').refine((s) => /^\s*$|^\s*[1-9]\d{0,3}\s*:\s*[1-9]\d{0,9}\s*(,\s*[1-9]\d{0,3}\s*:\s*[1-9]\d{0,9}\s*)*$/.test(s), {
+    message: 'LEAGUE_PRIZES must look like 1:50000,2:25000,3:10000 (place:kop) or be empty',
+  }),
   /** Public https URL of the Mini App (…/app/); when empty the bot shows nothing about it (docs/MINIAPP.md). */
   MINIAPP_URL: z.string().default(''),
   /** How old a Mini App's initData may be: `24h`, `30m`, `0` (no limit). */
@@ -127,6 +135,10 @@ export interface Config {
   liquidity: { mmBudgetKop: number; groupAnteKop: number };
   /** Most price alerts per user (ALERTS_PER_USER). */
   alertsPerUser: number;
+  /** Referral rewards (issue 12): kop to each side (0 = off), inviter rewards per Moscow month. */
+  referral: { rewardKop: number; monthlyCap: number };
+  /** League prizes as configured (LEAGUE_PRIZES, "place:kop,…"; parsed by domain/services/league-rules.ts). */
+  leaguePrizes: string;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -198,5 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     groupDisputeWindowMs: e.GROUP_DISPUTE_WINDOW,
     liquidity: { mmBudgetKop: e.MM_BUDGET, groupAnteKop: e.GROUP_ANTE },
     alertsPerUser: e.ALERTS_PER_USER,
+    referral: { rewardKop: e.REFERRAL_REWARD_KOP, monthlyCap: e.REFERRAL_MONTHLY_CAP },
+    leaguePrizes: e.LEAGUE_PRIZES,
   };
 }

@@ -14,6 +14,7 @@ import { chatLanguages, reachableUsers } from '../domain/read/recipients';
 import { marketResult, titlesOf } from '../domain/read/titles';
 import { DEFAULT_LANGUAGE, t } from '../infra/i18n';
 import { INTENT_KEY, OUTCOME_KEY } from './labels';
+import { shareQuery } from './links';
 import { fitPlain, TELEGRAM_LIMITS } from './fit';
 import type { NotificationJob } from './outgoing';
 
@@ -125,7 +126,9 @@ export async function payoutMessages(m: EntityManager, marketId: number, payouts
       lines.push(t(u.language, 'notify.settled_pnl', { pnl: r.market.pnlKop, paid: r.market.paidKop, got: r.market.gotKop, month: r.monthKop }));
     }
     const text = fitPlain(lines.join('\n'), TELEGRAM_LIMITS.message);
-    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}`, topic: 'outcomes' });
+    // A win gets a Share button (issue 12): it posts the win's card into any chat through inline mode.
+    const share = p.payoutKop > 0 ? { replyMarkup: { inline_keyboard: [[{ text: t(u.language, 'share.button'), switch_inline_query: shareQuery(marketId) }]] } } : {};
+    jobs.push({ chatId: u.chatId, userId: u.id, kind: 'send', text, digestLine: text, dedupeKey: `settled-${marketId}-${p.userId}-${p.outcome}`, topic: 'outcomes', ...share });
   }
   return jobs;
 }

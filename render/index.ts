@@ -8,3 +8,5 @@ export type { DigestInput, DigestTile } from './digest';
 export { renderJob } from './job';
 export type { RenderJob } from './job';
 export type { Theme, StatusTone } from './theme';
+export { renderLeagueCard, LEAGUE_CARD_WIDTH, LEAGUE_CARD_HEIGHT } from './league';
+export type { LeagueCardInput } from './league';

@@ -8,6 +8,7 @@ import { SimClient } from '../tools/botapi/client';
 import { runAudit } from '../domain/read/audit';
 import { dropDatabase, openDataSource } from '../infra/db';
 import { ChatDriver, labelPrefix, playWithdrawal, template, type Person } from './demo-chat';
+import { playGrowthDemo } from './demo-growth';
 import { playGroupDemo } from './demo-groups';
 import { playNewMarketDemo } from './demo-liquidity';
 import { playMiniAppDemo } from './demo-miniapp';
@@ -204,6 +205,12 @@ async function main(): Promise<void> {
   const fresh = await playNewMarketDemo(chat, olga, ivan);
   const [freshFill] = await ds.query(`SELECT count(*) n FROM fills WHERE market_id = $1`, [fresh]);
   if (Number(freshFill.n) < 1) throw new Error(`the market buy on market ${fresh} did not fill`);
+
+  // 6b. Growth (issue 12): Ivan invites Пётр, who deposits and trades on the new market; both get the reward; /league.
+  log('\n== An invitation, accepted and rewarded; the league ==');
+  await playGrowthDemo(chat, sim, ivan, fresh);
+  const [rewards] = await ds.query(`SELECT count(*) n FROM postings WHERE kind = 'referral_reward'`, []);
+  if (Number(rewards.n) !== 2) throw new Error(`referral rewards posted: ${rewards.n}, expected 2`);
 
   // 7. Groups and channels: Ivan's /predict in a group (his ante funds the maker), Alice's quick bet, a channel digest.
   const group = await playGroupDemo({

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { Telegram } from 'telegraf';
 import type { DataSource } from 'typeorm';
+import type { ReferralPolicy } from '../domain/services/referral-rules';
+import type { LeagueSchedule } from './maintenance';
 import { startMaintenance } from './maintenance';
 import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
@@ -34,6 +36,10 @@ export interface WorkerDeps {
   telegramPolicy?: TelegramPolicy;
   /** Withdrawal SLA reminders (workers/withdrawal-sla.ts); absent: none. */
   withdrawalSla?: WithdrawalSlaSchedule;
+  /** Referral rewards paid after fills (issue 12, REFERRAL_*); absent: none paid by the workers. */
+  referral?: ReferralPolicy;
+  /** League season close on the maintenance tick (issue 12); absent: not run in this process. */
+  league?: LeagueSchedule;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -65,6 +71,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   await cards.start();
   const matching = new MatchingSupervisor({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (id) => cards.marketChanged(id),
+    ...(deps.referral ? { referral: deps.referral } : {}),
   });
   await matching.start();
   const news = startResolutionNewsWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
@@ -73,7 +80,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger, schedule: deps.digest,
   });
   const watchDigests = await startWatchDigests({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });
-  const maintenance = await startMaintenance({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger });
+  const maintenance = await startMaintenance({
+    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger,
+    ...(deps.league ? { league: { notifier, schedule: deps.league } } : {}),
+  });
   const sla = deps.withdrawalSla
     ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)
     : null;

@@ -6,6 +6,12 @@ import { finalizeDue } from '../domain/services/resolution';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from '../jobs/queues';
 import { CRASH_SAFE, keepScheduler } from './resilience';
+import { seasonClosed } from '../domain/read/league';
+import { closeSeason } from '../domain/services/leagues';
+import { previousSeason, seasonOf } from '../domain/services/league-rules';
+import type { Kop } from '../domain/money';
+import { seasonResultMessages } from '../messages/league';
+import type { Notifier } from './notifications/producer';
 
 /** How often the scheduler looks for due deadlines and GTD expiries. */
 export const TICK_MS = 5000;
@@ -22,6 +28,27 @@ async function settleDue(ds: DataSource, queues: Queues): Promise<void> {
   for (const m of await resolvedMarkets(ds.manager)) await queues.enqueueSettlement(m.marketId, m.adminChatId ?? undefined);
 }
 
+/** Season close settings (issue 12): prizes per cohort place, and the clock (tests move it). */
+export interface LeagueSchedule {
+  prizes: ReadonlyMap<number, Kop>;
+  now?: () => Date;
+}
+
+/**
+ * Closes the season before the current one (issue 12) when it is not closed yet, then tells every
+ * member their result. Safe to run on every tick and in every process: the close claims the season
+ * in its transaction (domain/services/leagues.ts), so only one run writes and notifies.
+ */
+export async function closeDueSeason(ds: DataSource, notifier: Notifier, league: LeagueSchedule): Promise<number> {
+  const now = league.now?.() ?? new Date();
+  const season = previousSeason(seasonOf(now));
+  if (await seasonClosed(ds.manager, season)) return 0;
+  const results = await closeSeason(ds, season, league.prizes, now);
+  if (!results || results.length === 0) return 0;
+  for (const job of await seasonResultMessages(ds.manager, results)) await notifier.notify(job);
+  return results.length;
+}
+
 /**
  * A BullMQ job scheduler (one tick every TICK_MS however many processes run it) that stops
  * trading at each market's deadline, finalizes undisputed outcomes and starts their settlement,
@@ -30,7 +57,11 @@ async function settleDue(ds: DataSource, queues: Queues): Promise<void> {
  * reserves under the market lock (DESIGN §4: open orders are cancelled when trading stops).
  * Sweep commands are keyed by market and time bucket, so duplicate ticks enqueue them once.
  */
-export async function startMaintenance(deps: { ds: DataSource; redisUrl: string; prefix: string; queues: Queues; logger: Logger }): Promise<{ close(): Promise<void> }> {
+export async function startMaintenance(deps: {
+  ds: DataSource; redisUrl: string; prefix: string; queues: Queues; logger: Logger;
+  /** League season close (issue 12); absent: seasons are not closed by this process. */
+  league?: { notifier: Notifier; schedule: LeagueSchedule };
+}): Promise<{ close(): Promise<void> }> {
   const opts = { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
   const scheduler = await keepScheduler(queue, 'tick', { every: TICK_MS }, { name: 'tick', opts: { removeOnComplete: true, removeOnFail: 100 } }, deps.logger);
@@ -43,6 +74,7 @@ export async function startMaintenance(deps: { ds: DataSource; redisUrl: string;
     for (const marketId of await marketsWithExpiredOrders(deps.ds.manager)) {
       await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${marketId}-${bucket}`, marketId });
     }
+    if (deps.league) await closeDueSeason(deps.ds, deps.league.notifier, deps.league.schedule);
   }, { ...opts, ...CRASH_SAFE });
   worker.on('failed', (_job, err) => deps.logger.error({ err }, 'maintenance tick failed'));
   return {

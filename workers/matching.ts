@@ -12,6 +12,12 @@ import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
 import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
+import { referralRewardMessages } from '../messages/referrals';
+import { rewardReferrals } from '../domain/services/referrals';
+import { awardAchievements } from '../domain/services/achievements';
+import { joinSeason } from '../domain/services/leagues';
+import { achievementMessages } from '../messages/achievements';
+import type { ReferralPolicy } from '../domain/services/referral-rules';
 import type { Notifier } from './notifications/producer';
 import { deliverWatch, redeliverPending } from './price-watch';
 import { CRASH_SAFE } from './resilience';
@@ -26,6 +32,8 @@ export interface MatchingDeps {
   batchMax?: number;
   /** Told after a batch committed (the market may have moved): posted cards get redrawn (workers/cards.ts). */
   onCommitted?: (marketId: number) => Promise<void>;
+  /** Referral rewards (issue 12) checked for everyone who traded in a committed batch; absent: none paid here. */
+  referral?: ReferralPolicy;
 }
 
 const RESULT_TTL_S = 3600;
@@ -150,9 +158,41 @@ export class MatchingSupervisor {
     // job is active no peer can be (global concurrency 1); one that cannot be removed just finds
     // its stored result when it runs.
     await Promise.all(peers.map((p) => p.remove().catch(() => undefined)));
+    await this.afterFills(cmds, out);
     // Like the notices: after the commit, and never a reason to fail the trade.
     await this.deps.onCommitted?.(marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'could not schedule card redraw'));
     return out.results[0]!;
+  }
+
+  /**
+   * The growth hooks after a committed batch (issue 12): the takers and makers who traded may have
+   * just completed an invitation (first fill after a deposit) or earned an achievement. Idempotent
+   * in the domain, so a rerun of this job pays and awards nothing twice; a failure is logged, never
+   * retried through the trade.
+   */
+  private async afterFills(cmds: readonly MatchingCommand[], out: Awaited<ReturnType<typeof applyCommands>>): Promise<void> {
+    const policy = this.deps.referral;
+    const traded = new Set<number>();
+    cmds.forEach((c, i) => {
+      const r = out.results[i];
+      if (c.type === 'place' && r?.ok && (r.outcome?.filled ?? 0) > 0) traded.add(c.userId);
+    });
+    for (const n of out.notices) if (n.kind === 'fill') traded.add(n.userId);
+    if (traded.size === 0) return;
+    try {
+      const rewards = policy ? await rewardReferrals(this.deps.ds, policy, [...traded]) : [];
+      for (const job of await referralRewardMessages(this.deps.ds.manager, rewards)) await this.deps.notifier.notify(job);
+      // A first fill of the season places the user in a league cohort.
+      await joinSeason(this.deps.ds, [...traded]);
+      // First trade, a 7-day streak, and (for inviters just rewarded) the first referral.
+      const awards = [
+        ...await awardAchievements(this.deps.ds, [...traded], { only: ['first_trade', 'streak_7'] }),
+        ...await awardAchievements(this.deps.ds, rewards.map((r) => r.inviterId), { only: ['first_referral'] }),
+      ];
+      for (const job of await achievementMessages(this.deps.ds.manager, awards)) await this.deps.notifier.notify(job);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'referral rewards or achievements after fills failed');
+    }
   }
 
   /** The book cache (tests compare it with a rebuild). */

@@ -4,6 +4,8 @@ import { payoutsOf, SETTLE_BATCH, settleMarket, SettlementInvariantError } from 
 import { DEFAULT_LANGUAGE } from '../infra/i18n';
 import { redisOptions } from '../infra/redis';
 import { adminLanguage, payoutMessages, settlementReport } from '../messages/notices';
+import { achievementMessages } from '../messages/achievements';
+import { awardAchievements } from '../domain/services/achievements';
 import { resolvedNewsMessages } from '../messages/resolution-news';
 import type { WorkerContext } from './context';
 import { bullPrefix, SETTLE_QUEUE, type SettleJob } from '../jobs/queues';
@@ -67,8 +69,16 @@ async function settle(deps: SettlementDeps, job: Job<SettleJob>): Promise<{ posi
     throw err;
   });
   if (result.status !== 'settled') return { positions: 0, paidKop: 0 };
-  for (const n of await payoutMessages(deps.ds.manager, marketId, await payoutsOf(deps.ds, marketId))) {
+  const payouts = await payoutsOf(deps.ds, marketId);
+  for (const n of await payoutMessages(deps.ds.manager, marketId, payouts)) {
     await deps.notifier.notify(n);
+  }
+  // Issue 12: a right call may be a first win or the tenth (awarded once, announced after the payout).
+  try {
+    const awards = await awardAchievements(deps.ds, payouts.map((p) => p.userId), { only: ['first_win', 'ten_correct'] });
+    for (const n of await achievementMessages(deps.ds.manager, awards)) await deps.notifier.notify(n);
+  } catch (err) {
+    deps.logger.error({ err, marketId }, 'achievements after settlement failed');
   }
   // The final word goes through the notifications pipeline, which retries Telegram's refusals and
   // remembers what it sent: a crash or a rerun of the job neither loses nor repeats it.

@@ -14,6 +14,7 @@ import { DEPOSIT_SCENE } from '../scenes/deposit';
 import { button, failureText, htmlExtra, show } from '../ui';
 import { homeRow } from '../views/menu';
 import { recordPaymentFailure } from '../payment-failures';
+import { rewardAfterDeposit } from './invite';
 
 /** Deposits through Telegram Payments: invoice (scene), pre-checkout answer, crediting the payment. */
 export function depositFeature(rt: BotRuntime): Composer<BotContext> {
@@ -52,6 +53,7 @@ export function depositFeature(rt: BotRuntime): Composer<BotContext> {
       await ctx.reply(failureText(ctx, r), htmlExtra());
       return;
     }
+    if (r.credited) await rewardAfterDeposit(rt, ctx);
     const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
     const key = r.credited ? 'deposit.credited' : 'deposit.already_credited';
     await ctx.reply(ctx.t(key, { amount: r.amount, available }), htmlExtra([

@@ -22,6 +22,8 @@ import { createGroupMarket, GROUP_MARKET_CATEGORY } from '../../domain/services/
 import { checkFunding, DEFAULT_OPENING_PRICE } from '../../domain/services/liquidity';
 import { checkNewMarket } from '../../domain/services/markets';
 import type { BotContext } from '../context';
+import { awardAchievements } from '../../domain/services/achievements';
+import { announceAchievements } from './profile';
 import { SETTINGS_PAYLOAD, startLink } from '../../messages/links';
 import { parseDeadline } from '../parse';
 import type { BotRuntime } from '../runtime';
@@ -158,6 +160,7 @@ async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<vo
   await trackCard(rt.ds.manager, { chatId: sent.chat.id, messageId: sent.message_id }, {
     marketId: r.market.id, language: ctx.lang, postedByTelegramId: ctx.from!.id,
   });
+  await announceAchievements(rt, ctx, await awardAchievements(rt.ds, [ctx.account!.id], { groupChatId: ctx.chat!.id, only: ['group_market'] }));
 }
 
 /** `/predict [question [| deadline [| description]]]`: takes what was typed, asks for what is missing. */

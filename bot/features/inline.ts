@@ -12,7 +12,10 @@ import { searchOpenMarkets } from '../../domain/read/search';
 import { formatKop } from '../../infra/format';
 import { LANGUAGES, t } from '../../infra/i18n';
 import type { BotContext } from '../context';
-import { marketOfPayload, marketPayload } from '../../messages/links';
+import { INVITE_INLINE_QUERY, marketOfPayload, marketOfShareQuery, marketPayload, seasonOfShareQuery } from '../../messages/links';
+import { answerLeagueShare, answerShareQuery } from './share';
+import { invitationCard } from '../../messages/referrals';
+import { referralCodeOf } from '../../domain/services/referrals';
 import type { BotRuntime } from '../runtime';
 import { CATEGORY_KEY } from '../../messages/labels';
 import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../../messages/shared-card';
@@ -26,6 +29,8 @@ export const INLINE_RESULTS_MAX = 50;
 const CACHE_TIME_SEC = 10;
 /** Start parameter of the answer's "open the bot" button (plain welcome). */
 const INLINE_START_PAYLOAD = 'inline';
+/** Result id of the invitation card (never a market payload, so `chosen_inline_result` ignores it). */
+const INVITE_RESULT_ID = 'invite';
 /** A query word shorter than this names no category ("sp" is not yet "sports"). */
 const CATEGORY_PREFIX_MIN = 3;
 
@@ -46,12 +51,25 @@ export function categoriesNamed(words: readonly string[]): string[] {
 }
 
 async function answerQuery(rt: BotRuntime, ctx: BotContext): Promise<void> {
+  const shared = marketOfShareQuery(ctx.inlineQuery?.query ?? '');
+  if (shared !== null) return answerShareQuery(rt, ctx, shared);
+  const season = seasonOfShareQuery(ctx.inlineQuery?.query ?? '');
+  if (season !== null) return answerLeagueShare(rt, ctx, season);
   const words = normalize(ctx.inlineQuery?.query ?? '').split(' ').filter(Boolean);
   const m = rt.ds.manager;
   const markets = await searchOpenMarkets(m, { words, categories: categoriesNamed(words), limit: INLINE_RESULTS_MAX });
   const facts = await cardFactsOf(m, markets.map((mk) => mk.id));
   const username = ctx.botInfo.username;
   const results: InlineQueryResult[] = [];
+  // `@bot invite` (the /invite Share button): the asker's invitation card first (issue 12).
+  if (ctx.account && words.length === 1 && words[0] === INVITE_INLINE_QUERY) {
+    const card = invitationCard(ctx.lang, username, await referralCodeOf(m, ctx.account.id), ctx.account.firstName, rt.config.referral.rewardKop);
+    results.push({
+      type: 'article', id: INVITE_RESULT_ID, title: ctx.tp('invite.inline_title'), description: ctx.tp('invite.inline_description'),
+      input_message_content: { message_text: card.text, parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      reply_markup: card.markup,
+    });
+  }
   for (const market of markets) {
     const f = facts.get(market.id);
     if (!f) continue;
@@ -67,6 +85,7 @@ async function answerQuery(rt: BotRuntime, ctx: BotContext): Promise<void> {
       reply_markup: sharedCardMarkup(ctx.lang, card, username),
     });
   }
+  if (results.length > INLINE_RESULTS_MAX) results.length = INLINE_RESULTS_MAX;
   // Above the results: a way into the bot for whoever has not started it, and when nothing matched.
   const button = !ctx.account || results.length === 0
     ? { text: ctx.tp(results.length === 0 ? 'inline.nothing_found' : 'inline.start_button'), start_parameter: INLINE_START_PAYLOAD }

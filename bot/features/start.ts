@@ -12,7 +12,8 @@ import { button, htmlExtra, show } from '../ui';
 import { LANGUAGE_NAME_KEY } from '../../messages/labels';
 import { homeRow, mainMenu } from '../views/menu';
 import { sendMarketCard } from '../views/market-card';
-import { marketOfPayload, SETTINGS_PAYLOAD } from '../../messages/links';
+import { marketOfPayload, refCodeOfPayload, SETTINGS_PAYLOAD } from '../../messages/links';
+import { attributeReferral } from '../../domain/services/referrals';
 import { showSettings } from './settings';
 
 /** /start (with deep links), /help, /language and the main menu. */
@@ -21,10 +22,18 @@ export function startFeature(rt: BotRuntime): Composer<BotContext> {
 
   // Deep links (messages/links.ts): `m<id>` opens a market, `settings` the settings. Someone arriving
   // for the first time (from a group card, say) is welcomed first, then taken where the link points.
+  // `ref_<code>` (issue 12) attributes the newcomer to the inviter: only on the /start that created
+  // their account, so someone who already used the bot is never attributed (domain/services/referrals.ts).
   c.start(async (ctx) => {
     const marketId = marketOfPayload(ctx.payload);
     const target = marketId !== null || ctx.payload === SETTINGS_PAYLOAD;
     if (!target || ctx.isNewUser) await ctx.reply(ctx.t('start.welcome', { name: ctx.from.first_name }), htmlExtra(target ? [] : mainMenu(ctx)));
+    const refCode = refCodeOfPayload(ctx.payload);
+    if (refCode !== null && ctx.isNewUser) {
+      const r = await attributeReferral(rt.ds, ctx.user.id, refCode);
+      const reward = rt.config.referral.rewardKop;
+      if (r.outcome === 'attributed') await ctx.reply(ctx.t(reward > 0 ? 'invite.welcome_reward' : 'invite.welcome', { reward }), htmlExtra());
+    }
     if (marketId !== null) await sendMarketCard(rt, ctx, marketId);
     else if (ctx.payload === SETTINGS_PAYLOAD) await showSettings(ctx);
   });

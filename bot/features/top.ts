@@ -1,6 +1,8 @@
 import { Composer } from 'telegraf';
 import { leaderboard, type LeaderRow } from '../../domain/read/leaderboard';
 import { formatRatio } from '../../infra/format';
+import { LANGUAGES, t } from '../../infra/i18n';
+import { seasonBounds, seasonOf } from '../../domain/services/league-rules';
 import type { BotContext } from '../context';
 import type { BotRuntime } from '../runtime';
 import { htmlExtra, show } from '../ui';
@@ -9,6 +11,14 @@ import { homeRow } from '../views/menu';
 /** Rows in a leaderboard message. */
 const TOP_LIMIT = 10;
 const MEDALS = ['\u{1F947}', '\u{1F948}', '\u{1F949}'];
+/** `/top season`: the word in every language (locales `top.season_word`), and the English one anywhere. */
+const SEASON_WORDS = new Set(['season', ...LANGUAGES.map((lang) => t(lang, 'top.season_word'))]);
+
+/** The text after the command, lower case ("/top@bot season" → "season"). */
+function commandArgument(ctx: BotContext): string {
+  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
+  return text.split(/\s+/).slice(1).join(' ').trim().toLowerCase();
+}
 
 function row(ctx: BotContext, r: LeaderRow): string {
   const accuracy = r.calls > 0
@@ -24,8 +34,13 @@ function row(ctx: BotContext, r: LeaderRow): string {
  */
 async function showTop(rt: BotRuntime, ctx: BotContext): Promise<void> {
   const group = ctx.chat !== undefined && ctx.chat.type !== 'private';
-  const board = await leaderboard(rt.ds.manager, group ? { chatId: ctx.chat!.id } : 'global', TOP_LIMIT, ctx.account?.id ?? null);
-  const title = group && 'title' in ctx.chat! ? ctx.t('top.title_group', { chat: ctx.chat.title }) : ctx.t('top.title_global');
+  // `/top season` in a group (issue 12): only markets settled in the current Moscow-month season.
+  const season = group && SEASON_WORDS.has(commandArgument(ctx)) ? seasonOf(new Date()) : null;
+  const since = season ? seasonBounds(season).start : undefined;
+  const board = await leaderboard(rt.ds.manager, group ? { chatId: ctx.chat!.id, ...(since ? { since } : {}) } : 'global', TOP_LIMIT, ctx.account?.id ?? null);
+  const chatTitle = group && 'title' in ctx.chat! ? ctx.chat.title : null;
+  const title = chatTitle === null ? ctx.t('top.title_global')
+    : season ? ctx.t('top.title_group_season', { chat: chatTitle, season }) : ctx.t('top.title_group', { chat: chatTitle });
   const lines = [title, ''];
   if (board.top.length === 0) {
     lines.push(ctx.t(group ? 'top.empty_group' : 'top.empty_global'));

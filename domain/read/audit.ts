@@ -102,6 +102,7 @@ export async function runAudit(m: EntityManager): Promise<AuditReport> {
     inv['6_outside_events_once'] = report(int(nPay.n), dupPayments);
 
     Object.assign(inv, await withdrawalInvariants(tx));
+    Object.assign(inv, await promoInvariants(tx));
     return { ok: Object.values(inv).every((r) => r.ok), invariants: inv };
   });
 }
@@ -147,5 +148,49 @@ async function withdrawalInvariants(tx: EntityManager): Promise<Record<string, I
     '7_withdrawal_pending_matches_requests': report(Number(nPending.n), pending),
     '8_paid_withdrawals_paid_once': report(Number(nW.paid), paid),
     '9_withdrawal_paid_or_released_not_both': report(Number(nW.n), both),
+  };
+}
+
+/**
+ * `house:promo` invariants (issue 12): the promo account pays only referral rewards and league prizes, each invitee's
+ * rewards were posted exactly as the `referrals` row records them (and none before it was marked
+ * rewarded), so no reward is paid twice or without its record. Runs inside {@link runAudit}'s snapshot.
+ */
+async function promoInvariants(tx: EntityManager): Promise<Record<string, InvariantReport>> {
+  const unexplained = await tx.query(`
+    SELECT p.id AS posting_id, p.kind, p.ref_type, p.idempotency_key
+      FROM postings p JOIN accounts h ON h.id = p.from_account_id AND h.code = 'house:promo'
+     WHERE NOT (p.kind = 'referral_reward' AND p.ref_type = 'referral') AND NOT (p.kind = 'league_prize' AND p.ref_type = 'league')`);
+  const [nPromo] = await tx.query(`
+    SELECT count(*) n FROM postings p JOIN accounts h ON h.id = p.from_account_id AND h.code = 'house:promo'`);
+  const referrals = await tx.query(`
+    SELECT r.invitee_id, r.rewarded_at IS NOT NULL AS rewarded,
+           COALESCE(r.inviter_reward_kop, 0)::text AS inviter_recorded, COALESCE(r.invitee_reward_kop, 0)::text AS invitee_recorded,
+           COALESCE(sum(p.amount) FILTER (WHERE p.idempotency_key = 'referral:' || r.invitee_id || ':inviter'), 0)::text AS inviter_paid,
+           COALESCE(sum(p.amount) FILTER (WHERE p.idempotency_key = 'referral:' || r.invitee_id || ':invitee'), 0)::text AS invitee_paid,
+           count(p.*) AS postings
+      FROM referrals r
+      LEFT JOIN postings p ON p.ref_type = 'referral' AND p.ref_id = r.invitee_id AND p.kind = 'referral_reward'
+     GROUP BY r.invitee_id
+    HAVING COALESCE(r.inviter_reward_kop, 0) <> COALESCE(sum(p.amount) FILTER (WHERE p.idempotency_key = 'referral:' || r.invitee_id || ':inviter'), 0)
+        OR COALESCE(r.invitee_reward_kop, 0) <> COALESCE(sum(p.amount) FILTER (WHERE p.idempotency_key = 'referral:' || r.invitee_id || ':invitee'), 0)
+        OR count(p.*) FILTER (WHERE p.idempotency_key NOT IN ('referral:' || r.invitee_id || ':inviter', 'referral:' || r.invitee_id || ':invitee')) > 0`);
+  const orphans = await tx.query(`
+    SELECT p.id AS posting_id, p.ref_id AS invitee_id FROM postings p
+     WHERE p.kind = 'referral_reward' AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_id = p.ref_id AND r.rewarded_at IS NOT NULL)`);
+  const [nRef] = await tx.query(`SELECT count(*) n FROM referrals`);
+  // League prizes: each result's prize posted once under its key, and no prize without a result.
+  const prizes = await tx.query(`
+    SELECT COALESCE(r.season, split_part(p.idempotency_key, ':', 2)) AS season, COALESCE(r.user_id, p.ref_id) AS user_id,
+           COALESCE(r.prize_kop, 0)::text AS recorded, COALESCE(p.amount, 0)::text AS paid
+      FROM (SELECT * FROM league_results WHERE prize_kop > 0) r
+      FULL JOIN (SELECT * FROM postings WHERE kind = 'league_prize') p
+        ON p.idempotency_key = 'league:' || r.season || ':' || r.user_id
+     WHERE COALESCE(r.prize_kop, 0) <> COALESCE(p.amount, 0)`);
+  const [nPrize] = await tx.query(`SELECT count(*) n FROM league_results WHERE prize_kop > 0`);
+  return {
+    '10_promo_pays_only_known_rewards': report(Number(nPromo.n), [...unexplained, ...orphans]),
+    '11_referral_rewarded_as_recorded': report(Number(nRef.n), referrals),
+    '12_league_prizes_paid_once': report(Number(nPrize.n), prizes),
   };
 }

@@ -32,18 +32,22 @@ export interface Leaderboard {
 }
 
 /**
- * The leaderboard of `scope` (a group chat id, or every market), best P&L first (ties: better
+ * The leaderboard of `scope` (a group chat id, optionally only markets settled `since`, or every
+ * market), best P&L first (ties: better
  * accuracy, then the earlier user).
  * @param limit rows in `top`
  * @param userId users.id of the asking user, for `me`
  */
 export async function leaderboard(
-  m: EntityManager, scope: { chatId: number } | 'global', limit: number, userId: number | null,
+  m: EntityManager, scope: { chatId: number; since?: Date } | 'global', limit: number, userId: number | null,
 ): Promise<Leaderboard> {
+  // `since` (issue 12, `/top season`): only markets settled from then on.
+  const since = scope === 'global' ? null : scope.since ?? null;
   const params: unknown[] = [scope === 'global' ? null : scope.chatId];
   const rows: { user_id: string; name: string; pnl: string; correct: string; calls: string; rank: string }[] = await m.query(
     `WITH scope AS (
        SELECT id, outcome FROM markets WHERE status = 'settled' AND ($1::bigint IS NULL OR chat_id = $1)
+          AND ($4::timestamptz IS NULL OR settled_at >= $4)
      ), flows AS (
        SELECT f.taker_user_id AS user_id,
               CASE WHEN o.intent LIKE 'BUY%' THEN -1 ELSE 1 END
@@ -77,9 +81,10 @@ export async function leaderboard(
      )
      SELECT * FROM ranked r
       WHERE r.rank <= $2 OR r.user_id = $3 ORDER BY r.rank`,
-    [...params, limit, userId]);
+    [...params, limit, userId, since]);
   const [settled]: { n: string }[] = await m.query(
-    `SELECT count(*) AS n FROM markets WHERE status = 'settled' AND ($1::bigint IS NULL OR chat_id = $1)`, params);
+    `SELECT count(*) AS n FROM markets WHERE status = 'settled' AND ($1::bigint IS NULL OR chat_id = $1)
+        AND ($2::timestamptz IS NULL OR settled_at >= $2)`, [...params, since]);
   const all = rows.map((r): LeaderRow => ({
     rank: int(r.rank), userId: int(r.user_id), name: r.name, pnlKop: kopOf(r.pnl),
     correct: int(r.correct), calls: int(r.calls),

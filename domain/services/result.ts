@@ -53,6 +53,8 @@ export const SERVICE_FAILURE_CODES = [
   // Watchlist, price alerts, stop-loss / take-profit (issue 11).
   'alert_limit', 'alert_level_invalid', 'alert_not_found', 'trigger_level_invalid', 'trigger_no_position',
   'trigger_shares_invalid', 'trigger_not_found',
+  // Growth loop (issue 12).
+  'withdraw_promo_unmet',
 ] as const;
 
 /** Every code `fail()` accepts. */

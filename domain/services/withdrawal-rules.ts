@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { ceilDiv, kop, type Kop } from '../money';
+import { promoDepositShortfall } from './referral-rules';
 import { fail, type Failure } from './result';
 
 /** The seed's limits and fees; every field configurable (infra/config.ts, WITHDRAW_*). */
@@ -74,17 +75,24 @@ export interface WithdrawState {
   available: Kop;
   requestsToday: number;
   withdrawnThisMonth: Kop;
+  /** Received from `house:promo` in rewards (referrals, league prizes), kop, all time. */
+  promoKop: Kop;
+  /** Deposited, kop, all time. */
+  depositedKop: Kop;
 }
 
 /**
  * Checks a request and prices it. Failures (codes under `withdraw.errors`): withdraw_too_small
  * {min}, withdraw_too_large {max}, withdraw_over_available {available} (reserved money is never in
- * `available`), withdraw_daily_limit {count}, withdraw_fee_exceeds.
+ * `available`), withdraw_promo_unmet {promo, deposited, missing} (issue 12: rewards need as much
+ * deposited before anything is withdrawn), withdraw_daily_limit {count}, withdraw_fee_exceeds.
  */
 export function quoteWithdrawal(policy: WithdrawPolicy, amount: Kop, state: WithdrawState): ({ ok: true } & WithdrawalQuote) | Failure {
   if (amount < policy.minKop) return fail('withdraw_too_small', { min: policy.minKop });
   if (amount > policy.maxKop) return fail('withdraw_too_large', { max: policy.maxKop });
   if (amount > state.available) return fail('withdraw_over_available', { available: state.available });
+  const missing = promoDepositShortfall(state.promoKop, state.depositedKop);
+  if (missing > 0) return fail('withdraw_promo_unmet', { promo: state.promoKop, deposited: state.depositedKop, missing });
   if (state.requestsToday >= policy.dailyCount) return fail('withdraw_daily_limit', { count: policy.dailyCount });
   const fee = withdrawalFee(policy, amount, state.withdrawnThisMonth);
   if (fee >= amount) return fail('withdraw_fee_exceeds');

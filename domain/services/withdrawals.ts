@@ -29,7 +29,10 @@ export async function ensurePendingAccount(m: EntityManager, userId: number): Pr
   return Number(r.id);
 }
 
-/** The user's available balance, requests placed today and requested this month (not rejected or cancelled), at `now`. */
+/**
+ * The user's available balance, requests placed today and requested this month (not rejected or
+ * cancelled), at `now`; and all they received from `house:promo` and deposited (the promo rule).
+ */
 export async function withdrawState(m: EntityManager, userId: number, now: Date): Promise<WithdrawState> {
   const acc = await ensureUserAccounts(m, userId);
   const { dayStart, monthStart } = moscowPeriods(now);
@@ -37,9 +40,16 @@ export async function withdrawState(m: EntityManager, userId: number, now: Date)
     `SELECT (SELECT balance FROM accounts WHERE id = $1) AS available,
             (SELECT count(*) FROM withdrawals WHERE user_id = $2 AND created_at >= $3) AS today,
             (SELECT COALESCE(sum(amount_kop), 0) FROM withdrawals WHERE user_id = $2 AND created_at >= $4
-                AND status NOT IN ('rejected', 'cancelled')) AS month`,
+                AND status NOT IN ('rejected', 'cancelled')) AS month,
+            (SELECT COALESCE(sum(p.amount), 0) FROM postings p JOIN accounts h ON h.id = p.from_account_id
+              WHERE p.to_account_id = $1 AND h.code = 'house:promo') AS promo,
+            (SELECT COALESCE(sum(p.amount), 0) FROM postings p JOIN accounts h ON h.id = p.from_account_id
+              WHERE p.to_account_id = $1 AND h.code = 'external:telegram:deposits') AS deposited`,
     [acc.available, userId, dayStart, monthStart]);
-  return { available: kop(Number(r.available)), requestsToday: Number(r.today), withdrawnThisMonth: kop(Number(r.month)) };
+  return {
+    available: kop(Number(r.available)), requestsToday: Number(r.today), withdrawnThisMonth: kop(Number(r.month)),
+    promoKop: kop(Number(r.promo)), depositedKop: kop(Number(r.deposited)),
+  };
 }
 
 /** The preview: the same checks and fee as {@link requestWithdrawal}, read now. */

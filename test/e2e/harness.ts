@@ -17,6 +17,8 @@ import { kop } from '../../domain/money';
 import type { PlaceOrderCommand } from '../../domain/services/commands';
 import { createMarket } from '../../domain/services/markets';
 import { upsertUser } from '../../domain/services/users';
+import { referralPolicyOf } from '../../domain/services/referral-rules';
+import { parsePrizes } from '../../domain/services/league-rules';
 import { loadConfig } from '../../infra/config';
 import { startWorkers, type RunningWorkers } from '../../workers';
 import { digestScheduleOf } from '../../workers/digests';
@@ -56,6 +58,8 @@ export interface EnvOptions {
   groupDisputeWindow?: string;
   /** A digest channel and its schedule (DIGEST_CHANNEL_ID, DIGEST_CRON, DIGEST_LANG). */
   digest?: { cron: string; lang: 'ru' | 'en' };
+  /** The season/streak clock of the bot and the season close (issue 12); default: real time. */
+  clock?: () => Date;
   /** More environment for the bot and workers (e.g. RATE_LIMIT_POINTS, WITHDRAW_QUORUM_KOP, WITHDRAW_SLA). */
   env?: Record<string, string>;
 }
@@ -92,9 +96,11 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
   const workers: RunningWorkers = await startWorkers({
     ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
     withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
+    referral: referralPolicyOf(config.referral),
+    league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map(), ...(opts.clock ? { now: opts.clock } : {}) },
   });
   const queues = new Queues(REDIS_URL, prefix);
-  const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
+  const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger, ...(opts.clock ? { clock: opts.clock } : {}) }, { handleSignals: false });
   return {
     ds: db.ds, sim, botInfo, queues, admin, admins, channelId, prefix, errors, running,
     close: async () => {

@@ -5,7 +5,7 @@ import {
   DEFAULT_WITHDRAW_POLICY as P, luhnValid, maskCard, parseBankName, parseCardNumber, parsePhone, quoteWithdrawal, withdrawalFee,
 } from '../../domain/services/withdrawal-rules';
 
-const state = (available: number, requestsToday = 0, withdrawnThisMonth = 0) => ({ available: kop(available), requestsToday, withdrawnThisMonth: kop(withdrawnThisMonth) });
+const state = (available: number, requestsToday = 0, withdrawnThisMonth = 0) => ({ available: kop(available), requestsToday, withdrawnThisMonth: kop(withdrawnThisMonth), promoKop: kop(0), depositedKop: kop(0) });
 
 test('issue 9: no fee up to 10 000 ₽ a month, 1 % rounded up to a kopeck above it', () => {
   expect(withdrawalFee(P, kop(1_000_000), kop(0))).toBe(0);
