@@ -39,7 +39,7 @@ async function showLeague(rt: BotRuntime, ctx: BotContext, now: Date): Promise<v
     const mine = ranked.find((r) => r.userId === ctx.user.id)!;
     const { up, down } = moveCounts(ranked.length, me.division);
     lines.push(ctx.t('league.cohort', { division: ctx.tp(divisionKey(me.division)), cohort: me.cohort, count: ranked.length }));
-    lines.push(ctx.t('league.rules', { up, down }));
+    lines.push(ctx.t('league.rules'), ctx.t('league.moves', { up, down }));
     lines.push('');
     const from = Math.max(0, Math.min(mine.place - 1 - Math.floor(TABLE_ROWS / 2), ranked.length - TABLE_ROWS));
     for (const r of ranked.slice(from, from + TABLE_ROWS)) {
