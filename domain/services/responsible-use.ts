@@ -11,7 +11,8 @@ import { fail, type Failure, type Result } from './result';
 import { moscowPeriods } from './withdrawal-rules';
 
 /** Version of the terms text (locales `responsible.terms`); raise it when the text changes and everyone is asked again. */
-export const TERMS_VERSION = 1;
+// 2: promo money (invitation rewards, league prizes) and what a withdrawal then needs (issue 12).
+export const TERMS_VERSION = 2;
 /** A raised (or removed) deposit limit applies after this long, ms. */
 export const LIMIT_RAISE_DELAY_MS = 24 * 3_600_000;
 
