@@ -85,9 +85,9 @@ export function createBot(deps: BotDeps): PravdaBot {
     // cache needs the file_id of every photo sent.
     telegram: { apiRoot: deps.config.apiRoot, webhookReply: false },
   });
-  applyTelegramPolicy(bot.telegram, rt.telegramPolicy);
+  applyTelegramPolicy(bot.telegram, rt.telegramPolicy, rt.onFloodWait);
   bot.use(updateContext());
-  bot.use(floodWait(rt.telegramPolicy));
+  bot.use(floodWait(rt.telegramPolicy, rt.onFloodWait));
   bot.use(errorBoundary(rt));
   bot.use(dropRedeliveredUpdates(rt));
   bot.use(rateLimit(rt));

@@ -3,7 +3,9 @@
  * naming. Built once by createBot.
  */
 import { createClient } from 'redis';
-import { createTelegramPolicy, type TelegramPolicy } from '../infra/telegram-policy';
+import { createTelegramPolicy, type FloodWaitHook, type TelegramPolicy } from '../infra/telegram-policy';
+import { chatNotBeforeKey, RAISE_NOT_BEFORE } from '../jobs/flood-marks';
+import { bullPrefix } from '../jobs/queues';
 import type { BotDeps } from './deps';
 
 /** A node-redis v4 client (the type @telegraf/session's Redis store takes). */
@@ -19,7 +21,12 @@ export interface BotRuntime extends BotDeps {
   key(...parts: (string | number)[]): string;
   /** The process's Bot API retry policy and circuit breaker (infra/telegram-policy.ts). */
   telegramPolicy: TelegramPolicy;
+  /** A reply got 429: the notifications pipeline holds that chat too until retry_after has passed (jobs/flood-marks.ts). */
+  onFloodWait: FloodWaitHook;
 }
+
+/** Added to a shared flood wait, ms, like the pipeline's own jitter margin (workers/notifications/types.ts). */
+const FLOOD_MARGIN_MS = 50;
 
 /**
  * Builds the runtime. The Redis client is NOT connected here: @telegraf/session's Redis store
@@ -30,7 +37,15 @@ export function createRuntime(deps: BotDeps): BotRuntime {
   const redis = createClient({ url: deps.redisUrl });
   redis.on('error', (err: unknown) => deps.logger.error({ err }, 'bot redis error'));
   const prefix = `${deps.config.queuePrefix}:bot`;
-  return { ...deps, redis, key: (...parts) => [prefix, ...parts].join(':'), telegramPolicy: deps.telegramPolicy ?? createTelegramPolicy() };
+  const bull = bullPrefix(deps.config.queuePrefix);
+  const onFloodWait: FloodWaitHook = (chatId, retryAfterSec) => {
+    const ms = Math.ceil(retryAfterSec * 1000) + FLOOD_MARGIN_MS;
+    redis.eval(RAISE_NOT_BEFORE, { keys: [chatNotBeforeKey(bull, chatId)], arguments: [String(ms)] })
+      .catch((err: unknown) => deps.logger.warn({ err, chatId }, 'could not share a flood wait'));
+  };
+  return {
+    ...deps, redis, key: (...parts) => [prefix, ...parts].join(':'), telegramPolicy: deps.telegramPolicy ?? createTelegramPolicy(), onFloodWait,
+  };
 }
 
 /**

@@ -77,6 +77,9 @@ export function createTelegramPolicy(opts: TelegramPolicyOptions = {}): Telegram
   return { breaker, policy: wrap(retrying, breaker) };
 }
 
+/** Told of every 429 of a call about one chat (`chat_id`), with Telegram's retry_after in seconds; must not throw. */
+export type FloodWaitHook = (chatId: number, retryAfterSec: number) => void;
+
 /** The same breaker without the retries: for callers that handle 429/5xx themselves (the notification pump). */
 export function breakerOnly(p: TelegramPolicy): TelegramPolicy {
   return { breaker: p.breaker, policy: p.breaker };
@@ -87,7 +90,7 @@ export function breakerOnly(p: TelegramPolicy): TelegramPolicy {
  * (infra/metrics.ts). Idempotent per instance. Telegraf gives each update its own Telegram
  * instance, so the bot applies this per update (bot/middleware/flood-wait.ts).
  */
-export function applyTelegramPolicy(telegram: Telegram, p: TelegramPolicy): Telegram {
+export function applyTelegramPolicy(telegram: Telegram, p: TelegramPolicy, onFloodWait?: FloodWaitHook): Telegram {
   const marked = telegram as Telegram & { __policy?: true };
   if (marked.__policy) return telegram;
   marked.__policy = true;
@@ -103,6 +106,9 @@ export function applyTelegramPolicy(telegram: Telegram, p: TelegramPolicy): Tele
         const code = err instanceof TelegramError ? String(err.code) : 'network';
         end({ outcome: code });
         if (code === '429' || code === '403') telegramMetrics.errors.inc({ code });
+        const chatId = Number((args[1] as { chat_id?: unknown } | undefined)?.chat_id);
+        const wait = retryAfterSec(err);
+        if (onFloodWait && wait !== undefined && Number.isSafeInteger(chatId) && chatId !== 0) onFloodWait(chatId, wait);
         throw err;
       }
     });

@@ -8,6 +8,7 @@ import { MatchingSupervisor } from './matching';
 import { Notifier } from './notifications/producer';
 import { startNotificationsWorker } from './notifications/worker';
 import { t } from '../infra/i18n';
+import { chatNotBeforeKey, RAISE_NOT_BEFORE } from '../jobs/flood-marks';
 import { bullPrefix, Queues } from '../jobs/queues';
 import { startResolutionNewsWorker } from './resolution-news';
 import { startSettlementWorker } from './settlement';
@@ -57,9 +58,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   // One breaker for the process: direct calls retry 429/5xx (shared policy); the notification pump
   // keeps its own 429/403 handling and gets only the breaker, so an outage fails its sends fast.
   const policy = deps.telegramPolicy ?? createTelegramPolicy();
-  const telegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), policy);
-  const pumpTelegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), breakerOnly(policy));
   const beatRedis = createRedis(deps.redisUrl);
+  // Direct sends (settlement progress, card edits) share their 429s with the pipeline, like the bot's replies.
+  const onFloodWait = (chatId: number, retryAfterSec: number): void => {
+    beatRedis.eval(RAISE_NOT_BEFORE, 1, chatNotBeforeKey(bullPrefix(deps.prefix), chatId), String(Math.ceil(retryAfterSec * 1000) + 50))
+      .catch((err: unknown) => deps.logger.warn({ err, chatId }, 'could not share a flood wait'));
+  };
+  const telegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), policy, onFloodWait);
+  const pumpTelegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), breakerOnly(policy));
   const stopHeartbeat = startHeartbeat(beatRedis, deps.prefix, (err) => deps.logger.warn({ err }, 'heartbeat not written'));
   const notifier = new Notifier(deps.redisUrl, bullPrefix(deps.prefix));
   const queues = new Queues(deps.redisUrl, deps.prefix);

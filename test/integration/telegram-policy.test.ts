@@ -3,6 +3,12 @@ import { Telegram, TelegramError } from 'telegraf';
 import { createBotApiServer, type BotApiServer } from '../../tools/botapi/server';
 import type { BotInfo } from '../../tools/botapi/sim-types';
 import { applyTelegramPolicy, breakerOnly, createTelegramPolicy, RETRY_BASE_MS } from '../../infra/telegram-policy';
+import { createRedis } from '../../infra/redis';
+import { chatNotBeforeKey, RAISE_NOT_BEFORE } from '../../jobs/flood-marks';
+import { bullPrefix } from '../../jobs/queues';
+import { NotifyKeys } from '../../workers/notifications/keys';
+import { Pacer } from '../../workers/notifications/pacer';
+import { DEFAULT_LIMITS } from '../../workers/notifications/types';
 
 let server: BotApiServer;
 let url: string;
@@ -62,4 +68,29 @@ test('issue 15: 5xx are retried with exponential backoff; the pump\'s breaker-on
   const before = getMeCalls();
   await expect(pump.getMe()).rejects.toMatchObject({ code: 500 });
   expect(getMeCalls() - before).toBe(1);
+});
+
+test('a 429 of a call about one chat is told to the flood-wait hook, which holds that chat in the notifications pacer', async () => {
+  const user = server.sim.createUser({ first_name: 'Flood' });
+  server.sim.sendText({ userId: user.id, text: '/start' });
+  const told: [number, number][] = [];
+  const tg = applyTelegramPolicy(new Telegram(bot.token, { apiRoot: url }), breakerOnly(createTelegramPolicy()), (chatId, sec) => told.push([chatId, sec]));
+  server.sim.faults.set({ status: 429, retryAfter: 2, count: 1 });
+  await expect(tg.sendMessage(user.id, 'hello')).rejects.toMatchObject({ code: 429 });
+  await expect(tg.getMe()).resolves.toMatchObject({ username: 'policy_bot' });
+  expect(told).toEqual([[user.id, 2]]);
+
+  // The bot's hook writes the pipeline's "not before" key: the pacer then holds the chat.
+  const prefix = `flood-${Date.now()}`;
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    await redis.eval(RAISE_NOT_BEFORE, 1, chatNotBeforeKey(bullPrefix(prefix), user.id), '2000');
+    const pacer = new Pacer(redis, new NotifyKeys(bullPrefix(prefix)), DEFAULT_LIMITS);
+    const slot = await pacer.acquire(user.id);
+    expect(slot.reserved ? slot.sleepMs : slot.retryInMs).toBeGreaterThan(1500);
+    expect(await pacer.acquire(user.id + 1)).toMatchObject({ reserved: true });
+  } finally {
+    for (const k of await redis.keys(`{${prefix}}*`)) await redis.del(k);
+    await redis.quit();
+  }
 });

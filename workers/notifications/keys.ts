@@ -1,3 +1,5 @@
+import { chatNotBeforeKey } from '../../jobs/flood-marks';
+
 /** The BullMQ queue of the notifications pipeline (holds "pump" jobs and the digest tick). */
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -8,7 +10,7 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 export class NotifyKeys {
   private readonly base: string;
 
-  constructor(prefix: string) {
+  constructor(private readonly prefix: string) {
     this.base = `${prefix}:notify`;
   }
 
@@ -49,7 +51,8 @@ export class NotifyKeys {
 
   /** The chat's "not before" time after a 429 (ms, Redis clock). */
   chatNotBefore(chatId: number): string {
-    return `${this.base}:nb:${chatId}`;
+    // Shared with the bot's replies (jobs/flood-marks.ts): one chat, one flood wait.
+    return chatNotBeforeKey(this.prefix, chatId);
   }
 
   /** Theoretical arrival time of the bot-wide GCRA: the next free global slot (ms, Redis clock). */
