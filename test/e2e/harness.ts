@@ -93,7 +93,7 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
     withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
   });
-  const queues = new Queues(REDIS_URL, prefix);
+  const queues = new Queues(db.ds, REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger }, { handleSignals: false });
   return {
     ds: db.ds, sim, botInfo, queues, admin, admins, channelId, prefix, errors, running,
@@ -150,12 +150,11 @@ export async function fund(env: Env, user: SimUser, rub: number): Promise<number
   return userId;
 }
 
-/** An open market (announced to the matching workers), `hours` until its deadline. */
+/** An open market, `hours` until its deadline. */
 export async function market(env: Env, title: string, category = 'weather', hours = 48): Promise<number> {
   // No house maker: these tests place their own liquidity (liquidityKop > 0 gives a market a maker).
   const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null, liquidityKop: kop(0) });
   if (!r.ok) throw new Error(r.code);
-  await env.queues.announceMarket(r.market.id);
   return r.market.id;
 }
 

@@ -53,7 +53,7 @@ test('settlement in a real workers process SIGKILLed three times (after each com
   const market = await seedResolvedMarket(ds, 5_000, 100);
   const prefix = `resil-${randomBytes(4).toString('hex')}`;
   const env = { DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot };
-  const queues = new Queues(REDIS, prefix);
+  const queues = new Queues(ds, REDIS, prefix);
   try {
     await queues.enqueueSettlement(market.marketId);
     const paid = async () => Number((await ds.query(`SELECT count(*) n FROM positions WHERE market_id = $1 AND settled_at IS NOT NULL`, [market.marketId]))[0].n);
