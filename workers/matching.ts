@@ -71,6 +71,8 @@ export class MatchingSupervisor {
   constructor(private readonly deps: MatchingDeps) {
     this.conn = createRedis(deps.redisUrl);
     this.queue = new Queue(MATCHING_QUEUE, { connection: this.conn, prefix: bullPrefix(deps.prefix) });
+    // While Redis is away signals fail (the sweep resends them once it is back): log, never crash.
+    this.queue.on('error', (err) => deps.logger.warn({ err }, 'matching queue error'));
     this.recorder = new CommandRecorder(deps.ds, (marketId, seq) => this.signal(marketId, `drain-${marketId}-${seq}`),
       (err) => deps.logger.warn({ err }, 'could not signal a market'));
   }
