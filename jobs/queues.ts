@@ -88,8 +88,19 @@ export function newsKey(n: ResolutionNews): string {
   return n.kind === 'dispute' ? `${base}-${n.userId}` : `${base}-${n.userIds.length}`;
 }
 
-/** How often a waiting submit reads `commands.result` in case the Redis announcement was lost, ms. */
+/**
+ * A waiting submit reads `commands.result` in case the Redis announcement was lost: first after
+ * POLL_MS, then at doubling intervals up to POLL_MAX_MS (so a backlog of thousands of waiters does
+ * not turn into a query storm), ms.
+ */
 const POLL_MS = 250;
+const POLL_MAX_MS = 2_000;
+
+interface Waiter {
+  wakes: Set<(r: CommandResult) => void>;
+  nextPoll: number;
+  every: number;
+}
 
 /**
  * The producer side of the workers, used by the bot: records matching commands and waits for their
@@ -100,7 +111,7 @@ export class Queues {
   private readonly conn: IORedis;
   private readonly sub: IORedis;
   private readonly queues = new Map<string, Queue>();
-  private readonly waiters = new Map<string, Set<(r: CommandResult) => void>>();
+  private readonly waiters = new Map<string, Waiter>();
   private subscribed: Promise<unknown> | null = null;
   private poller: NodeJS.Timeout | null = null;
   /** Group commit of commands (jobs/command-log.ts); `recorder.transactions` counts its INSERTs. */
@@ -142,9 +153,10 @@ export class Queues {
     let wake!: (r: CommandResult) => void;
     const arrived = new Promise<CommandResult>((resolve) => (wake = resolve));
     const key = cmd.idempotencyKey;
-    const set = this.waiters.get(key) ?? new Set();
+    const waiter = this.waiters.get(key) ?? { wakes: new Set(), nextPoll: Date.now() + POLL_MS, every: POLL_MS };
+    const set = waiter.wakes;
     set.add(wake);
-    this.waiters.set(key, set);
+    this.waiters.set(key, waiter);
     this.poller ??= setInterval(() => void this.poll(), POLL_MS);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -174,12 +186,19 @@ export class Queues {
   }
 
   private wake(key: string, result: CommandResult): void {
-    for (const w of this.waiters.get(key) ?? []) w(result);
+    for (const w of this.waiters.get(key)?.wakes ?? []) w(result);
   }
 
   /** The fallback of the announcement: results of waited-for keys read from the command log. */
   private async poll(): Promise<void> {
-    const keys = [...this.waiters.keys()];
+    const now = Date.now();
+    const keys: string[] = [];
+    for (const [key, w] of this.waiters) {
+      if (w.nextPoll > now) continue;
+      keys.push(key);
+      w.every = Math.min(POLL_MAX_MS, w.every * 2);
+      w.nextPoll = now + w.every;
+    }
     for (let i = 0; i < keys.length; i += 1000) {
       try {
         for (const [key, result] of await appliedResults(this.ds, keys.slice(i, i + 1000))) this.wake(key, result);

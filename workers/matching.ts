@@ -135,13 +135,24 @@ export class MatchingSupervisor {
     return state.done;
   }
 
+  /**
+   * Batch after batch until none is left. The after-commit work of a batch overlaps the next
+   * batch's transaction, but the batches' after-commit steps run one after another in order, so
+   * each chat's notices and each waiter's result still come in `seq` order.
+   */
   private async drainAll(marketId: number): Promise<void> {
     const max = this.deps.batchMax ?? 100;
-    for (;;) {
-      const out = await drainMarket(this.deps.ds, this.cache, marketId, { max, beforeCommit: () => faultPoint('matching-before-commit') });
-      if (!out) return;
-      faultPoint('matching-after-commit');
-      await withRequestId(out.cmds[0]?.reqId, () => this.afterCommit(marketId, out));
+    let after = Promise.resolve();
+    try {
+      for (;;) {
+        const out = await drainMarket(this.deps.ds, this.cache, marketId, { max, beforeCommit: () => faultPoint('matching-before-commit') });
+        if (!out) return;
+        faultPoint('matching-after-commit');
+        after = after.then(() => withRequestId(out.cmds[0]?.reqId, () => this.afterCommit(marketId, out)))
+          .catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'after-commit step failed'));
+      }
+    } finally {
+      await after;
     }
   }
 
@@ -154,7 +165,9 @@ export class MatchingSupervisor {
     // announces the outcome) queues behind them, so each chat reads "trading closed" first.
     if (out.notices.length > 0) {
       try {
-        for (const n of await noticeMessages(this.deps.ds.manager, out.notices)) await this.deps.notifier.notify(n);
+        // Issued at once, not one round trip each: the Notifier keeps call order per chat.
+        const jobs = await noticeMessages(this.deps.ds.manager, out.notices);
+        await Promise.all(jobs.map((n) => this.deps.notifier.notify(n)));
       } catch (err) {
         this.deps.logger.error({ err, marketId }, 'could not queue notices');
       }
