@@ -20,13 +20,16 @@ import { mulberry32 } from '../infra/prng';
  * on the one BullMQ matching queue, drained by the matching worker in batches, each batch one
  * commit that also marks its commands applied (synchronous_commit on), the results announced and
  * every submitter answered — against pgbench TPC-B (scale 10, 8 clients) measured right before it
- * on the same machine. Run with batching (up to 100 commands of a market per transaction) and
- * with one transaction per order.
+ * on the same machine. Run with batching (up to BENCH_BATCH, default 100, commands of a market per
+ * transaction) and with one transaction per order. `recordTransactions`: the group commits that
+ * recorded the batched run's orders.
  */
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
 const MARKETS = 4;
+/** Most commands of a market per transaction in the batched run (the workers' default is 100). */
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const USERS = 40;
 
 function pgbenchTps(): number {
@@ -107,12 +110,12 @@ async function run(batchMax: number): Promise<{ perSec: number; auditOk: boolean
 
 async function main(): Promise<void> {
   const baseline = pgbenchTps();
-  const batched = await run(100);
+  const batched = await run(BATCH);
   const single = await run(1);
   const r2 = (x: number) => Math.round(x * 100) / 100;
   process.stdout.write(JSON.stringify({
     name: 'persist', ours: r2(batched.perSec), baseline: r2(baseline), ratio: r2(batched.perSec / baseline), unit: 'orders/s',
-    oneTxPerOrder: r2(single.perSec), oneTxPerOrderRatio: r2(single.perSec / baseline), orders: ORDERS,
+    oneTxPerOrder: r2(single.perSec), oneTxPerOrderRatio: r2(single.perSec / baseline), orders: ORDERS, batchMax: BATCH,
     auditOk: batched.auditOk && single.auditOk, recordTransactions: batched.inserts,
   }) + '\n');
 }
