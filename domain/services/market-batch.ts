@@ -436,6 +436,17 @@ export class MarketBatch {
     return new BatchWriter(this.m, this.market, this.now, this.changes()).write();
   }
 
+  /**
+   * Like flush, in two steps: `flushOwn` writes what only this market touches and returns the new
+   * book version; the returned `shared` writes the postings and taker volume (row locks shared
+   * with other markets' batches), to be called last before commit (matching.ts).
+   */
+  async flushOwn(): Promise<{ version: number; shared: () => Promise<void> }> {
+    const writer = new BatchWriter(this.m, this.market, this.now, this.changes());
+    const version = await writer.writeOwn();
+    return { version, shared: () => writer.writeShared() };
+  }
+
   /** What the batch decided, for the writer. */
   private changes(): BatchChanges {
     return {

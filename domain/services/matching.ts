@@ -80,6 +80,8 @@ async function runWithRetry(
 interface CommandSource {
   take(m: EntityManager): Promise<readonly MatchingCommand[] | null>;
   done(m: EntityManager, results: readonly CommandResult[], watch: WatchOutcome): Promise<void>;
+  /** Called last in the transaction, just before it commits. */
+  beforeCommit?: () => void;
 }
 
 const fixed = (cmds: readonly MatchingCommand[]): CommandSource => ({ take: async () => cmds, done: async () => undefined });
@@ -123,11 +125,14 @@ async function runFrom(
       if (r.ok && r.outcome) r.outcome.marketId = marketId;
       results.push(r);
     }
-    committed = { version: await batch.flush(), batch };
+    const own = await batch.flushOwn();
+    committed = { version: own.version, batch };
     // Alerts and triggers see the price this batch committed, in its transaction (issue 11).
     const price = batch.committedPrice !== null && batch.committedPrice !== row.last_price ? batch.committedPrice : null;
     const watch = await watchBatch(m, { marketId, cmds, results, price, closing: batch.isClosing, now });
     await source.done(m, results, watch);
+    await own.shared();
+    source.beforeCommit?.();
     return { results, notices: batch.notices, watch };
   });
   const c = committed as { version: number; batch: MarketBatch } | null;
@@ -175,8 +180,8 @@ export async function drainMarket(ds: DataSource, cache: BookCache, marketId: nu
       done: async (m, results, watch) => {
         await markApplied(m, taken.map((p) => p.seq), results);
         if (watch.sells.length > 0) await recordCommands(m, watch.sells.map((s) => ({ cmd: s, reqId: s.idempotencyKey })));
-        opts.beforeCommit?.();
       },
+      beforeCommit: opts.beforeCommit,
     };
     try {
       const out = await runFrom(ds, cache, marketId, source, nowMs());
