@@ -166,13 +166,13 @@ export class BatchWriter {
   /**
    * The rows other markets' batches touch too (the users' accounts through the postings, their
    * taker volume): written last, just before commit (issue 13), so the row locks they take — in
-   * one global order, taker volume by user then accounts by id — are held as briefly as possible
+   * one global order, accounts by id (ledger.post) then taker volume by user — are held as briefly as possible
    * and batches of different markets sharing users overlap for the rest of their work.
    */
   async writeShared(): Promise<void> {
     if (!this.c.changed && this.c.newOrders.size === 0) return;
-    await this.writeVolume();
     await post(this.m, await this.postings(this.fillIds));
+    await this.writeVolume();
   }
 
   private async insertFills(): Promise<number[]> {
