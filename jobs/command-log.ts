@@ -9,7 +9,7 @@
  * recorded, and a signal lost with Redis is sent again by the supervisor's sweep (workers/matching.ts).
  */
 import type { DataSource } from 'typeorm';
-import { recordCommands, type LoggedCommand, type Recorded } from '../domain/services/command-log';
+import { databaseAnswers, recordCommands, type LoggedCommand, type Recorded } from '../domain/services/command-log';
 
 interface Waiting {
   item: LoggedCommand;
@@ -61,8 +61,23 @@ export class CommandRecorder {
       try {
         recorded = await recordCommands(this.ds, batch.map((w) => w.item));
       } catch (err) {
-        for (const w of batch) w.reject(err);
-        continue;
+        if (batch.length === 1 || !(await databaseAnswers(this.ds))) {
+          for (const w of batch) w.reject(err);
+          continue;
+        }
+        // One bad command failed the group: each alone, so only the bad one fails.
+        recorded = [];
+        const ok: Waiting[] = [];
+        for (const w of batch) {
+          try {
+            this.transactions++;
+            recorded.push((await recordCommands(this.ds, [w.item]))[0]!);
+            ok.push(w);
+          } catch (e) {
+            w.reject(e);
+          }
+        }
+        batch.splice(0, batch.length, ...ok);
       }
       const firstSeq = new Map<number, number>();
       batch.forEach((w, i) => {

@@ -116,6 +116,16 @@ describe('in one process', () => {
     for (const m of markets) await expectSeqOrder(m);
   }, 60_000);
 
+  test('one malformed command in a group commit fails alone; the others are recorded and apply', async () => {
+    const cmds = orders('bad', markets, 10);
+    const bad = { ...cmds[3]!, idempotencyKey: 'bad-nan', marketId: Number.NaN };
+    const settled = await Promise.allSettled([...cmds, bad].map((c) => queues.submit(c, 30_000)));
+    expect(settled.map((s) => s.status)).toEqual([...cmds.map(() => 'fulfilled'), 'rejected']);
+    expect(settled.filter((s) => s.status === 'fulfilled' && !s.value.ok && s.value.code === 'order_queued')).toEqual([]);
+    await expectAppliedExactlyOnce(cmds.map((c) => c.idempotencyKey));
+    expect(await ds.query(`SELECT seq FROM commands WHERE idempotency_key = 'bad-nan'`)).toEqual([]);
+  });
+
   test('a cancel_all submitted again with the same key after its result was published has no second effect', async () => {
     const [marketId] = markets;
     const userId = await userWithMoney(ds, 1_000, 'ca');
