@@ -9,7 +9,8 @@ import { upsertUser } from '../domain/services/users';
 import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
 import { createRedis } from '../infra/redis';
 import { mulberry32 } from '../infra/prng';
-import { bullPrefix, Queues, resultKey } from '../jobs/queues';
+import { appliedResults } from '../domain/services/command-log';
+import { bullPrefix, Queues } from '../jobs/queues';
 import { MatchingSupervisor } from '../workers/matching';
 import { Notifier } from '../workers/notifications/producer';
 
@@ -90,7 +91,7 @@ async function run(withWatch: boolean): Promise<{ perSec: number; fires: number 
   const logger = pino({ level: 'warn' });
   const notifier = new Notifier(REDIS, bullPrefix(prefix));
   const supervisor = new MatchingSupervisor({ ds, redisUrl: REDIS, prefix, notifier, logger, batchMax: 100 });
-  const queues = new Queues(REDIS, prefix);
+  const queues = new Queues(ds, REDIS, prefix);
   const redis = createRedis(REDIS);
   try {
     const { market, users } = await world(ds, withWatch);
@@ -99,8 +100,8 @@ async function run(withWatch: boolean): Promise<{ perSec: number; fires: number 
     const cmds = orders(market, users, withWatch ? 'w' : 'n');
     const t0 = process.hrtime.bigint();
     await Promise.all(cmds.map((c) => queues.enqueue(c)));
-    const last = resultKey(prefix, cmds[cmds.length - 1]!.idempotencyKey);
-    while ((await redis.exists(last)) === 0) await new Promise((r) => setTimeout(r, 10));
+    const last = cmds[cmds.length - 1]!.idempotencyKey;
+    while ((await appliedResults(ds, [last])).size === 0) await new Promise((r) => setTimeout(r, 10));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM alert_fires`);
     return { perSec: ORDERS / seconds, fires: n };

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const ds = await openDataSource(url, { migrate: true });
   const notifier = new Notifier(REDIS, bullPrefix(prefix));
   const matching = new MatchingSupervisor({ ds, redisUrl: REDIS, prefix, notifier, logger: pino({ level: 'silent' }) });
-  const queues = new Queues(REDIS, prefix);
+  const queues = new Queues(ds, REDIS, prefix);
   const http = createHttpServer({ ds, redisUrl: REDIS, prefix }, 0, '127.0.0.1');
   const mini = await registerMiniApp(http.app, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 0, requestsPerSecond: 1_000_000 });
   try {

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     stops.push(() => workers.close());
   }
   if (role === 'all' || role === 'bot') {
-    const queues = new Queues(config.redisUrl, config.queuePrefix);
+    const queues = new Queues(ds, config.redisUrl, config.queuePrefix);
     const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger }, http ? { http } : {});
     // The Mini App (/app, /api) lives on the bot's HTTP server: it submits through the same queues.
     const miniApp = http ? await registerMiniApp(http.app, {

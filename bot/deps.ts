@@ -12,8 +12,9 @@ import type { ResolutionNews } from '../jobs/queues';
 /** The calls into jobs/queues.ts the bot makes. */
 export interface BotQueues {
   /**
-   * Enqueues a command on its market's matching queue and waits up to `waitMs` for the worker's
-   * result; `{ ok: false, code: 'order_queued' }` when the worker did not answer in time.
+   * Records a command in the command log (durable before anyone is answered), signals its market
+   * and waits up to `waitMs` for the worker's result; `{ ok: false, code: 'order_queued' }` when the
+   * worker did not answer in time (the command still applies, exactly once).
    */
   submit(cmd: MatchingCommand, waitMs?: number): Promise<CommandResult>;
   /**
@@ -23,8 +24,6 @@ export interface BotQueues {
   enqueueSettlement(marketId: number, adminChatId?: number): Promise<unknown>;
   /** Queues the notices of a resolution step (proposal, dispute, upheld) for holders and admins. */
   announceResolution(news: ResolutionNews): Promise<unknown>;
-  /** Tells the matching supervisors a new market exists, so its queue gets a worker. */
-  announceMarket(marketId: number): Promise<unknown>;
 }
 
 export interface BotDeps {

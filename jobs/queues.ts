@@ -1,19 +1,39 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { appliedResults } from '../domain/services/command-log';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { fail } from '../domain/services/result';
 import { createRedis } from '../infra/redis';
 import { currentRequestId } from '../infra/request-context';
+import { CommandRecorder } from './command-log';
 
 /** BullMQ key prefix: a Redis Cluster hash tag, so every key of a queue lives in one slot (DESIGN §8). */
 export function bullPrefix(prefix: string): string {
   return `{${prefix}}`;
 }
 
-/** One matching queue per market: BullMQ keeps its jobs in order and global concurrency 1 runs one at a time. */
-export function matchingQueueName(marketId: number): string {
-  return `match-${marketId}`;
+/**
+ * The one matching queue of all markets (issue 13). Its jobs carry no command, only the signal that
+ * a market has recorded commands to apply (`DrainJob`); the commands live in Postgres (`commands`).
+ */
+export const MATCHING_QUEUE = 'matching';
+
+/** Data of a drain job: apply the recorded, unapplied commands of this market. */
+export interface DrainJob {
+  marketId: number;
 }
+
+/**
+ * Signals a market: adds a drain job with id `jobId` (a repeat of the id while the job waits or
+ * runs adds nothing). Jobs are removed when done or failed, so an id never blocks a later signal,
+ * and one attempt suffices: commands a failed drain left unapplied are signalled again by the sweep.
+ */
+export async function signalDrain(queue: Queue, marketId: number, jobId: string): Promise<void> {
+  const data: DrainJob = { marketId };
+  await queue.add('drain', data, { jobId, removeOnComplete: true, removeOnFail: true });
+}
+
 export const SETTLE_QUEUE = 'settle';
 export const MAINTENANCE_QUEUE = 'maintenance';
 /** Fan-out of resolution news (proposals, disputes) to holders and admins: workers/resolution-news.ts. */
@@ -24,10 +44,10 @@ export function jobIdOf(key: string): string {
   return `j-${key.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
-/** Where a matching worker leaves each command's result (and announces it), keyed by idempotency key. */
-export function resultKey(prefix: string, key: string): string {
-  return `${bullPrefix(prefix)}:mres:${key}`;
-}
+/**
+ * Where the matching workers announce results after each committed batch: one message per batch,
+ * the JSON array of `[idempotencyKey, CommandResult]` pairs (`ResultMessage`).
+ */
 export function resultChannel(prefix: string): string {
   return `${bullPrefix(prefix)}:mres`;
 }
@@ -38,24 +58,7 @@ export function resultChannel(prefix: string): string {
 export function marketEventsChannel(prefix: string): string {
   return `${bullPrefix(prefix)}:mchanged`;
 }
-/** Announces new markets to matching supervisors. */
-export function marketsChannel(prefix: string): string {
-  return `${bullPrefix(prefix)}:markets`;
-}
-
-/**
- * BullMQ options of a matching command's job: the job id comes from its idempotency key (a second
- * add of the same command is a no-op while the job is kept), retried on failure.
- */
-export function commandJobOptions(key: string) {
-  return {
-    jobId: jobIdOf(key),
-    attempts: 5,
-    backoff: { type: 'exponential', delay: 200 },
-    removeOnComplete: { age: 3600, count: 10_000 },
-    removeOnFail: { age: 7 * 86_400 },
-  };
-}
+export type ResultMessage = [string, CommandResult][];
 
 /** Data of a settlement job: the market, and where to show the admin its progress. */
 export interface SettleJob {
@@ -86,23 +89,47 @@ export function newsKey(n: ResolutionNews): string {
 }
 
 /**
- * The producer side of the workers, used by the bot: submits matching commands and waits for
- * their results, starts settlement jobs. Results come back over one Redis pub/sub connection
- * for all markets (a BullMQ QueueEvents per market queue would hold one blocking connection each).
+ * A waiting submit reads `commands.result` in case the Redis announcement was lost: first after
+ * POLL_MS, then at doubling intervals up to POLL_MAX_MS (so a backlog of thousands of waiters does
+ * not turn into a query storm), ms.
+ */
+const POLL_MS = 250;
+const POLL_MAX_MS = 2_000;
+
+interface Waiter {
+  wakes: Set<(r: CommandResult) => void>;
+  nextPoll: number;
+  every: number;
+}
+
+/**
+ * The producer side of the workers, used by the bot: records matching commands and waits for their
+ * results, starts settlement jobs. Results come back over one Redis pub/sub connection for all
+ * markets, backed by a read of the command log, so a lost message strands no one.
  */
 export class Queues {
   private readonly conn: IORedis;
   private readonly sub: IORedis;
   private readonly queues = new Map<string, Queue>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Waiter>();
   private subscribed: Promise<unknown> | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  /** Group commit of commands (jobs/command-log.ts); `recorder.transactions` counts its INSERTs. */
+  readonly recorder: CommandRecorder;
 
-  constructor(redisUrl: string, private readonly prefix: string) {
+  constructor(private readonly ds: DataSource, redisUrl: string, private readonly prefix: string) {
     this.conn = createRedis(redisUrl);
     this.sub = createRedis(redisUrl);
-    this.sub.on('message', (_channel: string, key: string) => {
-      for (const wake of this.waiters.get(key) ?? []) wake();
+    this.sub.on('message', (_channel: string, message: string) => {
+      let pairs: ResultMessage;
+      try {
+        pairs = JSON.parse(message) as ResultMessage;
+      } catch {
+        return;
+      }
+      for (const [key, result] of pairs) this.wake(key, result);
     });
+    this.recorder = new CommandRecorder(ds, (marketId, seq) => signalDrain(this.queue(MATCHING_QUEUE), marketId, `drain-${marketId}-${seq}`));
   }
 
   /** The BullMQ queue of this name (created once). */
@@ -116,39 +143,69 @@ export class Queues {
   }
 
   /**
-   * Enqueues a command on its market's queue (job id from the idempotency key, so a double tap
-   * enqueues once) and waits up to `waitMs` for its result. Returns `order_queued` on time-out:
-   * the command still applies, exactly once, when the worker gets to it.
+   * Records a command in the command log (a repeated idempotency key is recorded once: a double tap
+   * applies once), signals its market, and waits up to `waitMs` for its result. A key applied
+   * before returns its stored result at once. Returns `order_queued` on time-out: the command is
+   * recorded and still applies, exactly once. Throws only if the command could not be recorded.
    */
   async submit(cmd: MatchingCommand, waitMs = 15_000): Promise<CommandResult> {
-    this.subscribed ??= this.sub.subscribe(resultChannel(this.prefix));
-    await this.subscribed;
-    const key = resultKey(this.prefix, cmd.idempotencyKey);
-    let wake!: () => void;
-    const arrived = new Promise<void>((resolve) => (wake = resolve));
-    const set = this.waiters.get(cmd.idempotencyKey) ?? new Set();
+    this.subscribed ??= this.sub.subscribe(resultChannel(this.prefix)).catch(() => (this.subscribed = null));
+    let wake!: (r: CommandResult) => void;
+    const arrived = new Promise<CommandResult>((resolve) => (wake = resolve));
+    const key = cmd.idempotencyKey;
+    const waiter = this.waiters.get(key) ?? { wakes: new Set(), nextPoll: Date.now() + POLL_MS, every: POLL_MS };
+    const set = waiter.wakes;
     set.add(wake);
-    this.waiters.set(cmd.idempotencyKey, set);
+    this.waiters.set(key, waiter);
+    this.poller ??= setInterval(() => void this.poll(), POLL_MS);
     let timer: NodeJS.Timeout | undefined;
     try {
-      await this.enqueue(cmd);
-      const done = await this.conn.get(key);
-      if (done) return JSON.parse(done) as CommandResult;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), waitMs)));
-      if ((await Promise.race([arrived, timedOut])) === 'timeout') return fail('order_queued');
-      return JSON.parse((await this.conn.get(key))!) as CommandResult;
+      const recorded = await this.record(cmd);
+      if (recorded.result) return recorded.result;
+      const timedOut = new Promise<CommandResult>((resolve) => (timer = setTimeout(() => resolve(fail('order_queued')), waitMs)));
+      return await Promise.race([arrived, timedOut]);
     } finally {
       clearTimeout(timer);
       set.delete(wake);
-      if (set.size === 0) this.waiters.delete(cmd.idempotencyKey);
+      if (set.size === 0) this.waiters.delete(key);
+      if (this.waiters.size === 0 && this.poller) {
+        clearInterval(this.poller);
+        this.poller = null;
+      }
     }
   }
 
-  /** Adds a command to its market's queue without waiting (sweeps, benchmarks). */
+  /** Records a command and signals its market without waiting for the result (sweeps, benchmarks). */
   async enqueue(cmd: MatchingCommand): Promise<void> {
+    await this.record(cmd);
+  }
+
+  private record(cmd: MatchingCommand) {
     // reqId: the update that caused it, so the worker's log lines and notices carry it (issue 15).
-    const data = { ...cmd, reqId: currentRequestId() ?? cmd.idempotencyKey };
-    await this.queue(matchingQueueName(cmd.marketId)).add(cmd.type, data, commandJobOptions(cmd.idempotencyKey));
+    return this.recorder.record({ cmd, reqId: currentRequestId() ?? cmd.idempotencyKey });
+  }
+
+  private wake(key: string, result: CommandResult): void {
+    for (const w of this.waiters.get(key)?.wakes ?? []) w(result);
+  }
+
+  /** The fallback of the announcement: results of waited-for keys read from the command log. */
+  private async poll(): Promise<void> {
+    const now = Date.now();
+    const keys: string[] = [];
+    for (const [key, w] of this.waiters) {
+      if (w.nextPoll > now) continue;
+      keys.push(key);
+      w.every = Math.min(POLL_MAX_MS, w.every * 2);
+      w.nextPoll = now + w.every;
+    }
+    for (let i = 0; i < keys.length; i += 1000) {
+      try {
+        for (const [key, result] of await appliedResults(this.ds, keys.slice(i, i + 1000))) this.wake(key, result);
+      } catch {
+        return; // the database is away: the next tick tries again
+      }
+    }
   }
 
   /**
@@ -188,12 +245,9 @@ export class Queues {
     });
   }
 
-  /** Tells matching supervisors that a market now exists. */
-  async announceMarket(marketId: number): Promise<void> {
-    await this.conn.publish(marketsChannel(this.prefix), String(marketId));
-  }
-
   async close(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    await this.recorder.settle();
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.sub.disconnect();
     await this.conn.quit();

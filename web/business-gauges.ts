@@ -5,20 +5,15 @@
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { activeUsers, settlementProgress, tradableMarketIds } from '../domain/read/ops';
+import { activeUsers, settlementProgress } from '../domain/read/ops';
 import { registry } from '../infra/metrics';
 import { CARDS_QUEUE } from '../workers/cards';
 import { DIGEST_QUEUE } from '../workers/digests';
 import { NOTIFICATIONS_QUEUE } from '../workers/notifications/keys';
-import { MAINTENANCE_QUEUE, matchingQueueName, RESOLUTION_NEWS_QUEUE, SETTLE_QUEUE } from '../jobs/queues';
+import { MAINTENANCE_QUEUE, MATCHING_QUEUE, RESOLUTION_NEWS_QUEUE, SETTLE_QUEUE } from '../jobs/queues';
 
-/** The queues every deployment has; matching queues (one per tradable market) are added per scrape. */
-export const FIXED_QUEUES = [SETTLE_QUEUE, MAINTENANCE_QUEUE, RESOLUTION_NEWS_QUEUE, NOTIFICATIONS_QUEUE, CARDS_QUEUE, DIGEST_QUEUE, 'monitor'];
-
-/** Every queue name to watch now (fixed ones plus `match-<id>` of open and closed markets). */
-export async function watchedQueues(ds: DataSource): Promise<string[]> {
-  return [...FIXED_QUEUES, ...(await tradableMarketIds(ds)).map(matchingQueueName)];
-}
+/** Every queue of a deployment (one matching queue for all markets since issue 13). */
+export const WATCHED_QUEUES = [MATCHING_QUEUE, SETTLE_QUEUE, MAINTENANCE_QUEUE, RESOLUTION_NEWS_QUEUE, NOTIFICATIONS_QUEUE, CARDS_QUEUE, DIGEST_QUEUE, 'monitor'];
 
 /** Jobs waiting (incl. prioritized) and the age in seconds of the oldest of them (0 when none). */
 export async function queueBacklog(q: Queue): Promise<{ depth: number; oldestAgeSec: number }> {
@@ -42,7 +37,7 @@ function scanQueues(s: Source): Promise<Map<string, { depth: number; oldestAgeSe
     const out = new Map<string, { depth: number; oldestAgeSec: number }>();
     // Redis or the database down: the queue gauges are left out, /metrics still answers (and /health says why).
     try {
-      for (const name of await watchedQueues(s.ds)) out.set(name, await queueBacklog(s.queue(name)));
+      for (const name of WATCHED_QUEUES) out.set(name, await queueBacklog(s.queue(name)));
     } catch {
       out.clear();
     }

@@ -51,7 +51,7 @@ export interface RunningWorkers {
 
 /**
  * Starts all workers (DESIGN §5). Safe to run in several processes at once: matching keeps each
- * market's order through queue global concurrency and row locks; settlement is idempotent;
+ * market's order through the command log's `seq` and the market row lock; settlement is idempotent;
  * the maintenance scheduler ticks once per period whatever the number of processes.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -68,7 +68,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pumpTelegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), breakerOnly(policy));
   const stopHeartbeat = startHeartbeat(beatRedis, deps.prefix, (err) => deps.logger.warn({ err }, 'heartbeat not written'));
   const notifier = new Notifier(deps.redisUrl, bullPrefix(deps.prefix));
-  const queues = new Queues(deps.redisUrl, deps.prefix);
+  const queues = new Queues(deps.ds, deps.redisUrl, deps.prefix);
   const notifications = await startNotificationsWorker({
     connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram: pumpTelegram, ds: deps.ds, logger: deps.logger,
     summaryHeader: (lang) => t(lang, 'notify.summary_header'),

@@ -2,15 +2,18 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { tradableMarkets } from '../domain/read/sweeps';
+import { marketsWithStaleCommands } from '../domain/read/sweeps';
 import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
-import { applyCommands } from '../domain/services/matching';
-import { fail } from '../domain/services/result';
+import { drainMarket, type DrainOutcome } from '../domain/services/matching';
+import { faultPoint } from '../infra/faults';
 import { tradeMetrics } from '../infra/metrics';
 import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
-import { bullPrefix, marketEventsChannel, marketsChannel, matchingQueueName, resultChannel, resultKey } from '../jobs/queues';
+import { CommandRecorder } from '../jobs/command-log';
+import {
+  bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, type DrainJob, type ResultMessage,
+} from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import { referralRewardMessages } from '../messages/referrals';
 import { rewardReferrals } from '../domain/services/referrals';
@@ -28,140 +31,169 @@ export interface MatchingDeps {
   prefix: string;
   notifier: Notifier;
   logger: Logger;
-  /** Most commands of one market applied in one transaction when the queue has a backlog. */
+  /** Most recorded commands of one market applied in one transaction (default 100). */
   batchMax?: number;
+  /** Drain jobs run at once in this process (default 8); one market's run one at a time here. */
+  concurrency?: number;
   /** Told after a batch committed (the market may have moved): posted cards get redrawn (workers/cards.ts). */
   onCommitted?: (marketId: number) => Promise<void>;
   /** Referral rewards (issue 12) checked for everyone who traded in a committed batch; absent: none paid here. */
   referral?: ReferralPolicy;
 }
 
-const RESULT_TTL_S = 3600;
+/** How often the sweep looks for commands left waiting, and how old they must be to be signalled again, ms. */
+export const SWEEP_MS = 2_000;
+export const STALE_MS = 1_000;
+/** Alerts and trigger sells a crash left undelivered are looked for every this many sweeps. */
+const REDELIVER_EVERY = 5;
 
 /**
- * Runs one BullMQ worker per tradable market (DESIGN §5): the market's queue has global
- * concurrency 1, so however many worker processes run, one market's commands apply one batch at a
- * time and in queue order. Correctness does not rest on that, though: each batch re-checks the
- * market under its row lock (matching.ts).
+ * Applies recorded matching commands (issue 13, docs/RELIABILITY.md). Commands live in Postgres
+ * (`commands`, recorded by jobs/queues.ts before anyone is answered); Redis carries only drain
+ * jobs on ONE queue for all markets, so the Redis connections are bounded whatever the number of
+ * markets (one Worker of `concurrency` jobs per process).
  *
- * Batching: when a job starts and more commands of the same market wait behind it, up to
- * `batchMax` of them are applied in the SAME transaction, in queue order; their results are
- * stored and announced, and their jobs removed. A crash between commit and storing the results
- * is harmless: the jobs stay queued and the commands are idempotent by key.
+ * A drain job applies its market's unapplied commands, oldest first, in batches of `batchMax`, each
+ * batch one transaction under the market row lock that also marks them applied
+ * (domain/services/matching.ts `drainMarket`), until none is left. After each commit the results
+ * are announced (one message per batch on `resultChannel`), then the market event, the notices,
+ * alerts and trigger notices, and `onCommitted`.
+ *
+ * Nothing rests on Redis or on this process surviving: every SWEEP_MS (and at start) the markets
+ * with commands unapplied for STALE_MS are signalled again, so a lost job, a Redis restarted empty
+ * or a worker killed mid-batch (its transaction rolled back, the commands still unapplied) resume
+ * by themselves. The worker uses CRASH_SAFE options: a job may stall any number of times.
  */
 export class MatchingSupervisor {
   private readonly conn: IORedis;
-  private readonly sub: IORedis;
-  private readonly workers = new Map<number, { worker: Worker; queue: Queue }>();
+  private readonly queue: Queue;
+  private readonly recorder: CommandRecorder;
+  private worker: Worker | null = null;
   private readonly cache = new BookCache();
-  private rescan: NodeJS.Timeout | null = null;
+  /** This process's running drain per market, and whether another signal came while it ran. */
+  private readonly running = new Map<number, { done: Promise<void>; again: boolean }>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweeps = 0;
   private closed = false;
 
   constructor(private readonly deps: MatchingDeps) {
     this.conn = createRedis(deps.redisUrl);
-    this.sub = createRedis(deps.redisUrl);
+    this.queue = new Queue(MATCHING_QUEUE, { connection: this.conn, prefix: bullPrefix(deps.prefix) });
+    // While Redis is away signals fail (the sweep resends them once it is back): log, never crash.
+    this.queue.on('error', (err) => deps.logger.warn({ err }, 'matching queue error'));
+    this.recorder = new CommandRecorder(deps.ds, (marketId, seq) => this.signal(marketId, `drain-${marketId}-${seq}`),
+      (err) => deps.logger.warn({ err }, 'could not signal a market'));
   }
 
-  /** Starts workers for every market not yet settled, and follows new ones. */
+  /** Starts the worker and the sweep (which runs once now). */
   async start(): Promise<void> {
-    await this.sub.subscribe(marketsChannel(this.deps.prefix));
-    this.sub.on('message', (_c: string, id: string) => void this.ensure(Number(id)));
-    await this.scan();
-    this.rescan = setInterval(() => void this.scan().catch((e) => this.deps.logger.error({ err: e }, 'market rescan failed')), 10_000);
+    this.worker = new Worker(MATCHING_QUEUE, (job: Job<DrainJob>) => this.drain(job.data.marketId), {
+      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: this.deps.concurrency ?? 8, ...CRASH_SAFE,
+    });
+    this.worker.on('failed', (job, err) => this.deps.logger.error({ err, jobId: job?.id, marketId: job?.data.marketId }, 'drain job failed'));
+    this.worker.on('error', (err) => this.deps.logger.warn({ err }, 'matching worker error'));
+    await this.sweep().catch((err: unknown) => this.deps.logger.error({ err }, 'command sweep failed'));
+    this.sweeper = setInterval(() => void this.sweep().catch((err: unknown) => this.deps.logger.error({ err }, 'command sweep failed')), SWEEP_MS);
+  }
+
+  private signal(marketId: number, jobId: string): Promise<void> {
+    return signalDrain(this.queue, marketId, jobId);
   }
 
   /**
-   * Follows the tradable markets, and puts each queue's concurrency setting back: it lives in Redis,
-   * which may have restarted empty while this process kept running.
+   * Signals again every market whose commands wait for more than STALE_MS. The job id is new each
+   * time, so a job still locked by a dead process does not swallow the signal.
    */
-  private async scan(): Promise<void> {
-    for (const id of await tradableMarkets(this.deps.ds.manager)) await this.ensure(id);
-    await Promise.all([...this.workers.values()].map(({ queue }) => queue.setGlobalConcurrency(1)));
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    const stale = await marketsWithStaleCommands(this.deps.ds.manager, STALE_MS);
+    await Promise.all(stale.map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
     // Alerts and trigger sells a crash left between commit and delivery (issue 11).
-    await redeliverPending(this.deps, (id) => this.queueOf(id));
+    if (this.sweeps++ % REDELIVER_EVERY === 0) {
+      await redeliverPending(this.deps, (sells) => this.recordSells(sells));
+    }
   }
 
-  /** The matching queue of a market this supervisor runs, or null. */
-  private queueOf(marketId: number): Queue | null {
-    return this.workers.get(marketId)?.queue ?? null;
+  private async recordSells(sells: readonly MatchingCommand[]): Promise<void> {
+    await Promise.all(sells.map((cmd) => this.recorder.record({ cmd, reqId: cmd.idempotencyKey })));
   }
 
-  /** Starts the worker of a market's queue once. */
-  async ensure(marketId: number): Promise<void> {
-    if (this.closed || this.workers.has(marketId)) return;
-    const name = matchingQueueName(marketId);
-    const opts = { connection: this.conn, prefix: bullPrefix(this.deps.prefix) };
-    const queue = new Queue(name, opts);
-    this.workers.set(marketId, { queue, worker: null as unknown as Worker });
-    await queue.setGlobalConcurrency(1);
-    const worker = new Worker(name, (job: Job<MatchingCommand & { reqId?: string }>) =>
-      withRequestId(job.data.reqId ?? job.data.idempotencyKey, () => this.process(marketId, queue, job)), {
-      connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 1, ...CRASH_SAFE,
-    });
-    worker.on('failed', (job, err) => this.deps.logger.error({ err, jobId: job?.id, marketId }, 'matching job failed'));
-    this.workers.get(marketId)!.worker = worker;
+  /**
+   * Drains a market; a signal for a market this process is draining joins that drain (which then
+   * looks once more), so one process holds one database connection per market at most.
+   */
+  async drain(marketId: number): Promise<void> {
+    const run = this.running.get(marketId);
+    if (run) {
+      run.again = true;
+      return run.done;
+    }
+    const state = { done: Promise.resolve(), again: false };
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.drainAll(marketId);
+        } while (state.again && !this.closed);
+      } finally {
+        this.running.delete(marketId);
+      }
+    })();
+    this.running.set(marketId, state);
+    return state.done;
   }
 
-  private async process(marketId: number, queue: Queue, job: Job<MatchingCommand>): Promise<CommandResult> {
-    const stored = await this.conn.get(resultKey(this.deps.prefix, job.data.idempotencyKey));
-    if (stored) return JSON.parse(stored) as CommandResult;
-    const cmds = [job.data];
-    const peers: Job<MatchingCommand>[] = [];
+  /**
+   * Batch after batch until none is left. The after-commit work of a batch overlaps the next
+   * batch's transaction, but the batches' after-commit steps run one after another in order, so
+   * each chat's notices and each waiter's result still come in `seq` order.
+   */
+  private async drainAll(marketId: number): Promise<void> {
     const max = this.deps.batchMax ?? 100;
-    if (max > 1) {
-      const waiting = await queue.getJobs(['wait'], 0, max - 2, true);
-      const seen = new Set([job.data.idempotencyKey]);
-      for (const w of waiting) {
-        if (w?.data && !seen.has(w.data.idempotencyKey)) {
-          seen.add(w.data.idempotencyKey);
-          cmds.push(w.data);
-          peers.push(w);
-        }
-      }
-    }
-    let out: Awaited<ReturnType<typeof applyCommands>>;
+    let after = Promise.resolve();
     try {
-      out = await applyCommands(this.deps.ds, this.cache, marketId, cmds);
-    } catch (err) {
-      // The last attempt failed: nothing was applied (the transaction rolled back). Say so, so
-      // the user waiting on this command is not left hanging, then let BullMQ record the failure.
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        const c = job.data.idempotencyKey;
-        await this.conn.multi()
-          .set(resultKey(this.deps.prefix, c), JSON.stringify(fail('internal')), 'EX', RESULT_TTL_S)
-          .publish(resultChannel(this.deps.prefix), c).exec();
+      for (;;) {
+        const out = await drainMarket(this.deps.ds, this.cache, marketId, { max, beforeCommit: () => faultPoint('matching-before-commit') });
+        if (!out) return;
+        faultPoint('matching-after-commit');
+        after = after.then(() => withRequestId(out.cmds[0]?.reqId, () => this.afterCommit(marketId, out)))
+          .catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'after-commit step failed'));
       }
-      throw err;
+    } finally {
+      await after;
     }
+  }
+
+  /** Everything after a batch's commit; none of it may fail the batch (it is committed). */
+  private async afterCommit(marketId: number, out: DrainOutcome): Promise<void> {
+    const cmds = out.cmds.map((p) => p.cmd);
     countResults(cmds, out.results);
     // The batch's notices are queued BEFORE its results are announced (issue 15): whoever waits on
     // a result and then notifies the same chats (an early resolution waits on its `close`, then
     // announces the outcome) queues behind them, so each chat reads "trading closed" first.
     if (out.notices.length > 0) {
       try {
-        for (const n of await noticeMessages(this.deps.ds.manager, out.notices)) await this.deps.notifier.notify(n);
+        // Issued at once, not one round trip each: the Notifier keeps call order per chat.
+        const jobs = await noticeMessages(this.deps.ds.manager, out.notices);
+        await Promise.all(jobs.map((n) => this.deps.notifier.notify(n)));
       } catch (err) {
-        // Notices follow the commit; failing to queue one must not fail (and retry) the trade.
         this.deps.logger.error({ err, marketId }, 'could not queue notices');
       }
     }
-    // Fired alerts and stop/take sells (issue 11): after the commit, like the notices.
-    await deliverWatch(this.deps, out.watch, (id) => this.queueOf(id));
-    const multi = this.conn.multi();
-    cmds.forEach((c, i) => {
-      multi.set(resultKey(this.deps.prefix, c.idempotencyKey), JSON.stringify(out.results[i]), 'EX', RESULT_TTL_S);
-      multi.publish(resultChannel(this.deps.prefix), c.idempotencyKey);
-    });
-    multi.publish(marketEventsChannel(this.deps.prefix), String(marketId));
-    await multi.exec();
-    // The peers' results are stored and announced: their jobs need no turn of their own. While this
-    // job is active no peer can be (global concurrency 1); one that cannot be removed just finds
-    // its stored result when it runs.
-    await Promise.all(peers.map((p) => p.remove().catch(() => undefined)));
+    // Fired alerts and finished triggers (issue 11); the batch's trigger sells are already recorded.
+    await deliverWatch(this.deps, out.watch, (sells) => this.recordSells(sells));
+    const message: ResultMessage = cmds.map((c, i) => [c.idempotencyKey, out.results[i]!]);
+    try {
+      await this.conn.multi()
+        .publish(resultChannel(this.deps.prefix), JSON.stringify(message))
+        .publish(marketEventsChannel(this.deps.prefix), String(marketId))
+        .exec();
+    } catch (err) {
+      // Waiters also read the results from the command log.
+      this.deps.logger.warn({ err, marketId }, 'could not announce results');
+    }
     await this.afterFills(cmds, out);
-    // Like the notices: after the commit, and never a reason to fail the trade.
     await this.deps.onCommitted?.(marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'could not schedule card redraw'));
-    return out.results[0]!;
   }
 
   /**
@@ -170,7 +202,7 @@ export class MatchingSupervisor {
    * in the domain, so a rerun of this job pays and awards nothing twice; a failure is logged, never
    * retried through the trade.
    */
-  private async afterFills(cmds: readonly MatchingCommand[], out: Awaited<ReturnType<typeof applyCommands>>): Promise<void> {
+  private async afterFills(cmds: readonly MatchingCommand[], out: Pick<DrainOutcome, 'results' | 'notices'>): Promise<void> {
     const policy = this.deps.referral;
     const traded = new Set<number>();
     cmds.forEach((c, i) => {
@@ -202,12 +234,10 @@ export class MatchingSupervisor {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.rescan) clearInterval(this.rescan);
-    await Promise.all([...this.workers.values()].map(async ({ worker, queue }) => {
-      await worker?.close();
-      await queue.close();
-    }));
-    this.sub.disconnect();
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.worker?.close();
+    await this.recorder.settle();
+    await this.queue.close();
     await this.conn.quit();
   }
 }

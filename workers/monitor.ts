@@ -18,7 +18,7 @@ import { t } from '../infra/i18n';
 import { monitorMetrics } from '../infra/metrics';
 import { incidentKey, paymentFailuresKey } from '../infra/ops-keys';
 import { createRedis, redisOptions } from '../infra/redis';
-import { queueBacklog, watchedQueues } from '../web/business-gauges';
+import { queueBacklog, WATCHED_QUEUES } from '../web/business-gauges';
 import type { Notifier } from './notifications/producer';
 import { bullPrefix } from '../jobs/queues';
 import { CRASH_SAFE, keepScheduler } from './resilience';
@@ -63,7 +63,7 @@ export async function findIncidents(deps: MonitorDeps, queue: (name: string) => 
   for (const [name, r] of Object.entries(audit.invariants)) {
     if (!r.ok) out.push({ kind: 'audit', id: `audit:${name}:${digest(r.violations)}`, vars: { invariant: name, count: r.violations.length }, details: r.violations });
   }
-  for (const name of await watchedQueues(deps.ds)) {
+  for (const name of WATCHED_QUEUES) {
     const q = queue(name);
     for (const job of await q.getFailed(0, FAILED_SCAN - 1)) {
       if (!job?.id) continue;

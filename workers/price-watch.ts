@@ -1,22 +1,21 @@
 /**
  * After-commit side of price alerts and stop-loss / take-profit triggers (issue 11): the matching
  * worker hands over what a committed batch fired (domain/services/price-watch.ts). Alerts and
- * finished triggers are notified (topics 'alerts' / 'triggers') and marked delivered; trigger sells
- * are queued on the market's matching queue as ordinary `place` commands keyed `trigger:<id>`, so
- * they apply in a following batch, exactly once, through the same path as every order.
+ * finished triggers are notified (topics 'alerts' / 'triggers') and marked delivered. Trigger sells
+ * are ordinary `place` commands keyed `trigger:<id>`, recorded in the command log by the batch
+ * transaction that fired them (issue 13), so they apply in a following batch, exactly once, through
+ * the same path as every order.
  *
  * A crash between the commit and this step loses nothing: `redeliverPending` (run with the
- * supervisor's market rescan) picks up undelivered fires and unqueued sells; dedupe keys and job ids
- * make a repeat harmless.
+ * supervisor's sweep) picks up undelivered fires and fired triggers whose sell is not applied yet
+ * (recorded again: a no-op for a known key); dedupe keys make a repeat harmless.
  */
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { PlaceOrderCommand } from '../domain/services/commands';
 import {
   markFiresDelivered, markTriggersNotified, pendingTriggers, undeliveredFires, type WatchOutcome,
 } from '../domain/services/price-watch';
-import { commandJobOptions } from '../jobs/queues';
 import { alertMessages, triggerMessages } from '../messages/alerts';
 import type { Notifier } from './notifications/producer';
 
@@ -26,19 +25,14 @@ export interface WatchDeps {
   logger: Logger;
 }
 
-/** Queues trigger sells on their market's queue (`queueOf` gives it, or null when no worker runs it here). */
-async function queueSells(sells: readonly PlaceOrderCommand[], queueOf: (marketId: number) => Queue | null): Promise<void> {
-  for (const s of sells) {
-    const q = queueOf(s.marketId);
-    if (q) await q.add(s.type, { ...s, reqId: s.idempotencyKey }, commandJobOptions(s.idempotencyKey));
-  }
-}
+/** Records trigger sells in the command log (idempotent by key) and signals their markets. */
+export type RecordSells = (sells: readonly PlaceOrderCommand[]) => Promise<void>;
 
 /** Delivers one batch's outcome; never throws (the trade is committed, and a sweep repeats what failed). */
-export async function deliverWatch(deps: WatchDeps, watch: WatchOutcome, queueOf: (marketId: number) => Queue | null): Promise<void> {
+export async function deliverWatch(deps: WatchDeps, watch: WatchOutcome, recordSells: RecordSells): Promise<void> {
   if (watch.fires.length === 0 && watch.sells.length === 0 && watch.done.length === 0) return;
   try {
-    await queueSells(watch.sells, queueOf);
+    if (watch.sells.length > 0) await recordSells(watch.sells);
     for (const j of await alertMessages(deps.ds.manager, watch.fires)) await deps.notifier.notify(j);
     await markFiresDelivered(deps.ds.manager, watch.fires.map((f) => f.fireId));
     for (const j of await triggerMessages(deps.ds.manager, watch.done)) await deps.notifier.notify(j);
@@ -48,9 +42,9 @@ export async function deliverWatch(deps: WatchDeps, watch: WatchOutcome, queueOf
   }
 }
 
-/** Repeats what a crash may have left undone: undelivered fires, unqueued sells, untold triggers. */
-export async function redeliverPending(deps: WatchDeps, queueOf: (marketId: number) => Queue | null): Promise<void> {
+/** Repeats what a crash may have left undone: undelivered fires, unapplied sells, untold triggers. */
+export async function redeliverPending(deps: WatchDeps, recordSells: RecordSells): Promise<void> {
   const fires = await undeliveredFires(deps.ds.manager);
   const { sells, done } = await pendingTriggers(deps.ds.manager);
-  await deliverWatch(deps, { fires, sells, done }, queueOf);
+  await deliverWatch(deps, { fires, sells, done }, recordSells);
 }

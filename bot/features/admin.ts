@@ -28,7 +28,6 @@ export function adminFeature(rt: BotRuntime): Composer<BotContext> {
     await ctx.scene.leave();
     const r = await createMarket(rt.ds, { ...input, createdBy: ctx.user.id });
     if (!r.ok) return show(ctx, failureText(ctx, r));
-    await rt.queues.announceMarket(r.market.id);
     await show(ctx, [ctx.t('newmarket.created', { id: r.market.id, title: r.market.title }),
       ctx.t('liquidity.confirm_line', { budget: input.liquidityKop, price: input.openingPrice })].join('\n'),
       [[button(ctx.tp('newmarket.open_card'), cb.market.encode({ marketId: r.market.id }))]]);

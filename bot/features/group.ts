@@ -151,7 +151,6 @@ async function create(rt: BotRuntime, ctx: BotContext, draft: Draft): Promise<vo
       : failureText(ctx, r));
     return;
   }
-  await rt.queues.announceMarket(r.market.id);
   const facts = (await cardFactsOf(rt.ds.manager, [r.market.id])).get(r.market.id)!;
   const card = sharedCardModel(facts);
   const sent = await ctx.reply(sharedCardText(ctx.lang, card), {

@@ -40,12 +40,6 @@ export async function post(m: EntityManager, moves: readonly Move[]): Promise<vo
     delta.set(x.to, (delta.get(x.to) ?? 0) + x.amount);
   }
   const ids = [...delta.keys()].filter((id) => delta.get(id) !== 0).sort((a, b) => a - b);
-  // Row locks in one global order (account id), taken before anything else touches the rows, so
-  // transactions of different markets crediting the same users cannot deadlock. NO KEY UPDATE is
-  // what the UPDATE below takes anyway, and it does not block the postings' foreign-key checks.
-  if (ids.length > 0) {
-    await m.query(`SELECT 1 FROM accounts WHERE id = ANY($1::bigint[]) AND NOT may_go_negative ORDER BY id FOR NO KEY UPDATE`, [ids]);
-  }
   await m.query(
     `INSERT INTO postings (from_account_id, to_account_id, amount, kind, ref_type, ref_id, idempotency_key)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[])`,
@@ -59,6 +53,14 @@ export async function post(m: EntityManager, moves: readonly Move[]): Promise<vo
       real.map((x) => x.idempotencyKey ?? null),
     ],
   );
+  // Row locks in one global order (account id), taken before the balances change, so transactions
+  // of different markets crediting the same users cannot deadlock. NO KEY UPDATE is what the UPDATE
+  // below takes anyway, and it does not conflict with the postings' foreign-key checks (KEY SHARE):
+  // so the postings are inserted first, outside the locks, and other transactions wait only for
+  // the balance update and the commit (issue 13: batches of markets sharing users overlap more).
+  if (ids.length > 0) {
+    await m.query(`SELECT 1 FROM accounts WHERE id = ANY($1::bigint[]) AND NOT may_go_negative ORDER BY id FOR NO KEY UPDATE`, [ids]);
+  }
   if (ids.length === 0) return;
   try {
     await m.query(

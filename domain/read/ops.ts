@@ -27,9 +27,3 @@ export async function activeUsers(ds: DataSource, hours: number): Promise<number
   const [r] = await ds.query(`SELECT count(DISTINCT user_id) AS n FROM orders WHERE created_at > now() - make_interval(hours => $1)`, [hours]);
   return Number(r.n);
 }
-
-/** Markets whose matching queue may hold jobs (open or closed, not yet resolved). */
-export async function tradableMarketIds(ds: DataSource): Promise<number[]> {
-  const rows: { id: string }[] = await ds.query(`SELECT id FROM markets WHERE status IN ('open', 'closed')`);
-  return rows.map((r) => Number(r.id));
-}

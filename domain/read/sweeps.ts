@@ -1,6 +1,6 @@
 /**
  * What the background sweeps look for: markets to stop at their deadline, resolved markets to
- * settle, markets with GTD orders past their expiry, and markets whose matching queue needs a worker.
+ * settle, markets with GTD orders past their expiry, and markets whose recorded commands wait too long.
  */
 import type { EntityManager } from 'typeorm';
 import { int, intOrNull, type DbNumber } from './rows';
@@ -24,8 +24,14 @@ export async function marketsWithExpiredOrders(m: EntityManager): Promise<number
   return rows.map((r) => int(r.market_id));
 }
 
-/** Markets whose book can still change (open or closed), i.e. that need a matching worker. */
-export async function tradableMarkets(m: EntityManager): Promise<number[]> {
-  const rows: { id: DbNumber }[] = await m.query(`SELECT id FROM markets WHERE status IN ('open', 'closed')`);
-  return rows.map((r) => int(r.id));
+/**
+ * Markets with recorded commands still unapplied after `olderThanMs` (issue 13), with the oldest
+ * such `seq`: the matching supervisor signals them again, so a lost Redis job, a Redis that came
+ * back empty or a crashed worker stall nothing. Reads the partial index commands_pending_idx.
+ */
+export async function marketsWithStaleCommands(m: EntityManager, olderThanMs: number): Promise<{ marketId: number; seq: number }[]> {
+  const rows: { market_id: DbNumber; seq: DbNumber }[] = await m.query(
+    `SELECT market_id, min(seq) AS seq FROM commands
+      WHERE applied_at IS NULL AND created_at <= now() - make_interval(secs => $1 / 1000.0) GROUP BY market_id`, [olderThanMs]);
+  return rows.map((r) => ({ marketId: int(r.market_id), seq: int(r.seq) }));
 }

@@ -92,6 +92,18 @@ export class BatchWriter {
    * @throws InsufficientFundsError / constraint errors only on a bug (every command was checked).
    */
   async write(): Promise<number> {
+    const version = await this.writeOwn();
+    await this.writeShared();
+    return version;
+  }
+
+  private fillIds: number[] = [];
+
+  /**
+   * The rows only this market's batches touch (orders, fills, positions, the market): written
+   * first, under the market row lock. Returns the market's new book version.
+   */
+  async writeOwn(): Promise<number> {
     if (!this.c.changed && this.c.newOrders.size === 0) return this.market.bookVersion;
     const m = this.m;
     const orders = [...this.c.newOrders.values()];
@@ -126,10 +138,8 @@ export class BatchWriter {
         [ids, ...columns(ds, [(d) => d.remaining, (d) => d.filled, (d) => d.cost, (d) => d.fee, (d) => d.status, (d) => d.reason])],
       );
     }
-    const fillIds = await this.insertFills();
-    await post(m, await this.postings(fillIds));
+    this.fillIds = await this.insertFills();
     await this.writePositions();
-    await this.writeVolume();
     // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
     const [[r]] = await m.query(
       `UPDATE markets SET book_version = book_version + 1, last_price = COALESCE($2, last_price),
@@ -151,6 +161,18 @@ export class BatchWriter {
         [this.market.id, this.now, this.c.lastPrice, this.c.tradedKop]);
     }
     return Number(r.book_version);
+  }
+
+  /**
+   * The rows other markets' batches touch too (the users' accounts through the postings, their
+   * taker volume): written last, just before commit (issue 13), so the row locks they take — in
+   * one global order, accounts by id (ledger.post) then taker volume by user — are held as briefly as possible
+   * and batches of different markets sharing users overlap for the rest of their work.
+   */
+  async writeShared(): Promise<void> {
+    if (!this.c.changed && this.c.newOrders.size === 0) return;
+    await post(this.m, await this.postings(this.fillIds));
+    await this.writeVolume();
   }
 
   private async insertFills(): Promise<number[]> {

@@ -67,6 +67,8 @@ export class MarketBatch {
   /** Self-exclusion ends of the batch's takers (issue 9), null when never excluded. */
   private readonly excludedUntil = new Map<number, Date | null>();
   private readonly known = new Map<string, NewOrder>();
+  /** Keys `prepare` looked up: one absent from `known` has no order yet (no second look, issue 13). */
+  private readonly lookedUp = new Set<string>();
   private readonly ids: number[] = [];
   private lastPrice: number | null = null;
   private tradedKop = 0;
@@ -106,6 +108,7 @@ export class MarketBatch {
       `SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
       [this.market.id, users]);
     for (const r of orders) this.known.set(r.idempotency_key, orderFromRow(r));
+    for (const c of places) this.lookedUp.add(c.idempotencyKey);
     for (const r of ids) this.ids.push(Number(r.id));
     for (const u of users) {
       this.availLoaded.set(u, 0);
@@ -384,6 +387,7 @@ export class MarketBatch {
 
   private async findByKey(key: string): Promise<NewOrder | null> {
     if (this.known.has(key)) return this.known.get(key)!;
+    if (this.lookedUp.has(key)) return null;
     const [r] = await this.m.query(
       `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
          FROM orders WHERE idempotency_key = $1`, [key]);
@@ -395,11 +399,14 @@ export class MarketBatch {
     return this.takeId();
   }
 
-  /** Makes sure `n` preallocated order ids are at hand (one statement when they are not). */
+  /**
+   * Makes sure `n` preallocated order ids are at hand (one statement when they are not). Takes at
+   * least ID_CHUNK: the maker's requotes need ids one by one, and a gap in order ids is harmless.
+   */
   private async topUpIds(n: number): Promise<void> {
     if (this.ids.length >= n) return;
     const rows: { id: string }[] = await this.m.query(
-      `SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [n === 1 ? 1 : 2 * n - this.ids.length]);
+      `SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [Math.max(ID_CHUNK, 2 * n - this.ids.length)]);
     for (const r of rows) this.ids.push(Number(r.id));
   }
 
@@ -429,6 +436,17 @@ export class MarketBatch {
     return new BatchWriter(this.m, this.market, this.now, this.changes()).write();
   }
 
+  /**
+   * Like flush, in two steps: `flushOwn` writes what only this market touches and returns the new
+   * book version; the returned `shared` writes the postings and taker volume (row locks shared
+   * with other markets' batches), to be called last before commit (matching.ts).
+   */
+  async flushOwn(): Promise<{ version: number; shared: () => Promise<void> }> {
+    const writer = new BatchWriter(this.m, this.market, this.now, this.changes());
+    const version = await writer.writeOwn();
+    return { version, shared: () => writer.writeShared() };
+  }
+
   /** What the batch decided, for the writer. */
   private changes(): BatchChanges {
     return {
@@ -438,6 +456,9 @@ export class MarketBatch {
     };
   }
 }
+
+/** Fewest order ids fetched at once when the batch runs out (see topUpIds). */
+const ID_CHUNK = 32;
 
 function orderFromRow(r: any): NewOrder {
   return {

@@ -1,7 +1,8 @@
 import { ConstantBackoff, handleWhen, retry } from 'cockatiel';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { InsufficientFundsError } from '../ledger/ledger';
 import { BookCache } from './book-cache';
+import { databaseAnswers, markApplied, pendingCommands, recordCommands, type PendingCommand } from './command-log';
 import type { CommandResult, MatchingCommand } from './commands';
 import { MarketBatch, type Notice } from './market-batch';
 import { mergeWatch, NO_WATCH, watchBatch, type WatchOutcome } from './price-watch';
@@ -71,16 +72,42 @@ async function runWithRetry(
   });
 }
 
+/**
+ * Where a run's commands come from and what it writes before commit: a fixed list (applyCommands),
+ * or the market's unapplied recorded commands, marked applied in the same transaction (drainMarket).
+ * `take` runs under the market row lock; null from it means nothing to do.
+ */
+interface CommandSource {
+  take(m: EntityManager): Promise<readonly MatchingCommand[] | null>;
+  done(m: EntityManager, results: readonly CommandResult[], watch: WatchOutcome): Promise<void>;
+  /** Called last in the transaction, just before it commits. */
+  beforeCommit?: () => void;
+}
+
+const fixed = (cmds: readonly MatchingCommand[]): CommandSource => ({ take: async () => cmds, done: async () => undefined });
+
 async function runOnce(
   ds: DataSource, cache: BookCache, marketId: number, cmds: readonly MatchingCommand[], now: number,
 ): Promise<BatchOutcome> {
+  return (await runFrom(ds, cache, marketId, fixed(cmds), now))!;
+}
+
+async function runFrom(
+  ds: DataSource, cache: BookCache, marketId: number, source: CommandSource, now: number,
+): Promise<BatchOutcome | null> {
   let committed: { version: number; batch: MarketBatch } | null = null;
   const out = await ds.transaction(async (m) => {
     const [row] = await m.query(
       `SELECT m.status, m.trading_paused, m.deadline, m.book_version, m.last_price, a.id AS escrow_id
          FROM markets m JOIN accounts a ON a.code = 'market:' || m.id || ':escrow'
         WHERE m.id = $1 FOR UPDATE OF m`, [marketId]);
-    if (!row) return { results: cmds.map(() => fail('market_not_found')), notices: [], watch: NO_WATCH };
+    const cmds = await source.take(m);
+    if (cmds === null) return null;
+    if (!row) {
+      const missing = { results: cmds.map(() => fail('market_not_found')), notices: [], watch: NO_WATCH };
+      await source.done(m, missing.results, NO_WATCH);
+      return missing;
+    }
     const market = {
       id: marketId,
       status: row.status as string,
@@ -98,13 +125,93 @@ async function runOnce(
       if (r.ok && r.outcome) r.outcome.marketId = marketId;
       results.push(r);
     }
-    committed = { version: await batch.flush(), batch };
+    const own = await batch.flushOwn();
+    committed = { version: own.version, batch };
     // Alerts and triggers see the price this batch committed, in its transaction (issue 11).
     const price = batch.committedPrice !== null && batch.committedPrice !== row.last_price ? batch.committedPrice : null;
     const watch = await watchBatch(m, { marketId, cmds, results, price, closing: batch.isClosing, now });
+    await source.done(m, results, watch);
+    await own.shared();
+    source.beforeCommit?.();
     return { results, notices: batch.notices, watch };
   });
   const c = committed as { version: number; batch: MarketBatch } | null;
   if (c) cache.commit(marketId, c.version, c.batch.book);
   return out;
+}
+
+/** One drained batch: the recorded commands applied (in `seq` order) and what they did. */
+export interface DrainOutcome extends BatchOutcome {
+  cmds: PendingCommand[];
+}
+
+export interface DrainOptions {
+  /** Most commands applied in one transaction. */
+  max: number;
+  /** Called inside the transaction just before it commits (crash tests' fault point). */
+  beforeCommit?: () => void;
+  nowMs?: () => number;
+}
+
+/**
+ * Applies the oldest unapplied recorded commands of a market (issue 13): at most `max`, in `seq`
+ * order, in ONE transaction under the market row lock, which also marks them applied with their
+ * results and records the trigger sells the batch fired (so those are durable by construction;
+ * they apply in a following batch). Returns null when the market has nothing unapplied.
+ *
+ * Two drains of one market (two processes, a retried job) serialize on the row lock and each takes
+ * the oldest unapplied commands after it, so the order is `seq` whatever fails and retries; a
+ * command is marked applied in the transaction that applied it, so it is never applied twice.
+ *
+ * Failures: deadlocks and stale balances rerun the batch (conflictRetry). Any other error reruns
+ * the oldest command alone; if that fails too while the database answers, it is a poison command:
+ * it is marked applied with `internal` so it cannot hold the market back. If the database does
+ * not answer (an outage), the error is thrown and every command stays recorded and unapplied.
+ */
+export async function drainMarket(ds: DataSource, cache: BookCache, marketId: number, opts: DrainOptions): Promise<DrainOutcome | null> {
+  const nowMs = opts.nowMs ?? Date.now;
+  const run = (max: number) => conflictRetry.execute(async () => {
+    let taken: PendingCommand[] = [];
+    const source: CommandSource = {
+      take: async (m) => {
+        taken = await pendingCommands(m, marketId, max);
+        return taken.length > 0 ? taken.map((p) => p.cmd) : null;
+      },
+      done: async (m, results, watch) => {
+        await markApplied(m, taken.map((p) => p.seq), results);
+        if (watch.sells.length > 0) await recordCommands(m, watch.sells.map((s) => ({ cmd: s, reqId: s.idempotencyKey })));
+      },
+      beforeCommit: opts.beforeCommit,
+    };
+    try {
+      const out = await runFrom(ds, cache, marketId, source, nowMs());
+      return out ? { ...out, cmds: taken, watch: { ...out.watch, sells: [] } } : null;
+    } catch (e) {
+      cache.discard(marketId);
+      throw e;
+    }
+  });
+  try {
+    return await run(opts.max);
+  } catch (e) {
+    if (opts.max > 1) {
+      try {
+        return await run(1);
+      } catch { /* judged below */ }
+    }
+    if (!(await databaseAnswers(ds))) throw e;
+    return poison(ds, marketId);
+  }
+}
+
+/** Marks the oldest unapplied command of a market applied as `internal` (see drainMarket). */
+async function poison(ds: DataSource, marketId: number): Promise<DrainOutcome | null> {
+  return ds.transaction(async (m) => {
+    await m.query(`SELECT id FROM markets WHERE id = $1 FOR UPDATE`, [marketId]);
+    const [oldest] = await pendingCommands(m, marketId, 1);
+    if (!oldest) return null;
+    const results = [fail('internal')];
+    await markApplied(m, [oldest.seq], results);
+    return { cmds: [oldest], results, notices: [], watch: NO_WATCH };
+  });
 }

@@ -64,7 +64,6 @@ test('issue 15: a card with a 200-character title, a long description and three 
   const description = textOf(DESCRIPTION_MAX, 'DESC-END');
   const r = await createMarket(env.ds, { title, description, category: 'weather', deadline: new Date(Date.now() + 86_400_000), createdBy: null });
   if (!r.ok) throw new Error(r.code);
-  await env.queues.announceMarket(r.market.id);
   const notes = [1, 2, 3].map((i) => textOf(CLARIFICATION_MAX, `NOTE-${i}-END`));
   for (const text of notes) {
     const c = await clarifyMarket(env.ds, { marketId: r.market.id, adminUserId: await accountOf(env, env.admin), text });

@@ -99,7 +99,7 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     referral: referralPolicyOf(config.referral),
     league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map(), ...(opts.clock ? { now: opts.clock } : {}) },
   });
-  const queues = new Queues(REDIS_URL, prefix);
+  const queues = new Queues(db.ds, REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger, ...(opts.clock ? { clock: opts.clock } : {}) }, { handleSignals: false });
   return {
     ds: db.ds, sim, botInfo, queues, admin, admins, channelId, prefix, errors, running,
@@ -156,12 +156,11 @@ export async function fund(env: Env, user: SimUser, rub: number): Promise<number
   return userId;
 }
 
-/** An open market (announced to the matching workers), `hours` until its deadline. */
+/** An open market, `hours` until its deadline. */
 export async function market(env: Env, title: string, category = 'weather', hours = 48): Promise<number> {
   // No house maker: these tests place their own liquidity (liquidityKop > 0 gives a market a maker).
   const r = await createMarket(env.ds, { title, category, deadline: new Date(Date.now() + hours * 3_600_000), createdBy: null, liquidityKop: kop(0) });
   if (!r.ok) throw new Error(r.code);
-  await env.queues.announceMarket(r.market.id);
   return r.market.id;
 }
 

@@ -69,7 +69,7 @@ test('two worker processes, 16 clients: the total never changes, nothing negativ
     }
   })();
 
-  const queues = new Queues(REDIS, prefix);
+  const queues = new Queues(ds, REDIS, prefix);
   const results: string[] = [];
   let n = 0;
   const intents = ['BUY_YES', 'BUY_NO', 'SELL_YES', 'SELL_NO'] as const;

@@ -57,7 +57,7 @@ beforeAll(async () => {
   matching = new MatchingSupervisor({ ds, redisUrl: REDIS, prefix, notifier, logger });
   marketId = await openMarket(ds, 'Will the Mini App ship?');
   await matching.start();
-  queues = new Queues(REDIS, prefix);
+  queues = new Queues(ds, REDIS, prefix);
   app = Fastify();
   ({ close: closeApi } = await registerMiniApp(app, { ds, queues, redisUrl: REDIS, prefix, botToken: TOKEN, authMaxAgeMs: 86_400_000, requestsPerSecond: 10_000 }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { seedResolvedMarket } from '../../bench/lib/positions';
-import { createRedis, redisOptions } from '../../infra/redis';
+import { redisOptions } from '../../infra/redis';
 import { bullPrefix, MAINTENANCE_QUEUE, Queues } from '../../jobs/queues';
 import { createBotApiServer } from '../../tools/botapi/server';
 import { startWorkers } from '../../workers';
 import { freshDatabase } from '../helpers/db';
+import { freePort, startRedis, until } from '../helpers/private-redis';
 import { startNode } from '../helpers/processes';
 import { expectPaidExactlyOnce } from '../helpers/settled';
 import { openMarket } from '../helpers/world';
@@ -40,20 +39,11 @@ afterAll(async () => {
   await drop();
 });
 
-async function until(check: () => Promise<boolean>, what: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting until ${what}`);
-}
-
 test('settlement in a real workers process SIGKILLed three times (after each committed batch) completes by itself', async () => {
   const market = await seedResolvedMarket(ds, 5_000, 100);
   const prefix = `resil-${randomBytes(4).toString('hex')}`;
   const env = { DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot };
-  const queues = new Queues(REDIS, prefix);
+  const queues = new Queues(ds, REDIS, prefix);
   try {
     await queues.enqueueSettlement(market.marketId);
     const paid = async () => Number((await ds.query(`SELECT count(*) n FROM positions WHERE market_id = $1 AND settled_at IS NOT NULL`, [market.marketId]))[0].n);
@@ -82,30 +72,6 @@ test('settlement in a real workers process SIGKILLed three times (after each com
     await queues.close();
   }
 }, 300_000);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** A private redis-server that keeps nothing on disk, so a restart comes back empty. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = createRedis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
-  probe.on('error', () => undefined);
-  try {
-    await until(async () => (await probe.connect().then(() => probe.ping(), () => probe.ping()).catch(() => '')) === 'PONG', 'the private redis answers', 10_000);
-  } finally {
-    probe.disconnect();
-  }
-  return proc;
-}
 
 test('Redis restarted empty under running workers: the maintenance scheduler comes back and a market past its deadline closes', async () => {
   const port = await freePort();
