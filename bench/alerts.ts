@@ -36,11 +36,11 @@ async function world(ds: DataSource, withWatch: boolean): Promise<{ market: numb
   if (!r.ok) throw new Error(r.code);
   const market = r.market.id;
   const users: number[] = [];
-  const promo = await systemAccountId(ds.manager, 'house:promo');
+  const deposits = await systemAccountId(ds.manager, 'external:telegram:deposits');
   for (let i = 0; i < USERS; i++) {
     const { user } = await upsertUser(ds, { id: 910_000 + i, first_name: `b${i}` });
     const acc = await ensureUserAccounts(ds.manager, user.id);
-    await ds.transaction((m) => post(m, [{ from: promo, to: acc.available, amount: kop(100_000_000), kind: 'promo', refType: 'bench' }]));
+    await ds.transaction((m) => post(m, [{ from: deposits, to: acc.available, amount: kop(100_000_000), kind: 'deposit', refType: 'bench' }]));
     users.push(user.id);
   }
   if (withWatch) {

@@ -60,13 +60,13 @@ async function main(): Promise<void> {
       markets.push(r.market.id);
     }
     await matching.start();
-    const promo = await systemAccountId(ds.manager, 'house:promo');
+    const deposits = await systemAccountId(ds.manager, 'external:telegram:deposits');
     const auth: Record<string, string>[] = [];
     const users: number[] = [];
     for (let i = 0; i < USERS; i++) {
       const { user } = await upsertUser(ds, { id: 800_000 + i, first_name: `b${i}` });
       const acc = await ensureUserAccounts(ds.manager, user.id);
-      await ds.transaction((m) => post(m, [{ from: promo, to: acc.available, amount: kop(10_000_000), kind: 'promo', refType: 'bench' }]));
+      await ds.transaction((m) => post(m, [{ from: deposits, to: acc.available, amount: kop(10_000_000), kind: 'deposit', refType: 'bench' }]));
       users.push(user.id);
       auth.push({ authorization: `tma ${signInitData(TOKEN, { id: 800_000 + i, first_name: 'b' })}` });
     }
