@@ -122,6 +122,8 @@ test('issue 11: Notifications by type — silent fills arrive without sound, swi
   await restingOrder(env, { marketId: snow, userId: taker, intent: 'BUY_NO', price: 70, qty: 40 });
   const fill = await waitFor(env, u, { textIncludes: 'Исполнена ваша заявка' });
   expect(fill.silent).toBe(true);
+  // The first fill is also the user's first trade: its achievement notice comes after (issue 12).
+  await waitFor(env, u, { textIncludes: 'Новое достижение' }, 0);
 
   // Fills off: the next fill of the same order sends nothing.
   press(env, u, '✅ Исполнение заявок', screen.messageId);
