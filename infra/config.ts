@@ -56,7 +56,7 @@ const schema = z.object({
   MONITOR_EVERY: durationOf('MONITOR_EVERY', '1m'),
   /** A queue whose oldest waiting job is older than this is an incident. */
   ALERT_QUEUE_AGE: durationOf('ALERT_QUEUE_AGE', '5m'),
-  /** This many failed payments within MONITOR_EVERY is an incident. */
+  /** This many failed payments within two MONITOR_EVERY periods is an incident. */
   ALERT_FAILED_PAYMENTS: z.coerce.number().int().min(1).default(3),
   /** Per-user rate limit of updates: RATE_LIMIT_POINTS updates per RATE_LIMIT_WINDOW. */
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(20),

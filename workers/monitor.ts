@@ -85,11 +85,15 @@ export async function findIncidents(deps: MonitorDeps, queue: (name: string) => 
 }
 
 async function failedPayments(deps: MonitorDeps, redis: ReturnType<typeof createRedis>): Promise<Incident[]> {
-  const since = Date.now() - deps.settings.everyMs;
+  // Two periods, not one: a run that starts late (a busy process, a scheduler put back after Redis
+  // lost it) must still see failures recorded just after the previous run; the incident key (named
+  // after the burst's first failure) keeps an overlap from alerting twice.
+  const windowMs = 2 * deps.settings.everyMs;
+  const since = Date.now() - windowMs;
   const ids = await redis.zrangebyscore(paymentFailuresKey(deps.prefix), since, '+inf');
   if (ids.length < deps.settings.failedPayments) return [];
   // One burst, one alert: the incident is named after its first failure.
-  return [{ kind: 'failed_payments', id: `payments:${ids[0]}`, vars: { count: ids.length, minutes: Math.max(1, Math.round(deps.settings.everyMs / 60_000)) }, details: ids }];
+  return [{ kind: 'failed_payments', id: `payments:${ids[0]}`, vars: { count: ids.length, minutes: Math.max(1, Math.round(windowMs / 60_000)) }, details: ids }];
 }
 
 /** The alert text (ru, the project's default language) with the details cut to fit one message. */
