@@ -16,8 +16,10 @@ export function moscowDay(at: Date): string {
 }
 
 function dayNumber(day: string): number {
-  // Whole days since the epoch of the calendar date itself (UTC arithmetic, no DST in the count).
-  return Math.round(DateTime.fromISO(day, { zone: 'UTC' }).toMillis() / 86_400_000);
+  // Whole days since the epoch of the calendar date itself: a UTC midnight is an exact multiple of
+  // a day in ms (no DST in the count), so the division is exact.
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d) / 86_400_000;
 }
 
 export interface Streaks {

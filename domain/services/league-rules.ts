@@ -37,7 +37,7 @@ export function previousSeason(season: string): string {
 /** Whole Moscow days left in the season of `now`, counting today (1 on its last day). */
 export function daysLeft(now: Date): number {
   const d = DateTime.fromJSDate(now, { zone: MOSCOW });
-  return Math.round(d.endOf('month').startOf('day').diff(d.startOf('day'), 'days').days) + 1;
+  return d.daysInMonth! - d.day + 1;
 }
 
 /**
