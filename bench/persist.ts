@@ -9,7 +9,7 @@ import type { PlaceOrderCommand } from '../domain/services/commands';
 import { createMarket } from '../domain/services/markets';
 import { upsertUser } from '../domain/services/users';
 import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
-import { MatchingSupervisor } from '../workers/matching';
+import { BATCH_MAX, MatchingSupervisor } from '../workers/matching';
 import { Notifier } from '../workers/notifications/producer';
 import { bullPrefix, Queues } from '../jobs/queues';
 import { mulberry32 } from '../infra/prng';
@@ -20,7 +20,7 @@ import { mulberry32 } from '../infra/prng';
  * on the one BullMQ matching queue, drained by the matching worker in batches, each batch one
  * commit that also marks its commands applied (synchronous_commit on), the results announced and
  * every submitter answered — against pgbench TPC-B (scale 10, 8 clients) measured right before it
- * on the same machine. Run with batching (up to BENCH_BATCH, default 100, commands of a market per
+ * on the same machine. Run with batching (up to BENCH_BATCH, default the workers' BATCH_MAX, commands of a market per
  * transaction) and with one transaction per order. `recordTransactions`: the group commits that
  * recorded the batched run's orders.
  */
@@ -28,8 +28,8 @@ const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:543
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
 const MARKETS = 4;
-/** Most commands of a market per transaction in the batched run (the workers' default is 100). */
-const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+/** Most commands of a market per transaction in the batched run (default: the workers' own). */
+const BATCH = Number(process.env.BENCH_BATCH ?? BATCH_MAX);
 const USERS = 40;
 
 function pgbenchTps(): number {

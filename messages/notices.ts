@@ -63,12 +63,22 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
   const perChat = new Map<string, Notice[]>();
   for (const n of merged.values()) {
     const key = `${n.userId}-${n.marketId}`;
-    perChat.set(key, [...(perChat.get(key) ?? []), n]);
+    const list = perChat.get(key);
+    if (list) list.push(n);
+    else perChat.set(key, [n]);
   }
   const list = [...merged.values()];
   const users = await reachableUsers(m, list.map((n) => n.userId));
   const names = await titlesOf(m, list.map((n) => n.marketId));
   const jobs: NotificationJob[] = [];
+  // A busy batch has thousands of fill lines: each side label is worded once per language.
+  const sides = new Map<string, string>();
+  const sideOf = (lang: Language, intent: Notice['intent']) => {
+    const k = `${lang}:${intent}`;
+    let v = sides.get(k);
+    if (v === undefined) sides.set(k, (v = t(lang, INTENT_KEY[intent])));
+    return v;
+  };
   for (const group of perChat.values()) {
     const first = group[0]!;
     const u = users.get(first.userId);
@@ -84,7 +94,7 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
       }
       for (const n of same) {
         lines.push(t(u.language, NOTICE_KEY[n.kind], {
-          title, side: t(u.language, INTENT_KEY[n.intent]), shares: n.shares, price: n.price, amount: n.amountKop,
+          title, side: sideOf(u.language, n.intent), shares: n.shares, price: n.price, amount: n.amountKop,
         }));
       }
     }

@@ -30,11 +30,14 @@ type Payload = MatchingCommand & { reqId?: string };
  */
 export async function recordCommands(m: EntityManager | DataSource, items: readonly LoggedCommand[]): Promise<Recorded[]> {
   if (items.length === 0) return [];
+  // One JSON document for the whole group, not a jsonb[] literal: the driver would escape every
+  // quote of every payload, the hottest part of recording a burst.
   const rows: { seq: DbNumber; idempotency_key: string }[] = await m.query(
     `INSERT INTO commands (market_id, idempotency_key, payload)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::jsonb[])
+     SELECT (e->>'marketId')::bigint, e->>'idempotencyKey', e
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i
      ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq, idempotency_key`,
-    [items.map((i) => i.cmd.marketId), items.map((i) => i.cmd.idempotencyKey), items.map((i) => JSON.stringify({ ...i.cmd, reqId: i.reqId }))]);
+    [JSON.stringify(items.map((i) => ({ ...i.cmd, reqId: i.reqId })))]);
   const seqOf = new Map(rows.map((r) => [r.idempotency_key, int(r.seq)]));
   const known = items.filter((i) => !seqOf.has(i.cmd.idempotencyKey)).map((i) => i.cmd.idempotencyKey);
   const stored = known.length > 0 ? await appliedResults(m, known) : new Map<string, CommandResult>();
@@ -79,9 +82,9 @@ export async function pendingCommands(m: EntityManager, marketId: number, limit:
 export async function markApplied(m: EntityManager, seqs: readonly number[], results: readonly CommandResult[]): Promise<void> {
   if (seqs.length === 0) return;
   await m.query(
-    `UPDATE commands c SET applied_at = now(), result = v.r
-       FROM unnest($1::bigint[], $2::jsonb[]) AS v(seq, r) WHERE c.seq = v.seq AND c.applied_at IS NULL`,
-    [seqs, results.map((r) => JSON.stringify(r))]);
+    `UPDATE commands c SET applied_at = now(), result = v.e->1
+       FROM jsonb_array_elements($1::jsonb) AS v(e) WHERE c.seq = (v.e->>0)::bigint AND c.applied_at IS NULL`,
+    [JSON.stringify(seqs.map((seq, i) => [seq, results[i]]))]);
 }
 
 /**

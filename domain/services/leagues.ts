@@ -31,20 +31,40 @@ export async function joinSeason(ds: DataSource, userIds: readonly number[], now
       WHERE u.id = ANY($1::bigint[]) AND NOT u.is_maker
         AND NOT EXISTS (SELECT 1 FROM league_members lm WHERE lm.season = $2 AND lm.user_id = u.id)`,
     [[...new Set(userIds)], season]);
-  const placed: number[] = [];
+  const byDivision = new Map<Division, number[]>();
   for (const u of missing) {
     const division = (u.division ?? 'bronze') as Division;
-    const ok = await ds.transaction(async (m) => {
+    const ids = byDivision.get(division);
+    if (ids) ids.push(int(u.id));
+    else byDivision.set(division, [int(u.id)]);
+  }
+  const placed: number[] = [];
+  // One transaction per division (not per user): after-fill hooks of several markets at once call
+  // this for the same traders, and each lock round trip held a connection the matching drains need.
+  for (const [division, ids] of byDivision) {
+    placed.push(...await ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('league:' || $1 || ':' || $2))`, [season, division]);
       const sizes: { cohort: number; n: string }[] = await m.query(
         `SELECT cohort, count(*) n FROM league_members WHERE season = $1 AND division = $2 GROUP BY cohort ORDER BY cohort`, [season, division]);
-      const cohort = chooseCohort(sizes.map((s) => int(s.n)));
-      const ins = await m.query(
-        `INSERT INTO league_members (season, user_id, division, cohort, joined_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (season, user_id) DO NOTHING RETURNING user_id`, [season, int(u.id), division, cohort, now]);
-      return ins.length > 0;
-    });
-    if (ok) placed.push(int(u.id));
+      const counts = new Map(sizes.map((x) => [x.cohort, int(x.n)]));
+      // Joined by another hook while this one waited for the lock: not placed again, not counted twice.
+      const already = new Set((await m.query(
+        `SELECT user_id FROM league_members WHERE season = $1 AND user_id = ANY($2::bigint[])`, [season, ids]) as { user_id: string }[])
+        .map((r) => int(r.user_id)));
+      const fresh = ids.filter((id) => !already.has(id));
+      const cohorts = fresh.map(() => {
+        const top = Math.max(0, ...counts.keys());
+        const cohort = chooseCohort(Array.from({ length: top }, (_, k) => counts.get(k + 1) ?? 0));
+        counts.set(cohort, (counts.get(cohort) ?? 0) + 1);
+        return cohort;
+      });
+      if (fresh.length === 0) return [];
+      const ins: { user_id: string }[] = await m.query(
+        `INSERT INTO league_members (season, user_id, division, cohort, joined_at)
+         SELECT $1, u, $2, c, $3 FROM unnest($4::bigint[], $5::int[]) AS t(u, c)
+         ON CONFLICT (season, user_id) DO NOTHING RETURNING user_id`, [season, division, now, fresh, cohorts]);
+      return ins.map((r) => int(r.user_id));
+    }));
   }
   return placed;
 }

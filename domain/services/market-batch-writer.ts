@@ -79,12 +79,17 @@ export interface BatchChanges {
  * volume, market). Runs in the batch's transaction, under the market row lock.
  */
 export class BatchWriter {
+  /** Maker orders placed and requoted away within this batch, untouched: not written (see {@link transientMakerOrders}). */
+  private readonly transient: ReadonlySet<number>;
+
   constructor(
     private readonly m: EntityManager,
     private readonly market: LockedMarket,
     private readonly now: number,
     private readonly c: BatchChanges,
-  ) {}
+  ) {
+    this.transient = transientMakerOrders(c);
+  }
 
   /**
    * Writes the batch: orders, fills, postings, positions, volume, market — a fixed number of
@@ -106,7 +111,7 @@ export class BatchWriter {
   async writeOwn(): Promise<number> {
     if (!this.c.changed && this.c.newOrders.size === 0) return this.market.bookVersion;
     const m = this.m;
-    const orders = [...this.c.newOrders.values()];
+    const orders = [...this.c.newOrders.values()].filter((o) => !this.transient.has(o.id));
     if (orders.length > 0) {
       await m.query(
         `INSERT INTO orders (id, market_id, user_id, intent, price, qty, spend_kop, remaining, filled, kind, tif,
@@ -205,7 +210,7 @@ export class BatchWriter {
       if (a.kind === 'fees') return fees;
       return accounts.get(a.userId)![a.kind];
     };
-    return this.c.moves.map(({ move, ref }) => ({
+    return this.c.moves.filter(({ ref }) => ref.type !== 'order' || !this.transient.has(ref.id)).map(({ move, ref }) => ({
       from: idOf(move.from),
       to: idOf(move.to),
       amount: move.amount,
@@ -248,6 +253,33 @@ export class BatchWriter {
       [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
     );
   }
+}
+
+/**
+ * The house maker's orders that this batch both placed and cancelled (a later requote of the same
+ * batch) without a fill: their reserve and its release cancel out, and no one outside the
+ * transaction ever saw them, so writing them would only cost rows (a busy batch requotes many
+ * times; `npm run bench` persist). An order qualifies only if its moves net to zero on every
+ * account, so leaving them out changes no balance and no invariant.
+ */
+export function transientMakerOrders(c: Pick<BatchChanges, 'newOrders' | 'moves'>): Set<number> {
+  const candidates = new Set<number>();
+  for (const o of c.newOrders.values()) {
+    if (o.idempotencyKey.startsWith('maker:') && o.status === 'cancelled' && o.filled === 0 && o.costKop === 0) candidates.add(o.id);
+  }
+  if (candidates.size === 0) return candidates;
+  const net = new Map<string, number>();
+  const bump = (id: number, a: AccountRef, by: number) => {
+    const k = `${id}:${a.kind}:${'userId' in a ? a.userId : ''}`;
+    net.set(k, (net.get(k) ?? 0) + by);
+  };
+  for (const { move, ref } of c.moves) {
+    if (ref.type !== 'order' || !candidates.has(ref.id)) continue;
+    bump(ref.id, move.from, -move.amount);
+    bump(ref.id, move.to, move.amount);
+  }
+  for (const [k, v] of net) if (v !== 0) candidates.delete(Number(k.split(':')[0]));
+  return candidates;
 }
 
 /** Column arrays for an `unnest` insert. */

@@ -7,7 +7,7 @@ import { mulberry32 } from '../../infra/prng';
 import { bullPrefix, Queues } from '../../jobs/queues';
 import { createBotApiServer } from '../../tools/botapi/server';
 import { startWorkers } from '../../workers';
-import { MatchingSupervisor } from '../../workers/matching';
+import { BATCH_MAX, MatchingSupervisor } from '../../workers/matching';
 import { Notifier } from '../../workers/notifications/producer';
 import { freshDatabase } from '../helpers/db';
 import { freePort, killRedis, startRedis, until } from '../helpers/private-redis';
@@ -190,7 +190,8 @@ test('the matching worker process SIGKILLed twice on the same batch (and once af
   const queues = new Queues(ds, REDIS, prefix);
   const applied = async () => (await ds.query(`SELECT count(*)::int AS n FROM commands WHERE market_id = $1 AND applied_at IS NOT NULL`, [marketId]))[0].n as number;
   try {
-    const cmds = orders('kill', [marketId], 250);
+    // More than one batch (BATCH_MAX), so the kill after a commit leaves some unapplied.
+    const cmds = orders('kill', [marketId], BATCH_MAX * 2 + 200);
     await Promise.all(cmds.map((c) => queues.enqueue(c)));
     for (let kill = 1; kill <= 2; kill++) {
       const child = startNode('bin/start.js', ['workers'], { ...env, PRAVDA_FAULTS: 'matching-before-commit', PRAVDA_FAULT_RATE: '1' });

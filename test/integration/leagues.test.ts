@@ -38,6 +38,16 @@ test('concurrent first fills fill cohorts to the target, then open the next; a s
   expect(sizes).toEqual([{ division: 'bronze', cohort: 1, n: COHORT_TARGET }, { division: 'bronze', cohort: 2, n: 5 }]);
 });
 
+test('one join of many traders (one batch of fills) fills cohorts the same way, with overlapping calls placing each once', async () => {
+  const users = await Promise.all(Array.from({ length: 2 * COHORT_TARGET + 3 }, (_, i) => userWithMoney(ds, 0, `Q${i}`)));
+  const now = new Date('2025-10-10T10:00:00Z');
+  const halves = [users.slice(0, COHORT_TARGET + 10), users.slice(COHORT_TARGET - 10)];
+  const placed = (await Promise.all([joinSeason(ds, halves[0]!, now), joinSeason(ds, halves[1]!, now)])).flat();
+  expect(placed.sort((a, b) => a - b)).toEqual([...users].sort((a, b) => a - b));
+  const sizes = await ds.query(`SELECT cohort, count(*)::int n FROM league_members WHERE season = '2025-10' GROUP BY 1 ORDER BY 1`);
+  expect(sizes).toEqual([{ cohort: 1, n: COHORT_TARGET }, { cohort: 2, n: COHORT_TARGET }, { cohort: 3, n: 3 }]);
+});
+
 test('season close: realized P&L ranks the cohort, top promoted, prizes paid once under double and concurrent runs', async () => {
   const cache = new BookCache();
   const market = await openMarket(ds, 'Season market');
