@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
       referral: referralPolicyOf(config.referral),
       league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
+      commandsRetentionMs: config.commandsRetentionMs,
     });
     stops.push(() => workers.close());
   }

@@ -14,6 +14,9 @@ function durationOf(name: string, fallback: string) {
   });
 }
 
+/** The shortest COMMANDS_RETENTION accepted: one day, ms. */
+export const COMMANDS_RETENTION_MIN_MS = 86_400_000;
+
 const schema = z.object({
   BOT_TOKEN: z.string().default(''),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
@@ -74,6 +77,16 @@ const schema = z.object({
   WITHDRAW_SLA: z.string().default('24h').transform((s, ctx) => {
     const ms = parseDuration(s);
     if (ms === null || ms === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'WITHDRAW_SLA must look like 24h, 30m or 45s' });
+    return ms ?? 0;
+  }),
+  /**
+   * How long applied matching commands are kept in `commands` (issue 13): `7d`, `36h`. At least
+   * 1 day, since a key must still be known when a repeat can come: Telegram redelivers an update
+   * within a day and a bet's claim lasts 24 h (bot/features/bet/submit.ts).
+   */
+  COMMANDS_RETENTION: z.string().default('7d').transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === null || ms < COMMANDS_RETENTION_MIN_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'COMMANDS_RETENTION must be a duration of at least 1d (7d, 36h)' });
     return ms ?? 0;
   }),
   /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
@@ -139,6 +152,8 @@ export interface Config {
   referral: { rewardKop: number; monthlyCap: number };
   /** League prizes as configured (LEAGUE_PRIZES, "place:kop,…"; parsed by domain/services/league-rules.ts). */
   leaguePrizes: string;
+  /** How long applied matching commands are kept, ms (COMMANDS_RETENTION, ≥ 1 day). */
+  commandsRetentionMs: number;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -212,5 +227,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alertsPerUser: e.ALERTS_PER_USER,
     referral: { rewardKop: e.REFERRAL_REWARD_KOP, monthlyCap: e.REFERRAL_MONTHLY_CAP },
     leaguePrizes: e.LEAGUE_PRIZES,
+    commandsRetentionMs: e.COMMANDS_RETENTION,
   };
 }

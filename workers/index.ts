@@ -41,6 +41,8 @@ export interface WorkerDeps {
   referral?: ReferralPolicy;
   /** League season close on the maintenance tick (issue 12); absent: not run in this process. */
   league?: LeagueSchedule;
+  /** Retention of applied matching commands, ms (COMMANDS_RETENTION); absent: kept. */
+  commandsRetentionMs?: number;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -89,6 +91,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const maintenance = await startMaintenance({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, queues, logger: deps.logger,
     ...(deps.league ? { league: { notifier, schedule: deps.league } } : {}),
+    ...(deps.commandsRetentionMs ? { commandsRetentionMs: deps.commandsRetentionMs } : {}),
   });
   const sla = deps.withdrawalSla
     ? await startWithdrawalSla({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger }, deps.withdrawalSla)

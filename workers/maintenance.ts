@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { marketsPastDeadline, marketsWithExpiredOrders, resolvedMarkets } from '../domain/read/sweeps';
 import { finalizeDue } from '../domain/services/resolution';
+import { pruneCommands } from '../domain/services/command-log';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix, MAINTENANCE_QUEUE, type Queues } from '../jobs/queues';
 import { CRASH_SAFE, keepScheduler } from './resilience';
@@ -15,6 +16,8 @@ import type { Notifier } from './notifications/producer';
 
 /** How often the scheduler looks for due deadlines and GTD expiries. */
 export const TICK_MS = 5000;
+/** Most expired commands deleted per tick: 2 000/s, more than the path records at its peak. */
+export const PRUNE_PER_TICK = 10_000;
 
 /**
  * Finalizes proposals whose dispute window is over (resolution.ts), then makes sure every resolved
@@ -52,7 +55,7 @@ export async function closeDueSeason(ds: DataSource, notifier: Notifier, league:
 /**
  * A BullMQ job scheduler (one tick every TICK_MS however many processes run it) that stops
  * trading at each market's deadline, finalizes undisputed outcomes and starts their settlement,
- * and expires due GTD orders — by enqueueing `close` / `expire`
+ * expires due GTD orders and deletes applied commands past their retention — by enqueueing `close` / `expire`
  * commands on the market's own matching queue, so they apply in order with its trades and release
  * reserves under the market lock (DESIGN §4: open orders are cancelled when trading stops).
  * Sweep commands are keyed by market and time bucket, so duplicate ticks enqueue them once.
@@ -61,6 +64,8 @@ export async function startMaintenance(deps: {
   ds: DataSource; redisUrl: string; prefix: string; queues: Queues; logger: Logger;
   /** League season close (issue 12); absent: seasons are not closed by this process. */
   league?: { notifier: Notifier; schedule: LeagueSchedule };
+  /** Applied commands older than this (ms) are deleted, PRUNE_PER_TICK per tick; absent: kept. */
+  commandsRetentionMs?: number;
 }): Promise<{ close(): Promise<void> }> {
   const opts = { connection: redisOptions(deps.redisUrl), prefix: bullPrefix(deps.prefix) };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
@@ -75,6 +80,7 @@ export async function startMaintenance(deps: {
       await deps.queues.enqueue({ type: 'expire', idempotencyKey: `expire-${marketId}-${bucket}`, marketId });
     }
     if (deps.league) await closeDueSeason(deps.ds, deps.league.notifier, deps.league.schedule);
+    if (deps.commandsRetentionMs) await pruneCommands(deps.ds, new Date(Date.now() - deps.commandsRetentionMs), PRUNE_PER_TICK);
   }, { ...opts, ...CRASH_SAFE });
   worker.on('failed', (_job, err) => deps.logger.error({ err }, 'maintenance tick failed'));
   return {

@@ -88,6 +88,20 @@ export async function markApplied(m: EntityManager, seqs: readonly number[], res
 }
 
 /**
+ * Deletes up to `limit` commands applied before `appliedBefore` (retention, issue 13), oldest
+ * first; unapplied commands are never deleted, however old. Returns how many were deleted. A key
+ * deleted here is unknown afterwards, so the retention must outlast any repeat of a key
+ * (COMMANDS_RETENTION ≥ 1 day); a repeated place still cannot make a second order (the orders
+ * table's own unique key).
+ */
+export async function pruneCommands(m: EntityManager | DataSource, appliedBefore: Date, limit: number): Promise<number> {
+  const [, deleted] = await m.query(
+    `DELETE FROM commands WHERE seq IN (
+       SELECT seq FROM commands WHERE applied_at < $1 ORDER BY seq LIMIT $2)`, [appliedBefore, limit]) as [unknown, number];
+  return deleted;
+}
+
+/**
  * Whether the database answers at all: after a command failed on its own, this tells a poison
  * command (the database is fine: answer it with an error) from an outage (keep it for later).
  */

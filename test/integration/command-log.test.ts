@@ -7,6 +7,8 @@ import { mulberry32 } from '../../infra/prng';
 import { bullPrefix, Queues } from '../../jobs/queues';
 import { createBotApiServer } from '../../tools/botapi/server';
 import { startWorkers } from '../../workers';
+import { pruneCommands } from '../../domain/services/command-log';
+import { startMaintenance } from '../../workers/maintenance';
 import { BATCH_MAX, MatchingSupervisor } from '../../workers/matching';
 import { Notifier } from '../../workers/notifications/producer';
 import { freshDatabase } from '../helpers/db';
@@ -114,6 +116,28 @@ describe('in one process', () => {
     expect(results[60]).toEqual(results[7]);
     await expectAppliedExactlyOnce(cmds.map((c) => c.idempotencyKey));
     for (const m of markets) await expectSeqOrder(m);
+  }, 60_000);
+
+  test('retention: the maintenance tick deletes applied commands past COMMANDS_RETENTION (at most a limit per run); unapplied ones stay', async () => {
+    const cmds = orders('ret', markets, 12);
+    await Promise.all(cmds.map((c) => queues.submit(c, 30_000)));
+    const keys = cmds.map((c) => c.idempotencyKey);
+    // Six applied three days ago, one applied just within the retention, one recorded long ago but never applied.
+    await ds.query(`UPDATE commands SET applied_at = now() - interval '3 days' WHERE idempotency_key = ANY($1::text[])`, [keys.slice(0, 6)]);
+    await ds.query(`UPDATE commands SET applied_at = now() - interval '23 hours' WHERE idempotency_key = $1`, [keys[6]]);
+    await ds.query(`INSERT INTO commands (market_id, idempotency_key, payload, created_at) VALUES ($1, 'ret-stuck', '{}', now() - interval '9 days')`, [markets[0]]);
+    // At most `limit` per run.
+    expect(await pruneCommands(ds, new Date(Date.now() - 86_400_000), 4)).toBe(4);
+    const maintenance = await startMaintenance({ ds, redisUrl: REDIS, prefix, queues, logger: silent, commandsRetentionMs: 86_400_000 });
+    try {
+      await until(async () => (await ds.query(`SELECT count(*)::int AS n FROM commands WHERE idempotency_key = ANY($1::text[])`, [keys.slice(0, 6)]))[0].n === 0,
+        'the expired commands are deleted by the tick', 15_000);
+    } finally {
+      await maintenance.close();
+    }
+    const left: { k: string }[] = await ds.query(`SELECT idempotency_key AS k FROM commands WHERE idempotency_key LIKE 'ret-%' ORDER BY seq`);
+    expect(left.map((r) => r.k)).toEqual([...keys.slice(6), 'ret-stuck']);
+    await ds.query(`DELETE FROM commands WHERE idempotency_key = 'ret-stuck'`);
   }, 60_000);
 
   test('one malformed command in a group commit fails alone; the others are recorded and apply', async () => {

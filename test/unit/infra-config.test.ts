@@ -18,3 +18,14 @@ describe('issue 14: parseDuration (ms package)', () => {
     expect(loadConfig({}).resolution.disputeWindowMs).toBe(0);
   });
 });
+
+describe('issue 13: COMMANDS_RETENTION', () => {
+  it('defaults to 7 days, accepts 1 day exactly and refuses anything shorter or malformed', () => {
+    expect(loadConfig({}).commandsRetentionMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ COMMANDS_RETENTION: '1d' }).commandsRetentionMs).toBe(86_400_000);
+    expect(loadConfig({ COMMANDS_RETENTION: '36h' }).commandsRetentionMs).toBe(129_600_000);
+    for (const bad of ['86399999ms', '23h', '0', 'forever']) {
+      expect(() => loadConfig({ COMMANDS_RETENTION: bad })).toThrow(/COMMANDS_RETENTION must be a duration of at least 1d/);
+    }
+  });
+});
