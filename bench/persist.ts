@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
@@ -9,24 +9,27 @@ import type { PlaceOrderCommand } from '../domain/services/commands';
 import { createMarket } from '../domain/services/markets';
 import { upsertUser } from '../domain/services/users';
 import { dropDatabase, ensureDatabase, openDataSource } from '../infra/db';
-import { BATCH_MAX, MatchingSupervisor } from '../workers/matching';
-import { Notifier } from '../workers/notifications/producer';
-import { bullPrefix, Queues } from '../jobs/queues';
+import { BATCH_MAX } from '../workers/matching';
+import { Queues } from '../jobs/queues';
+import { createBotApiServer } from '../tools/botapi/server';
 import { mulberry32 } from '../infra/prng';
 
 /**
  * `persist`: durable orders per second through the real path (issue 13) — `Queues.submit`, the call
  * the Confirm button makes: the command recorded in Postgres (group commit), the market signalled
- * on the one BullMQ matching queue, drained by the matching worker in batches, each batch one
+ * on the one BullMQ matching queue, drained in batches by a real workers process (`start.js
+ * workers`, as deployed: the submitting bot and the workers are separate processes), each batch one
  * commit that also marks its commands applied (synchronous_commit on), the results announced and
  * every submitter answered — against pgbench TPC-B (scale 10, 8 clients) measured right before it
- * on the same machine. Run with batching (up to BENCH_BATCH, default the workers' BATCH_MAX, commands of a market per
- * transaction) and with one transaction per order. `recordTransactions`: the group commits that
+ * on the same machine. Run with batching (up to BENCH_BATCH commands of a market per transaction,
+ * default the workers' BATCH_MAX) and with one transaction per order (MATCHING_BATCH_MAX=1). `recordTransactions`: the group commits that
  * recorded the batched run's orders.
  */
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
+/** Orders of the one-transaction-per-order run. */
+const SINGLE_ORDERS = Number(process.env.BENCH_SINGLE_ORDERS ?? 1500);
 const MARKETS = 4;
 /** Most commands of a market per transaction in the batched run (default: the workers' own). */
 const BATCH = Number(process.env.BENCH_BATCH ?? BATCH_MAX);
@@ -66,10 +69,10 @@ async function world(ds: DataSource): Promise<{ markets: number[]; users: number
   return { markets, users };
 }
 
-function orders(markets: number[], users: number[], tag: string): PlaceOrderCommand[] {
+function orders(markets: number[], users: number[], tag: string, count: number): PlaceOrderCommand[] {
   const rnd = mulberry32(42);
   const intents = ['BUY_YES', 'BUY_NO'] as const;
-  return Array.from({ length: ORDERS }, (_, i) => {
+  return Array.from({ length: count }, (_, i) => {
     const intent = intents[Math.floor(rnd() * 2)]!;
     return {
       type: 'place', idempotencyKey: `${tag}-${i}`, marketId: markets[i % markets.length]!, userId: users[Math.floor(rnd() * users.length)]!,
@@ -78,31 +81,67 @@ function orders(markets: number[], users: number[], tag: string): PlaceOrderComm
   });
 }
 
-/** Orders/s from the first submit until every submitter has its result (every command applied). */
-async function run(batchMax: number): Promise<{ perSec: number; auditOk: boolean; inserts: number }> {
+/**
+ * A real workers process (`node dist/bin/start.js workers`, as deployed) on database `url`,
+ * matching at most `batchMax` commands per transaction; resolves once it has started.
+ */
+async function startWorkersProcess(url: string, prefix: string, apiRoot: string, token: string, batchMax: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'start.js'), 'workers'], {
+    env: { ...process.env, DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot,
+      MATCHING_BATCH_MAX: String(batchMax), LOG_LEVEL: 'info' },
+    // The log is JSON lines on stderr (infra/logger.ts): read until "started", then drop it.
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    let started = false;
+    child.stderr!.on('data', (d: Buffer) => {
+      if (started) return;
+      out += d.toString();
+      if (out.includes('"msg":"started"')) {
+        started = true;
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`workers exited with ${code}`)));
+  });
+  return child;
+}
+
+/**
+ * Orders/s from the first submit until every submitter has its result (every command applied):
+ * this process submits as the bot does, a separate workers process drains.
+ */
+async function run(batchMax: number, count: number): Promise<{ perSec: number; auditOk: boolean; inserts: number }> {
   const url = `${SERVER}/pravda_bench_persist_${randomBytes(3).toString('hex')}`;
   await ensureDatabase(url);
   const ds = await openDataSource(url, { migrate: true });
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  const logger = pino({ level: 'warn' });
-  const notifier = new Notifier(REDIS, bullPrefix(prefix));
-  const supervisor = new MatchingSupervisor({ ds, redisUrl: REDIS, prefix, notifier, logger, batchMax });
+  // The workers' Telegram (fill notices go out through it).
+  const botapi = createBotApiServer({ limits: false });
+  const apiRoot = await botapi.listen();
+  const { token } = botapi.sim.createBot({ username: 'persist_bench_bot', first_name: 'Bench' });
   const queues = new Queues(ds, REDIS, prefix);
+  let workers: ChildProcess | null = null;
   try {
     const { markets, users } = await world(ds);
-    await supervisor.start();
-    const cmds = orders(markets, users, `b${batchMax}`);
+    workers = await startWorkersProcess(url, prefix, apiRoot, token, batchMax);
+    const cmds = orders(markets, users, `b${batchMax}`, count);
     const t0 = process.hrtime.bigint();
     const results = await Promise.all(cmds.map((c) => queues.submit(c, 600_000)));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const audit = await runAudit(ds.manager);
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM commands WHERE applied_at IS NOT NULL`);
     const answered = results.filter((r) => r.ok || r.code !== 'order_queued').length;
-    return { perSec: ORDERS / seconds, auditOk: audit.ok && n === ORDERS && answered === ORDERS, inserts: queues.recorder.transactions };
+    return { perSec: count / seconds, auditOk: audit.ok && n === count && answered === count, inserts: queues.recorder.transactions };
   } finally {
-    await supervisor.close();
+    if (workers && workers.exitCode === null) {
+      const exited = new Promise((r) => workers!.once('exit', r));
+      workers.kill('SIGTERM');
+      await exited;
+    }
     await queues.close();
-    await notifier.close();
+    await botapi.close();
     await ds.destroy();
     await dropDatabase(url);
   }
@@ -110,12 +149,13 @@ async function run(batchMax: number): Promise<{ perSec: number; auditOk: boolean
 
 async function main(): Promise<void> {
   const baseline = pgbenchTps();
-  const batched = await run(BATCH);
-  const single = await run(1);
+  const batched = await run(BATCH, ORDERS);
+  // A rate, so fewer orders suffice: one commit each is slow.
+  const single = await run(1, SINGLE_ORDERS);
   const r2 = (x: number) => Math.round(x * 100) / 100;
   process.stdout.write(JSON.stringify({
     name: 'persist', ours: r2(batched.perSec), baseline: r2(baseline), ratio: r2(batched.perSec / baseline), unit: 'orders/s',
-    oneTxPerOrder: r2(single.perSec), oneTxPerOrderRatio: r2(single.perSec / baseline), orders: ORDERS, batchMax: BATCH,
+    oneTxPerOrder: r2(single.perSec), oneTxPerOrderRatio: r2(single.perSec / baseline), orders: ORDERS, oneTxOrders: SINGLE_ORDERS, batchMax: BATCH,
     auditOk: batched.auditOk && single.auditOk, recordTransactions: batched.inserts,
   }) + '\n');
 }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       referral: referralPolicyOf(config.referral),
       league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
       commandsRetentionMs: config.commandsRetentionMs,
+      ...(config.matchingBatchMax ? { matchingBatchMax: config.matchingBatchMax } : {}),
     });
     stops.push(() => workers.close());
   }

@@ -89,6 +89,13 @@ const schema = z.object({
     if (ms === null || ms < COMMANDS_RETENTION_MIN_MS) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'COMMANDS_RETENTION must be a duration of at least 1d (7d, 36h)' });
     return ms ?? 0;
   }),
+  /** Most commands of a market per matching transaction (1–5 000); empty: the workers' BATCH_MAX (workers/matching.ts). */
+  MATCHING_BATCH_MAX: z.string().default('').transform((s, ctx) => {
+    if (s.trim() === '') return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1 || n > 5_000) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'MATCHING_BATCH_MAX must be a whole number from 1 to 5000' });
+    return n;
+  }),
   /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
   MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
   /** The ante a group market's creator gives its maker, kop: 100 ₽. */
@@ -154,6 +161,8 @@ export interface Config {
   leaguePrizes: string;
   /** How long applied matching commands are kept, ms (COMMANDS_RETENTION, ≥ 1 day). */
   commandsRetentionMs: number;
+  /** Most commands per matching transaction (MATCHING_BATCH_MAX); undefined: the workers' default. */
+  matchingBatchMax: number | undefined;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -228,5 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     referral: { rewardKop: e.REFERRAL_REWARD_KOP, monthlyCap: e.REFERRAL_MONTHLY_CAP },
     leaguePrizes: e.LEAGUE_PRIZES,
     commandsRetentionMs: e.COMMANDS_RETENTION,
+    matchingBatchMax: e.MATCHING_BATCH_MAX,
   };
 }

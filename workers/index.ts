@@ -43,6 +43,8 @@ export interface WorkerDeps {
   league?: LeagueSchedule;
   /** Retention of applied matching commands, ms (COMMANDS_RETENTION); absent: kept. */
   commandsRetentionMs?: number;
+  /** Most commands per matching transaction (MATCHING_BATCH_MAX); absent: BATCH_MAX. */
+  matchingBatchMax?: number;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -80,6 +82,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const matching = new MatchingSupervisor({
     ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (id) => cards.marketChanged(id),
     ...(deps.referral ? { referral: deps.referral } : {}),
+    ...(deps.matchingBatchMax ? { batchMax: deps.matchingBatchMax } : {}),
   });
   await matching.start();
   const news = startResolutionNewsWorker({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger });

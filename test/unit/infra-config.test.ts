@@ -29,3 +29,15 @@ describe('issue 13: COMMANDS_RETENTION', () => {
     }
   });
 });
+
+describe('issue 13: MATCHING_BATCH_MAX', () => {
+  it('empty means the workers default; 1 and 5000 are accepted; 0, 5001 and fractions are refused', () => {
+    expect(loadConfig({}).matchingBatchMax).toBeUndefined();
+    expect(loadConfig({ MATCHING_BATCH_MAX: '' }).matchingBatchMax).toBeUndefined();
+    expect(loadConfig({ MATCHING_BATCH_MAX: '1' }).matchingBatchMax).toBe(1);
+    expect(loadConfig({ MATCHING_BATCH_MAX: '5000' }).matchingBatchMax).toBe(5000);
+    for (const bad of ['0', '5001', '2.5', 'many']) {
+      expect(() => loadConfig({ MATCHING_BATCH_MAX: bad })).toThrow(/MATCHING_BATCH_MAX must be a whole number from 1 to 5000/);
+    }
+  });
+});
