@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { marketsWithStaleCommands } from '../domain/read/sweeps';
@@ -18,14 +19,13 @@ import { noticeMessages } from '../messages/notices';
 import { referralRewardMessages } from '../messages/referrals';
 import { rewardReferrals } from '../domain/services/referrals';
 import { awardAchievements } from '../domain/services/achievements';
+import { moscowDay } from '../domain/services/achievement-rules';
 import { joinSeason } from '../domain/services/leagues';
 import { achievementMessages } from '../messages/achievements';
 import type { ReferralPolicy } from '../domain/services/referral-rules';
 import type { Notifier } from './notifications/producer';
 import { deliverWatch, redeliverPending } from './price-watch';
 import { CRASH_SAFE } from './resilience';
-import { LRUCache } from 'lru-cache';
-import { moscowDay } from '../domain/services/achievement-rules';
 
 export interface MatchingDeps {
   ds: DataSource;
@@ -235,10 +235,11 @@ export class MatchingSupervisor {
       for (const job of await referralRewardMessages(this.deps.ds.manager, rewards)) await this.deps.notifier.notify(job);
       const now = new Date();
       const day = moscowDay(now);
-      const fresh = [...traded].filter((u) => !this.checkedToday.has(`${u}:${day}`));
+      const keyOf = (u: number) => `${u}:${day}`;
+      const fresh = [...traded].filter((u) => !this.checkedToday.has(keyOf(u)));
       // Claimed before the checks, so the hooks of other markets' batches running now skip them too.
-      for (const u of fresh) this.checkedToday.set(`${u}:${day}`, true);
-      checking = fresh.map((u) => `${u}:${day}`);
+      checking = fresh.map(keyOf);
+      for (const k of checking) this.checkedToday.set(k, true);
       // A first fill of the season places the user in a league cohort.
       await joinSeason(this.deps.ds, fresh, now);
       // First trade, a 7-day streak, and (for inviters just rewarded) the first referral.

@@ -46,19 +46,19 @@ export async function joinSeason(ds: DataSource, userIds: readonly number[], now
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('league:' || $1 || ':' || $2))`, [season, division]);
       const sizes: { cohort: number; n: string }[] = await m.query(
         `SELECT cohort, count(*) n FROM league_members WHERE season = $1 AND division = $2 GROUP BY cohort ORDER BY cohort`, [season, division]);
-      const counts = new Map(sizes.map((x) => [x.cohort, int(x.n)]));
       // Joined by another hook while this one waited for the lock: not placed again, not counted twice.
       const already = new Set((await m.query(
         `SELECT user_id FROM league_members WHERE season = $1 AND user_id = ANY($2::bigint[])`, [season, ids]) as { user_id: string }[])
         .map((r) => int(r.user_id)));
       const fresh = ids.filter((id) => !already.has(id));
+      if (fresh.length === 0) return [];
+      // Cohort n's size at index n - 1; each newcomer counts for the next one's choice.
+      const counts = sizes.map((x) => int(x.n));
       const cohorts = fresh.map(() => {
-        const top = Math.max(0, ...counts.keys());
-        const cohort = chooseCohort(Array.from({ length: top }, (_, k) => counts.get(k + 1) ?? 0));
-        counts.set(cohort, (counts.get(cohort) ?? 0) + 1);
+        const cohort = chooseCohort(counts);
+        counts[cohort - 1] = (counts[cohort - 1] ?? 0) + 1;
         return cohort;
       });
-      if (fresh.length === 0) return [];
       const ins: { user_id: string }[] = await m.query(
         `INSERT INTO league_members (season, user_id, division, cohort, joined_at)
          SELECT $1, u, $2, c, $3 FROM unnest($4::bigint[], $5::int[]) AS t(u, c)
