@@ -35,12 +35,16 @@ async function main(): Promise<void> {
       referral: referralPolicyOf(config.referral),
       league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map() },
       commandsRetentionMs: config.commandsRetentionMs,
+      outageRetryMs: config.outageRetryMs,
       ...(config.matchingBatchMax ? { matchingBatchMax: config.matchingBatchMax } : {}),
     });
     stops.push(() => workers.close());
   }
   if (role === 'all' || role === 'bot') {
-    const queues = new Queues(ds, config.redisUrl, config.queuePrefix);
+    const queues = new Queues(ds, config.redisUrl, config.queuePrefix, {
+      outageRetryMs: config.outageRetryMs,
+      onOutage: (state, err) => (state === 'down' ? logger.error({ err }, 'command log: database away, commands wait') : logger.info('command log: database outage over')),
+    });
     const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger }, http ? { http } : {});
     // The Mini App (/app, /api) lives on the bot's HTTP server: it submits through the same queues.
     const miniApp = http ? await registerMiniApp(http.app, {

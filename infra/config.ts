@@ -17,6 +17,10 @@ function durationOf(name: string, fallback: string) {
 /** The shortest COMMANDS_RETENTION accepted: one day, ms. */
 export const COMMANDS_RETENTION_MIN_MS = 86_400_000;
 
+/** The bounds of OUTAGE_RETRY_MS, ms: at least a second of retrying, at most five minutes of waiting. */
+export const OUTAGE_RETRY_MIN_MS = 1_000;
+export const OUTAGE_RETRY_MAX_MS = 300_000;
+
 const schema = z.object({
   BOT_TOKEN: z.string().default(''),
   TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
@@ -96,6 +100,17 @@ const schema = z.object({
     if (!Number.isInteger(n) || n < 1 || n > 5_000) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'MATCHING_BATCH_MAX must be a whole number from 1 to 5000' });
     return n;
   }),
+  /**
+   * How long a command waits for the database to answer again before it is refused as `unavailable`
+   * (issue 13: a short outage delays commands, it does not fail them), ms, 1 000–300 000.
+   */
+  OUTAGE_RETRY_MS: z.string().default('30000').transform((s, ctx) => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isInteger(n) || n < OUTAGE_RETRY_MIN_MS || n > OUTAGE_RETRY_MAX_MS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'OUTAGE_RETRY_MS must be a whole number of ms from 1000 to 300000' });
+    }
+    return n;
+  }),
   /** The house maker's budget of a new admin market, kop (DESIGN §9; docs/LIQUIDITY.md): 1 000 ₽. */
   MM_BUDGET: z.coerce.number().int().min(1_000).max(100_000_000).default(100_000),
   /** The ante a group market's creator gives its maker, kop: 100 ₽. */
@@ -163,6 +178,8 @@ export interface Config {
   commandsRetentionMs: number;
   /** Most commands per matching transaction (MATCHING_BATCH_MAX); undefined: the workers' default. */
   matchingBatchMax: number | undefined;
+  /** How long commands are retried through a database outage before `unavailable`, ms (OUTAGE_RETRY_MS). */
+  outageRetryMs: number;
 }
 
 /** What the money monitor watches and whom it tells. Durations in ms. */
@@ -238,5 +255,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaguePrizes: e.LEAGUE_PRIZES,
     commandsRetentionMs: e.COMMANDS_RETENTION,
     matchingBatchMax: e.MATCHING_BATCH_MAX,
+    outageRetryMs: e.OUTAGE_RETRY_MS,
   };
 }

@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { appliedResults } from '../domain/services/command-log';
+import { appliedResults, markLate } from '../domain/services/command-log';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { fail } from '../domain/services/result';
 import { createRedis } from '../infra/redis';
 import { currentRequestId } from '../infra/request-context';
-import { CommandRecorder } from './command-log';
+import { CommandLogUnavailableError, CommandRecorder, type RecorderOptions } from './command-log';
 
 /** BullMQ key prefix: a Redis Cluster hash tag, so every key of a queue lives in one slot (DESIGN §8). */
 export function bullPrefix(prefix: string): string {
@@ -96,6 +96,19 @@ export function newsKey(n: ResolutionNews): string {
 const POLL_MS = 250;
 const POLL_MAX_MS = 2_000;
 
+/**
+ * After this long without a result a submit calls its `onDelayed` (once), ms: long enough that an
+ * ordinary order (well under a second) never sees it, short enough that someone waiting through a
+ * database outage hears why before giving up on the button.
+ */
+export const DELAYED_NOTICE_MS = 2_500;
+
+/** Options of {@link Queues.submit}. */
+export interface SubmitOptions {
+  /** Called once when no result came within DELAYED_NOTICE_MS (recording retried, a backlog); not awaited. */
+  onDelayed?: () => void;
+}
+
 interface Waiter {
   wakes: Set<(r: CommandResult) => void>;
   nextPoll: number;
@@ -117,7 +130,10 @@ export class Queues {
   /** Group commit of commands (jobs/command-log.ts); `recorder.transactions` counts its INSERTs. */
   readonly recorder: CommandRecorder;
 
-  constructor(private readonly ds: DataSource, redisUrl: string, private readonly prefix: string) {
+  /**
+   * @param recorderOpts the recorder's outage budget (OUTAGE_RETRY_MS) and outage log hook.
+   */
+  constructor(private readonly ds: DataSource, redisUrl: string, private readonly prefix: string, recorderOpts: RecorderOptions = {}) {
     this.conn = createRedis(redisUrl);
     this.sub = createRedis(redisUrl);
     this.sub.on('message', (_channel: string, message: string) => {
@@ -129,7 +145,8 @@ export class Queues {
       }
       for (const [key, result] of pairs) this.wake(key, result);
     });
-    this.recorder = new CommandRecorder(ds, (marketId, seq) => signalDrain(this.queue(MATCHING_QUEUE), marketId, `drain-${marketId}-${seq}`));
+    this.recorder = new CommandRecorder(ds, (marketId, seq) => signalDrain(this.queue(MATCHING_QUEUE), marketId, `drain-${marketId}-${seq}`),
+      () => undefined, recorderOpts);
   }
 
   /** The BullMQ queue of this name (created once). */
@@ -144,11 +161,15 @@ export class Queues {
 
   /**
    * Records a command in the command log (a repeated idempotency key is recorded once: a double tap
-   * applies once), signals its market, and waits up to `waitMs` for its result. A key applied
-   * before returns its stored result at once. Returns `order_queued` on time-out: the command is
-   * recorded and still applies, exactly once. Throws only if the command could not be recorded.
+   * applies once), signals its market, and waits up to `waitMs` (counted from when it is recorded)
+   * for its result. A key applied before returns its stored result at once. Returns `order_queued`
+   * on time-out: the command is recorded and still applies, exactly once (see {@link markLate} to
+   * have its result told later). Returns `unavailable` when the database did not answer for
+   * OUTAGE_RETRY_MS (nothing recorded). While the database is away recording is retried, so the
+   * result is late, not lost: `opts.onDelayed` is called once if nothing came within
+   * DELAYED_NOTICE_MS. Throws only if the command could not be recorded while the database answers.
    */
-  async submit(cmd: MatchingCommand, waitMs = 15_000): Promise<CommandResult> {
+  async submit(cmd: MatchingCommand, waitMs = 15_000, opts: SubmitOptions = {}): Promise<CommandResult> {
     this.subscribed ??= this.sub.subscribe(resultChannel(this.prefix)).catch(() => (this.subscribed = null));
     let wake!: (r: CommandResult) => void;
     const arrived = new Promise<CommandResult>((resolve) => (wake = resolve));
@@ -159,13 +180,21 @@ export class Queues {
     this.waiters.set(key, waiter);
     this.poller ??= setInterval(() => void this.poll(), POLL_MS);
     let timer: NodeJS.Timeout | undefined;
+    const delayed = opts.onDelayed ? setTimeout(opts.onDelayed, DELAYED_NOTICE_MS) : undefined;
     try {
-      const recorded = await this.record(cmd);
+      let recorded;
+      try {
+        recorded = await this.record(cmd);
+      } catch (err) {
+        if (err instanceof CommandLogUnavailableError) return fail('unavailable');
+        throw err;
+      }
       if (recorded.result) return recorded.result;
       const timedOut = new Promise<CommandResult>((resolve) => (timer = setTimeout(() => resolve(fail('order_queued')), waitMs)));
       return await Promise.race([arrived, timedOut]);
     } finally {
       clearTimeout(timer);
+      clearTimeout(delayed);
       set.delete(wake);
       if (set.size === 0) this.waiters.delete(key);
       if (this.waiters.size === 0 && this.poller) {
@@ -173,6 +202,16 @@ export class Queues {
         this.poller = null;
       }
     }
+  }
+
+  /**
+   * After `submit` answered `order_queued`: asks for the command's result to be told in chat
+   * `replyChatId` when it applies (the matching worker sends it once, durably: commands.late_at).
+   * Returns null when so marked, or the stored result when the command was applied meanwhile (then
+   * nobody will send it: the caller shows it). Throws when the database does not answer.
+   */
+  async markLate(key: string, replyChatId: number): Promise<CommandResult | null> {
+    return markLate(this.ds, key, replyChatId);
   }
 
   /** Records a command and signals its market without waiting for the result (sweeps, benchmarks). */

@@ -45,6 +45,8 @@ export interface WorkerDeps {
   commandsRetentionMs?: number;
   /** Most commands per matching transaction (MATCHING_BATCH_MAX); absent: BATCH_MAX. */
   matchingBatchMax?: number;
+  /** How long the workers' own commands (sweeps, trigger sells) are retried through a database outage, ms (OUTAGE_RETRY_MS). */
+  outageRetryMs?: number;
 }
 
 /** Every worker of the system in this process: matching, settlement, maintenance, notifications. */
@@ -72,7 +74,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const pumpTelegram = applyTelegramPolicy(new Telegram(deps.botToken, { apiRoot: deps.apiRoot }), breakerOnly(policy));
   const stopHeartbeat = startHeartbeat(beatRedis, deps.prefix, (err) => deps.logger.warn({ err }, 'heartbeat not written'));
   const notifier = new Notifier(deps.redisUrl, bullPrefix(deps.prefix));
-  const queues = new Queues(deps.ds, deps.redisUrl, deps.prefix);
+  const queues = new Queues(deps.ds, deps.redisUrl, deps.prefix, deps.outageRetryMs ? { outageRetryMs: deps.outageRetryMs } : {});
   const notifications = await startNotificationsWorker({
     connection: deps.redisUrl, prefix: bullPrefix(deps.prefix), telegram: pumpTelegram, ds: deps.ds, logger: deps.logger,
     summaryHeader: (lang) => t(lang, 'notify.summary_header'),

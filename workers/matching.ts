@@ -16,6 +16,8 @@ import {
   bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, type DrainJob, type ResultMessage,
 } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
+import { lateResultMessages } from '../messages/order-result';
+import { lateUnnotified, markLateNotified, type LateResult } from '../domain/services/command-log';
 import { referralRewardMessages } from '../messages/referrals';
 import { rewardReferrals } from '../domain/services/referrals';
 import { awardAchievements } from '../domain/services/achievements';
@@ -53,6 +55,14 @@ export const BATCH_MAX = 500;
 /** How often the sweep looks for commands left waiting, and how old they must be to be signalled again, ms. */
 export const SWEEP_MS = 2_000;
 export const STALE_MS = 1_000;
+/**
+ * A late command's result notice not marked sent this long after it applied is sent again by the
+ * sweep (the after-commit step died, or the notifier's Redis was away), ms. Deduplicated by the
+ * notifier, so a notice that did go out is not doubled.
+ */
+export const LATE_REDELIVER_MS = 10_000;
+/** Most late notices redelivered per sweep. */
+const LATE_REDELIVER_MAX = 500;
 /** Alerts and trigger sells a crash left undelivered are looked for every this many sweeps. */
 const REDELIVER_EVERY = 5;
 
@@ -125,10 +135,22 @@ export class MatchingSupervisor {
     const now = Date.now();
     const stale = await marketsWithStaleCommands(this.deps.ds.manager, STALE_MS);
     await Promise.all(stale.map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
+    // Results owed to users who were told "queued", whose notice a crash or an outage lost.
+    const late = await lateUnnotified(this.deps.ds, LATE_REDELIVER_MS, LATE_REDELIVER_MAX);
+    if (late.length > 0) await this.tellLate(late);
     // Alerts and trigger sells a crash left between commit and delivery (issue 11).
     if (this.sweeps++ % REDELIVER_EVERY === 0) {
       await redeliverPending(this.deps, (sells) => this.recordSells(sells));
     }
+  }
+
+  /**
+   * Sends the result notices of late commands and then marks them sent: a crash between the two
+   * leaves them unmarked, and the repeat is dropped by the notifier's dedupe key (`late-<seq>`).
+   */
+  private async tellLate(late: readonly LateResult[]): Promise<void> {
+    for (const job of await lateResultMessages(this.deps.ds.manager, late)) await this.deps.notifier.notify(job);
+    await markLateNotified(this.deps.ds, late.map((l) => l.seq));
   }
 
   private async recordSells(sells: readonly MatchingCommand[]): Promise<void> {
@@ -196,6 +218,12 @@ export class MatchingSupervisor {
       } catch (err) {
         this.deps.logger.error({ err, marketId }, 'could not queue notices');
       }
+    }
+    // Results of commands the bot answered "queued": told once now (the sweep repeats a lost one).
+    if (out.late.length > 0) {
+      const bySeq = new Map(out.cmds.map((p, i) => [p.seq, { cmd: p.cmd, result: out.results[i]! }]));
+      await this.tellLate(out.late.map((l) => ({ ...l, ...bySeq.get(l.seq)! }))).catch((err: unknown) =>
+        this.deps.logger.warn({ err, marketId }, 'could not tell late results (the sweep retries)'));
     }
     // Fired alerts and finished triggers (issue 11); the batch's trigger sells are already recorded.
     await deliverWatch(this.deps, out.watch, (sells) => this.recordSells(sells));

@@ -2,7 +2,7 @@ import { ConstantBackoff, handleWhen, retry } from 'cockatiel';
 import type { DataSource, EntityManager } from 'typeorm';
 import { InsufficientFundsError } from '../ledger/ledger';
 import { BookCache } from './book-cache';
-import { databaseAnswers, markApplied, pendingCommands, recordCommands, type PendingCommand } from './command-log';
+import { databaseAnswers, isConnectionError, markApplied, pendingCommands, recordCommands, type LateCommand, type PendingCommand } from './command-log';
 import type { CommandResult, MatchingCommand } from './commands';
 import { MarketBatch, type Notice } from './market-batch';
 import { mergeWatch, NO_WATCH, watchBatch, type WatchOutcome } from './price-watch';
@@ -143,6 +143,8 @@ async function runFrom(
 /** One drained batch: the recorded commands applied (in `seq` order) and what they did. */
 export interface DrainOutcome extends BatchOutcome {
   cmds: PendingCommand[];
+  /** Those of `cmds` the bot answered "queued": their results are owed to a chat (command-log.ts markLate). */
+  late: LateCommand[];
 }
 
 export interface DrainOptions {
@@ -166,26 +168,28 @@ export interface DrainOptions {
  * Failures: deadlocks and stale balances rerun the batch (conflictRetry). Any other error reruns
  * the oldest command alone; if that fails too while the database answers, it is a poison command:
  * it is marked applied with `internal` so it cannot hold the market back. If the database does
- * not answer (an outage), the error is thrown and every command stays recorded and unapplied.
+ * not answer or the error is a connection error (an outage, `isConnectionError`), the error is
+ * thrown and every command stays recorded and unapplied, to be drained in `seq` order once it is back.
  */
 export async function drainMarket(ds: DataSource, cache: BookCache, marketId: number, opts: DrainOptions): Promise<DrainOutcome | null> {
   const nowMs = opts.nowMs ?? Date.now;
   const run = (max: number) => conflictRetry.execute(async () => {
     let taken: PendingCommand[] = [];
+    let late: LateCommand[] = [];
     const source: CommandSource = {
       take: async (m) => {
         taken = await pendingCommands(m, marketId, max);
         return taken.length > 0 ? taken.map((p) => p.cmd) : null;
       },
       done: async (m, results, watch) => {
-        await markApplied(m, taken.map((p) => p.seq), results);
+        late = await markApplied(m, taken.map((p) => p.seq), results);
         if (watch.sells.length > 0) await recordCommands(m, watch.sells.map((s) => ({ cmd: s, reqId: s.idempotencyKey })));
       },
       beforeCommit: opts.beforeCommit,
     };
     try {
       const out = await runFrom(ds, cache, marketId, source, nowMs());
-      return out ? { ...out, cmds: taken, watch: { ...out.watch, sells: [] } } : null;
+      return out ? { ...out, cmds: taken, late, watch: { ...out.watch, sells: [] } } : null;
     } catch (e) {
       cache.discard(marketId);
       throw e;
@@ -194,12 +198,18 @@ export async function drainMarket(ds: DataSource, cache: BookCache, marketId: nu
   try {
     return await run(opts.max);
   } catch (e) {
+    if (isConnectionError(e)) throw e;
+    let last = e;
     if (opts.max > 1) {
       try {
         return await run(1);
-      } catch { /* judged below */ }
+      } catch (e1) {
+        last = e1;
+      }
     }
-    if (!(await databaseAnswers(ds))) throw e;
+    // A connection cut (the database going away or coming back) is an outage, never a poison
+    // command: the commands stay unapplied and the sweep signals the market again.
+    if (isConnectionError(last) || !(await databaseAnswers(ds))) throw last;
     return poison(ds, marketId);
   }
 }
@@ -211,7 +221,7 @@ async function poison(ds: DataSource, marketId: number): Promise<DrainOutcome | 
     const [oldest] = await pendingCommands(m, marketId, 1);
     if (!oldest) return null;
     const results = [fail('internal')];
-    await markApplied(m, [oldest.seq], results);
-    return { cmds: [oldest], results, notices: [], watch: NO_WATCH };
+    const late = await markApplied(m, [oldest.seq], results);
+    return { cmds: [oldest], late, results, notices: [], watch: NO_WATCH };
   });
 }

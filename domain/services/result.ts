@@ -24,12 +24,13 @@ export const MATCH_REJECT_CODES = ['post_only_would_cross', 'fok_not_fillable', 
  * What placing, previewing or cancelling an order can fail with: the pre-trade check
  * (exchange/pre-trade: market state, order limits, funds), the matcher's whole-order refusals,
  * cancel's `order_not_open`, the submit path's `order_queued` (no answer in time; the order still
- * runs) and `internal` (the worker failed), and `rejected` (a stored rejection without a reason).
+ * runs), `unavailable` (the database did not answer for OUTAGE_RETRY_MS: not recorded) and
+ * `internal` (the worker failed), and `rejected` (a stored rejection without a reason).
  */
 export const TRADE_REJECT_CODES = [
   'market_not_found', 'market_closed', 'market_paused', 'insufficient_funds', 'insufficient_shares',
   ...ORDER_INVALID_CODES, ...MATCH_REJECT_CODES,
-  'order_not_open', 'order_queued', 'internal', 'rejected',
+  'order_not_open', 'order_queued', 'unavailable', 'internal', 'rejected',
 ] as const;
 export type TradeRejectCode = (typeof TRADE_REJECT_CODES)[number];
 

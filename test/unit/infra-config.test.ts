@@ -30,6 +30,17 @@ describe('issue 13: COMMANDS_RETENTION', () => {
   });
 });
 
+describe('issue 13: OUTAGE_RETRY_MS', () => {
+  it('defaults to 30 s, accepts 1000 and 300000 exactly, refuses anything outside, fractions and garbage', () => {
+    expect(loadConfig({}).outageRetryMs).toBe(30_000);
+    expect(loadConfig({ OUTAGE_RETRY_MS: '1000' }).outageRetryMs).toBe(1_000);
+    expect(loadConfig({ OUTAGE_RETRY_MS: '300000' }).outageRetryMs).toBe(300_000);
+    for (const bad of ['999', '300001', '0', '', '2500.5', '30s']) {
+      expect(() => loadConfig({ OUTAGE_RETRY_MS: bad })).toThrow(/OUTAGE_RETRY_MS must be a whole number of ms from 1000 to 300000/);
+    }
+  });
+});
+
 describe('issue 13: MATCHING_BATCH_MAX', () => {
   it('empty means the workers default; 1 and 5000 are accepted; 0, 5001 and fractions are refused', () => {
     expect(loadConfig({}).matchingBatchMax).toBeUndefined();
