@@ -14,9 +14,16 @@ export interface BotQueues {
   /**
    * Records a command in the command log (durable before anyone is answered), signals its market
    * and waits up to `waitMs` for the worker's result; `{ ok: false, code: 'order_queued' }` when the
-   * worker did not answer in time (the command still applies, exactly once).
+   * worker did not answer in time (the command still applies, exactly once); `unavailable` when the
+   * database did not answer for OUTAGE_RETRY_MS (not recorded). `opts.onDelayed` is called once
+   * when no result came within DELAYED_NOTICE_MS (2.5 s; e.g. recording retried through an outage).
    */
-  submit(cmd: MatchingCommand, waitMs?: number): Promise<CommandResult>;
+  submit(cmd: MatchingCommand, waitMs?: number, opts?: { onDelayed?: () => void }): Promise<CommandResult>;
+  /**
+   * After an `order_queued`: the command's result is to be told in `replyChatId` when it applies
+   * (once, by the matching worker). Returns null when so marked, or the result if it applied meanwhile.
+   */
+  markLate(key: string, replyChatId: number): Promise<CommandResult | null>;
   /**
    * Starts (once per market) the settlement job of a resolved market; its progress is shown in
    * `adminChatId`, the Telegram chat of the admin who resolved it.

@@ -15,6 +15,7 @@ import { sendHistoryChart, sendHistoryCsv, showHistory } from '../views/history'
 import { redrawMarketMessage } from '../views/market-card';
 import { homeRow } from '../views/menu';
 import { withdrawalSection } from './withdraw';
+import { submitWithNotice, type SlowNotice } from './bet/submit';
 
 /** Telegram messages hold 4096 characters: list this many of each, then "and N more". */
 const MAX_LISTED = 10;
@@ -107,6 +108,14 @@ async function showBalance(rt: BotRuntime, ctx: BotContext): Promise<void> {
   ]);
 }
 
+/**
+ * A slow cancel is answered "delayed" on the button (the result then comes as a message: ui.ts
+ * `notice` replies once the button is answered); a late result is told in this chat.
+ */
+function cancelNotice(ctx: BotContext): SlowNotice {
+  return { delayed: () => ctx.answerCbQuery(ctx.tp('portfolio.cancel_delayed')), replyChatId: ctx.chat?.id ?? ctx.from!.id };
+}
+
 /** What a cancel-all gave back: orders cancelled, and kop and shares released from their reserves. */
 interface Released {
   count: number;
@@ -124,9 +133,9 @@ interface Released {
 async function cancelAllIn(rt: BotRuntime, ctx: BotContext, marketId: number): Promise<Result<Released>> {
   const open = await openOrderIds(rt.ds.manager, ctx.user.id, marketId);
   if (open.length === 0) return { ok: true, count: 0, kop: 0, shares: 0 };
-  const r = await rt.queues.submit({
+  const r = await submitWithNotice(rt, {
     type: 'cancel_all', idempotencyKey: `cancel-all:${ctx.user.id}:${ctx.update.update_id}`, marketId, userId: ctx.user.id,
-  }, CANCEL_WAIT_MS);
+  }, CANCEL_WAIT_MS, cancelNotice(ctx));
   if (!r.ok) return r;
   const gone = await cancelledByUser(rt.ds.manager, open);
   // Counted from the rows, not the worker's count, so number and amounts describe the same orders
@@ -160,9 +169,9 @@ export function portfolioFeature(rt: BotRuntime): Composer<BotContext> {
   onButton(c, cb.cancelOrder, async (ctx, { orderId, marketId }) => {
     // The matching worker checks the order belongs to this user; the key is per user so a forged
     // tap on someone else's order id cannot use up the owner's key.
-    const r = await rt.queues.submit({
+    const r = await submitWithNotice(rt, {
       type: 'cancel', idempotencyKey: `cancel:${ctx.user.id}:${orderId}`, marketId, userId: ctx.user.id, orderId,
-    }, CANCEL_WAIT_MS);
+    }, CANCEL_WAIT_MS, cancelNotice(ctx));
     await notice(ctx, r.ok ? ctx.tp('portfolio.cancelled') : failureText(ctx, r, false), !r.ok);
     await showPortfolio(rt, ctx);
   });

@@ -74,7 +74,8 @@ function afterOrderKeyboard(ctx: BotContext, marketId: number): Keyboard {
 
 /** Places the previewed bet `draftId` once (submit.ts: a second tap is told it is already placed). */
 async function confirm(rt: BotRuntime, ctx: BotContext, draftId: string, order: Bet): Promise<void> {
-  const sent = await submitBet(rt, draftId, order, SUBMIT_WAIT_MS, async () => {
+  const delayed = { delayed: () => show(ctx, ctx.t('order.delayed')), replyChatId: ctx.chat?.id ?? ctx.from!.id };
+  const sent = await submitBet(rt, draftId, order, SUBMIT_WAIT_MS, delayed, async () => {
     // Leave first: the order is in hand, and a later tap must find no live draft.
     await ctx.scene.leave();
     await ctx.answerCbQuery(ctx.tp('order.placing'));

@@ -30,6 +30,7 @@ import { marketPayload, startLink } from '../../../messages/links';
 import { tradingState } from '../../../domain/read/trading-state';
 import type { BotRuntime } from '../../runtime';
 import { failureText } from '../../ui';
+import { fitPlain, TELEGRAM_LIMITS } from '../../../messages/fit';
 import { SIDE_KEY } from '../../../messages/labels';
 import { bestPrice } from './order-scene';
 import { newBetId, submitBet } from './submit';
@@ -71,6 +72,15 @@ async function alert(ctx: BotContext, text: string): Promise<void> {
   await ctx.answerCbQuery(text, { show_alert: true });
 }
 
+/**
+ * The answer to a confirming tap: an alert, or, when the tap was already answered "delayed" (a
+ * callback is answered once), a message in the tapper's private chat with the bot.
+ */
+async function answer(ctx: BotContext, text: string): Promise<void> {
+  if (!ctx.callbackAnswered) return alert(ctx, text);
+  await ctx.telegram.sendMessage(ctx.from!.id, fitPlain(text, TELEGRAM_LIMITS.message));
+}
+
 /** First tap: checks the bet would go through now, then offers it. */
 async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: number, side: 'YES' | 'NO'): Promise<void> {
   const user = ctx.account!;
@@ -98,16 +108,18 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
 async function place(rt: BotRuntime, ctx: BotContext, o: Offer): Promise<void> {
   const user = ctx.account!;
   const intent: Intent = o.side === 'YES' ? 'BUY_YES' : 'BUY_NO';
+  // A late result goes to the tapper's private chat, never to the group the card is in.
+  const notice = { delayed: () => ctx.answerCbQuery(ctx.tp('inline.bet_delayed')), replyChatId: ctx.from!.id };
   const sent = await submitBet(rt, o.betId, {
     marketId: o.marketId, userId: user.id, intent, kind: 'market', price: o.guard, spendKop: kop(o.stakeKop), tif: 'IOC',
-  }, SUBMIT_WAIT_MS);
+  }, SUBMIT_WAIT_MS, notice);
   if (!sent.submitted) return alert(ctx, ctx.tp('order.already_placed'));
   const r = sent.result;
-  if (!r.ok) return alert(ctx, r.code === 'order_queued' ? ctx.tp('inline.bet_queued') : failureText(ctx, r, false));
+  if (!r.ok) return answer(ctx, r.code === 'order_queued' ? ctx.tp('inline.bet_queued') : failureText(ctx, r, false));
   const out = r.outcome;
-  if (!out || out.filled === 0) return alert(ctx, ctx.tp('inline.bet_nothing_filled', { guard: o.guard }));
+  if (!out || out.filled === 0) return answer(ctx, ctx.tp('inline.bet_nothing_filled', { guard: o.guard }));
   const { available } = await balancesOf(rt.ds.manager, user.id);
-  await alert(ctx, ctx.tp('inline.bet_placed', {
+  await answer(ctx, ctx.tp('inline.bet_placed', {
     shares: out.filled, side: ctx.tp(SIDE_KEY[outcomeOf(out.intent)]), cost: out.costKop, fee: out.feeKop,
     avg: formatRatio(out.costKop, out.filled, ctx.lang, 1), available,
   }));

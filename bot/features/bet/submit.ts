@@ -10,7 +10,7 @@
  * unique key makes the worker apply it once.
  */
 import { randomBytes } from 'node:crypto';
-import type { CommandResult, PlaceOrderCommand } from '../../../domain/services/commands';
+import type { CommandResult, MatchingCommand, PlaceOrderCommand } from '../../../domain/services/commands';
 import { DRAFT_ID_LENGTH } from '../../../messages/callback-data';
 import { claimOnce, type BotRuntime } from '../../runtime';
 
@@ -38,15 +38,51 @@ export async function wasSubmitted(rt: BotRuntime, betId: string): Promise<boole
   return (await rt.redis.exists(rt.key('bet', betId))) === 1;
 }
 
+/** How a slow command is told to the user (issue 13: "the user hears 'delayed' once and then the result"). */
+export interface SlowNotice {
+  /** Says "⏳ delayed" (an edit, a callback answer); called at most once, awaited before the result is shown. */
+  delayed: () => Promise<unknown>;
+  /** The chat the result is owed to when the bot has to answer "queued": the worker tells it there later. */
+  replyChatId: number;
+}
+
+/**
+ * Submits a matching command and waits up to `waitMs` for its result, telling the user once that it
+ * is delayed when nothing came within DELAYED_NOTICE_MS (jobs/queues.ts; typically recording being
+ * retried through a database outage). The delayed notice is shown before the result is returned,
+ * so the two never cross. When the answer is `order_queued`, the command is marked late so the
+ * matching worker tells its result in `notice.replyChatId` once it applies; if it applied in the
+ * meantime, that result is returned instead. `unavailable` (the database stayed away) is returned
+ * as is: nothing was recorded.
+ */
+export async function submitWithNotice(rt: BotRuntime, cmd: MatchingCommand, waitMs: number, notice: SlowNotice): Promise<CommandResult> {
+  let told: Promise<unknown> | undefined;
+  const result = await rt.queues.submit(cmd, waitMs, {
+    onDelayed: () => {
+      told = notice.delayed().catch((err: unknown) => rt.logger.warn({ err }, 'could not say a command is delayed'));
+    },
+  });
+  await told;
+  if (result.ok || result.code !== 'order_queued') return result;
+  try {
+    return (await rt.queues.markLate(cmd.idempotencyKey, notice.replyChatId)) ?? result;
+  } catch (err) {
+    // The database went away again: the command still applies, its result is in /portfolio.
+    rt.logger.warn({ err, key: cmd.idempotencyKey }, 'could not mark a command late');
+    return result;
+  }
+}
+
 /**
  * Submits bet `betId` once: claims the id in Redis, runs `onClaimed` (e.g. end the scene, answer
- * the button), then sends the place command keyed `bet:<betId>` and waits up to `waitMs` for the
- * worker (`order_queued` when it has not answered; the order still executes).
+ * the button), then sends the place command keyed `bet:<betId>` through {@link submitWithNotice}
+ * and waits up to `waitMs` for the worker (`order_queued` when it has not answered: the order still
+ * executes and its result is told later in `notice.replyChatId`).
  */
-export async function submitBet(rt: BotRuntime, betId: string, bet: Bet, waitMs: number,
+export async function submitBet(rt: BotRuntime, betId: string, bet: Bet, waitMs: number, notice: SlowNotice,
   onClaimed?: () => Promise<unknown>): Promise<BetSubmission> {
   if (!(await claimOnce(rt, rt.key('bet', betId), CLAIM_TTL_SEC))) return { submitted: false };
   await onClaimed?.();
-  const result = await rt.queues.submit({ type: 'place', idempotencyKey: betKey(betId), ...bet }, waitMs);
+  const result = await submitWithNotice(rt, { type: 'place', idempotencyKey: betKey(betId), ...bet }, waitMs, notice);
   return { submitted: true, result };
 }
