@@ -115,10 +115,11 @@ async function portfolioJson(m: EntityManager, userId: number, page: number): Pr
   return JSON.stringify({ ok: true, ...held, history: { ...history, page, pageSize: APP_PAGE_SIZE }, balance });
 }
 
-/** HTTP status of a domain failure: unknown market 404, a queued order 202, anything else 422. */
+/** HTTP status of a domain failure: unknown market 404, a queued order 202, the database away 503, anything else 422. */
 function statusOf(f: Failure): number {
   if (f.code === 'market_not_found') return 404;
   if (f.code === 'order_queued') return 202;
+  if (f.code === 'unavailable') return 503;
   if (f.code === 'internal') return 500;
   return 422;
 }
