@@ -44,6 +44,10 @@ export interface Env {
   /** Log lines at level error or above (the error boundary logs every handler failure here). */
   errors: string[];
   running: RunningBot;
+  /** Starts the workers (EnvOptions.deferWorkers, or after stopWorkers); a no-op while they run. */
+  startWorkers(): Promise<void>;
+  /** Stops the workers: commands are still recorded, nothing applies them until startWorkers. */
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export interface EnvOptions {
   clock?: () => Date;
   /** More environment for the bot and workers (e.g. RATE_LIMIT_POINTS, WITHDRAW_QUORUM_KOP, WITHDRAW_SLA). */
   env?: Record<string, string>;
+  /** Do not start the workers yet (Env.startWorkers does): commands wait, as in an outage of the workers. */
+  deferWorkers?: boolean;
 }
 
 /** Starts everything; `close()` stops it in reverse order and drops the database and Redis keys. */
@@ -93,19 +99,30 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
     ...(opts.webhook ? { WEBHOOK_URL: opts.webhook.url, WEBHOOK_SECRET: opts.webhook.secret, HTTP_PORT: String(opts.webhook.port) } : {}),
     ...opts.env,
   });
-  const workers: RunningWorkers = await startWorkers({
-    ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
-    withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
-    referral: referralPolicyOf(config.referral),
-    league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map(), ...(opts.clock ? { now: opts.clock } : {}) },
-  });
+  let workers: RunningWorkers | null = null;
+  const runWorkers = async () => {
+    workers ??= await startWorkers({
+      ds: db.ds, redisUrl: REDIS_URL, prefix, botToken: botInfo.token, apiRoot: url, logger, digest: digestScheduleOf(config),
+      withdrawalSla: { slaMs: config.withdrawals.slaMs, adminChatIds: [...config.adminIds] },
+      referral: referralPolicyOf(config.referral),
+      league: { prizes: parsePrizes(config.leaguePrizes) ?? new Map(), ...(opts.clock ? { now: opts.clock } : {}) },
+    });
+  };
+  const stopWorkers = async () => {
+    const w = workers;
+    workers = null;
+    await w?.close();
+  };
+  if (!opts.deferWorkers) await runWorkers();
   const queues = new Queues(db.ds, REDIS_URL, prefix);
   const running = await launchBot({ ds: db.ds, queues, config, redisUrl: REDIS_URL, logger, ...(opts.clock ? { clock: opts.clock } : {}) }, { handleSignals: false });
   return {
     ds: db.ds, sim, botInfo, queues, admin, admins, channelId, prefix, errors, running,
+    startWorkers: runWorkers,
+    stopWorkers,
     close: async () => {
       await running.stop('test done');
-      await workers.close();
+      await stopWorkers();
       await queues.close();
       await server.close();
       await db.drop();
