@@ -142,3 +142,35 @@ test('Postgres stopped for 10 s under load: no command failed, none lost, double
     await queues.close();
   }
 }, 90_000);
+
+test('Postgres away longer than OUTAGE_RETRY_MS: each submit is answered `unavailable` (nothing recorded), never left silent; once back, commands record again', async () => {
+  const userId = await userWithMoney(ds, 100, 'late');
+  const marketId = await openMarket(ds, 'Longer outage?');
+  const queues = new Queues(ds, REDIS, `outage-u-${randomBytes(4).toString('hex')}`, { outageRetryMs: 2_000 });
+  const cmd = (i: number): PlaceOrderCommand => ({
+    type: 'place', idempotencyKey: `gone-${i}`, marketId, userId, intent: 'BUY_YES', kind: 'limit', tif: 'GTC', price: 40, qty: 25,
+  });
+  try {
+    await pg.stopServer('immediate');
+    const t0 = Date.now();
+    let delayed = 0;
+    let results: CommandResult[];
+    try {
+      results = await Promise.all([0, 1, 2, 3, 4].map((i) => queues.submit(cmd(i), 60_000, { onDelayed: () => delayed++ })));
+    } finally {
+      await pg.startServer();
+    }
+    const took = Date.now() - t0;
+    expect(results).toEqual(Array(5).fill({ ok: false, code: 'unavailable', vars: undefined }));
+    // Refused after the budget, not at once and not after the bot's whole wait.
+    expect(took).toBeGreaterThanOrEqual(2_000);
+    expect(took).toBeLessThan(8_000);
+    expect(delayed).toBe(0); // refused before DELAYED_NOTICE_MS would have said "delayed"
+    await until(async () => (await ds.query('SELECT 1').then(() => true, () => false)), 'the database answers', 10_000);
+    expect(await ds.query(`SELECT idempotency_key FROM commands WHERE idempotency_key LIKE 'gone-%'`)).toEqual([]);
+    await queues.enqueue(cmd(9));
+    expect(await ds.query(`SELECT idempotency_key AS k FROM commands WHERE idempotency_key LIKE 'gone-%'`)).toEqual([{ k: 'gone-9' }]);
+  } finally {
+    await queues.close();
+  }
+}, 60_000);
