@@ -1,6 +1,6 @@
 import { DELAYED_NOTICE_MS } from '../../jobs/queues';
 import type { SimUser } from '../../tools/botapi/sim-types';
-import { fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
+import { buttons, fund, market, press, restingOrder, startEnv, startedUser, waitFor, WAIT_MS, type Env } from './harness';
 
 /**
  * Issue 13 through the bot: a Confirm tapped while its command cannot be applied (the workers are
@@ -81,4 +81,26 @@ test('kept waiting past the bot\'s wait: "queued", then the result once as its o
   // Once: two sweeps later there is still one.
   await new Promise((r) => setTimeout(r, 4_500));
   expect(env.sim.messages(u.id).filter((m) => m.text?.includes('Задержанная заявка'))).toHaveLength(1);
+}, 60_000);
+
+test('Cancel in the portfolio while nothing applies: the button says "delayed", the result follows as a reply', async () => {
+  const u = await startedUser(env, 'Canceller');
+  await fund(env, u, 500);
+  const p = await preview(u);
+  press(env, u, '✅ Подтвердить', p.messageId);
+  await waitFor(env, u, { messageId: p.messageId, textIncludes: 'Заявка в стакане' });
+  press(env, u, '💼 Портфель');
+  const pf = await waitFor(env, u, { messageId: p.messageId, textIncludes: 'Открытые заявки' });
+  const cancel = buttons(pf).find((b) => b.startsWith('✖ 1.'))!;
+  await env.stopWorkers();
+  const lastId = Math.max(...env.sim.messages(u.id).map((m) => m.messageId));
+  try {
+    const answer = await press(env, u, cancel).answered(WAIT_MS);
+    expect(answer.text).toBe('⏳ Задержка: отмена не потеряна, результат пришлём сюда.');
+  } finally {
+    await env.startWorkers();
+  }
+  const done = await waitFor(env, u, { textIncludes: 'Заявка снята, резерв возвращён.' });
+  expect(done.messageId).toBeGreaterThan(lastId); // a new message: the button was already answered
+  await waitFor(env, u, { messageId: p.messageId, textIncludes: 'Открытых заявок нет.' });
 }, 60_000);
