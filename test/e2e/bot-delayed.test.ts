@@ -104,3 +104,26 @@ test('Cancel in the portfolio while nothing applies: the button says "delayed", 
   expect(done.messageId).toBeGreaterThan(lastId); // a new message: the button was already answered
   await waitFor(env, u, { messageId: p.messageId, textIncludes: 'Открытых заявок нет.' });
 }, 60_000);
+
+test('quick bet on a shared card while nothing applies: the tap says "delayed", the result comes to the private chat', async () => {
+  const ivan = await startedUser(env, 'Ivan');
+  const bob = await startedUser(env, 'Bob');
+  await fund(env, bob, 1_000);
+  const groupId = env.sim.createGroup({ title: 'Friends', creatorId: ivan.id, memberIds: [bob.id] }).id;
+  const q = env.sim.inlineQuery({ userId: ivan.id, query: 'Sochi', chatId: groupId });
+  await env.sim.waitForInlineAnswer(q.inlineQueryId, WAIT_MS);
+  const card = await env.sim.chooseInlineResult({ inlineQueryId: q.inlineQueryId, resultId: `m${rain}` });
+  const tap = () => env.sim.pressButton({ userId: bob.id, inlineMessageId: card.inlineMessageId, data: `qb:${rain}:y` }).answered(WAIT_MS);
+  expect((await tap()).text).toContain('Нажмите «ДА» ещё раз');
+  await env.stopWorkers();
+  try {
+    const answer = await tap();
+    expect(answer.text).toBe('⏳ Задержка: ставка не потеряна. Результат пришлём вам в личные сообщения бота.');
+    expect(answer.showAlert).toBe(false);
+  } finally {
+    await env.startWorkers();
+  }
+  const placed = await waitFor(env, bob, { textIncludes: '✅ Ставка принята' });
+  expect(placed.text).toContain('181 акция ДА');
+  expect(env.sim.messages(groupId).filter((m) => m.text?.includes('Ставка принята'))).toEqual([]);
+}, 60_000);
