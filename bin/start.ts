@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (role === 'all' || role === 'bot') {
     const queues = new Queues(ds, config.redisUrl, config.queuePrefix, {
       outageRetryMs: config.outageRetryMs,
-      onOutage: (state, err) => (state === 'down' ? logger.error({ err }, 'command log: database away, commands wait') : logger.info('command log: database outage over')),
+      onOutage: (state, err) => (state === 'down' ? logger.error({ err }, 'command log: database away, commands wait') : logger.info('command log: outage flush ended')),
     });
     const bot = await launchBot({ ds, queues, config, redisUrl: config.redisUrl, logger }, http ? { http } : {});
     // The Mini App (/app, /api) lives on the bot's HTTP server: it submits through the same queues.

@@ -62,7 +62,7 @@ const outageRetry = retry(handleType(DatabaseAway), { maxAttempts: Number.MAX_SA
 export interface RecorderOptions {
   /** How long a command may wait for the database to answer again, ms (OUTAGE_RETRY_MS, default 30 000). */
   outageRetryMs?: number;
-  /** Told when a flush found the database away (once per outage) and when it answered again. */
+  /** Told when a flush first found the database away, and when that flush ended (recorded or refused). */
   onOutage?: (state: 'down' | 'up', err?: unknown) => void;
 }
 
@@ -73,7 +73,7 @@ export class CommandRecorder {
   private readonly outageRetryMs: number;
   /** Transactions (flushes) run so far: with concurrent callers, fewer than the commands recorded. */
   transactions = 0;
-  /** Flush attempts that found the database away (so tests can see the outage was ridden out). */
+  /** Flush attempts that found the database away (so tests can see an outage was ridden out, not missed). */
   outageRetries = 0;
 
   /**
