@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { EntityManager } from 'typeorm';
 import { OrderBook } from '../exchange';
 import type { Intent } from '../exchange/types';
@@ -30,13 +31,25 @@ export async function loadBook(m: EntityManager, marketId: number): Promise<Orde
   return book;
 }
 
+/** Default most books a worker keeps in memory (issue 13: 10 000 open markets must not mean 10 000 books). */
+export const BOOK_CACHE_MAX = 2_000;
+
 /**
  * In-memory books of a matching worker, each valid only at the market's `book_version` it was
  * built or last committed at. Another worker committing to the market bumps the version, so a
  * stale book is never used: it is rebuilt from the database under the market lock.
+ *
+ * Bounded: at most `max` books, the least recently used dropped first (rebuilt on its next batch,
+ * one indexed read of the market's open orders), so memory does not grow with the number of
+ * markets; a market whose trading stopped is forgotten at once (`release`).
  */
 export class BookCache {
-  private readonly books = new Map<number, { version: number; book: OrderBook }>();
+  private readonly books: LRUCache<number, { version: number; book: OrderBook }>;
+
+  /** @param max most books kept (default {@link BOOK_CACHE_MAX}), at least 1. */
+  constructor(max = BOOK_CACHE_MAX) {
+    this.books = new LRUCache({ max: Math.max(1, max) });
+  }
 
   /** The book at `version`, from memory when current, else rebuilt from the database. */
   async get(m: EntityManager, marketId: number, version: number): Promise<OrderBook> {
@@ -54,5 +67,20 @@ export class BookCache {
   /** Forgets a book whose transaction rolled back (matching mutated it in memory). */
   discard(marketId: number): void {
     this.books.delete(marketId);
+  }
+
+  /** Forgets the book of a market whose trading stopped (closed, resolved, settled): nothing will match in it. */
+  release(marketId: number): void {
+    this.books.delete(marketId);
+  }
+
+  /** Books held now (tests, metrics). */
+  get size(): number {
+    return this.books.size;
+  }
+
+  /** Whether the book of `marketId` is held (tests). */
+  has(marketId: number): boolean {
+    return this.books.has(marketId);
   }
 }

@@ -177,7 +177,16 @@ export class BatchWriter {
   async writeShared(): Promise<void> {
     if (!this.c.changed && this.c.newOrders.size === 0) return;
     await post(this.m, await this.postings(this.fillIds));
-    await this.writeVolume();
+    await writeTakerVolume(this.m, this.c.volumeAdded, this.now);
+  }
+
+  /**
+   * The postings `writeShared` would write, not written: a transaction of several markets posts
+   * them all at once (one lock order over all their accounts) after `writeOwn` of each.
+   */
+  async sharedMoves(): Promise<Move[]> {
+    if (!this.c.changed && this.c.newOrders.size === 0) return [];
+    return this.postings(this.fillIds);
   }
 
   private async insertFills(): Promise<number[]> {
@@ -241,18 +250,6 @@ export class BatchWriter {
       cols,
     );
   }
-
-  private async writeVolume(): Promise<void> {
-    const vs = [...this.c.volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
-    if (vs.length === 0) return;
-    await this.m.query(
-      `INSERT INTO taker_volume (user_id, day, notional_kop)
-       SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
-         FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
-       ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
-      [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
-    );
-  }
 }
 
 /**
@@ -285,4 +282,20 @@ export function transientMakerOrders(c: Pick<BatchChanges, 'newOrders' | 'moves'
 /** Column arrays for an `unnest` insert. */
 function columns<T>(rows: readonly T[], getters: ((row: T) => unknown)[]): unknown[][] {
   return getters.map((g) => rows.map(g));
+}
+
+/**
+ * Adds today's taker notional per user (`volumeAdded`: user id → kop) to `taker_volume`, rows
+ * locked in user order so concurrent batches cannot deadlock on them. `now`: the batch's clock, ms.
+ */
+export async function writeTakerVolume(m: EntityManager, volumeAdded: ReadonlyMap<number, number>, now: number): Promise<void> {
+  const vs = [...volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
+  if (vs.length === 0) return;
+  await m.query(
+    `INSERT INTO taker_volume (user_id, day, notional_kop)
+     SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
+       FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
+     ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
+    [vs.map(([u]) => u), vs.map(([, v]) => v), now],
+  );
 }

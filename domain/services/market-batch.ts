@@ -6,6 +6,7 @@ import {
 import { outcomeOf } from '../exchange/intent';
 import type { Fill, Intent, RestingOrder } from '../exchange/types';
 import type { OrderStatus } from '../entities';
+import type { Move } from '../ledger/ledger';
 import { kop, type Kop } from '../money';
 import type {
   CancelAllCommand, CancelOrderCommand, CommandResult, MatchingCommand, OrderOutcome, PlaceOrderCommand,
@@ -51,18 +52,31 @@ export interface Notice {
  *
  * Must run inside a transaction holding the market row lock (see matching.ts).
  */
+/**
+ * The not yet written balance and volume changes of every batch of one transaction that applies
+ * several markets (matching.ts `drainMarkets`): the batches share these maps, so a later market's
+ * batch sees the money an earlier one spent or freed although the postings are written once, for
+ * all of them, at the end. Absent, a batch keeps its own.
+ */
+export interface GroupLedger {
+  /** user id → change of the user's available kop. */
+  availDelta: Map<number, number>;
+  /** user id → taker notional added today, kop. */
+  volumeAdded: Map<number, number>;
+}
+
 export class MarketBatch {
   readonly notices: Notice[] = [];
   private readonly moves: { move: MoneyMove; ref: Ref }[] = [];
   private readonly availLoaded = new Map<number, number>();
-  private readonly availDelta = new Map<number, number>();
+  private readonly availDelta: Map<number, number>;
   private readonly posLoaded = new Map<string, { shares: number; reserved: number }>();
   private readonly posDelta = new Map<string, PositionDelta>();
   private readonly newOrders = new Map<number, NewOrder>();
   private readonly newByKey = new Map<string, NewOrder>();
   private readonly deltas = new Map<number, OrderDelta>();
   private readonly fills: Fill[] = [];
-  private readonly volumeAdded = new Map<number, number>();
+  private readonly volumeAdded: Map<number, number>;
   private readonly volume30d = new Map<number, number>();
   /** Self-exclusion ends of the batch's takers (issue 9), null when never excluded. */
   private readonly excludedUntil = new Map<number, Date | null>();
@@ -84,7 +98,11 @@ export class MarketBatch {
     private readonly market: LockedMarket,
     readonly book: OrderBook,
     private readonly now: number,
-  ) {}
+    group?: GroupLedger,
+  ) {
+    this.availDelta = group?.availDelta ?? new Map();
+    this.volumeAdded = group?.volumeAdded ?? new Map();
+  }
 
   /**
    * Reads in a few statements what the commands will need (earlier orders with their keys, order
@@ -423,6 +441,11 @@ export class MarketBatch {
     return this.lastPrice;
   }
 
+  /** The market's status as locked for the batch ('open', 'closed', ...). */
+  get marketStatus(): string {
+    return this.market.status;
+  }
+
   /** The batch ran `close`: trading stops when it commits. */
   get isClosing(): boolean {
     return this.closing;
@@ -439,12 +462,14 @@ export class MarketBatch {
   /**
    * Like flush, in two steps: `flushOwn` writes what only this market touches and returns the new
    * book version; the returned `shared` writes the postings and taker volume (row locks shared
-   * with other markets' batches), to be called last before commit (matching.ts).
+   * with other markets' batches), to be called last before commit (matching.ts); `sharedMoves`
+   * returns those postings unwritten instead, for a transaction of several markets to post at once
+   * (then the taker volume of the shared GroupLedger is written by that caller).
    */
-  async flushOwn(): Promise<{ version: number; shared: () => Promise<void> }> {
+  async flushOwn(): Promise<{ version: number; shared: () => Promise<void>; sharedMoves: () => Promise<Move[]> }> {
     const writer = new BatchWriter(this.m, this.market, this.now, this.changes());
     const version = await writer.writeOwn();
-    return { version, shared: () => writer.writeShared() };
+    return { version, shared: () => writer.writeShared(), sharedMoves: () => writer.sharedMoves() };
   }
 
   /** What the batch decided, for the writer. */
