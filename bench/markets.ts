@@ -76,6 +76,10 @@ interface SizeResult {
   clients: number;
   /** The same, idle after the run. */
   clientsAfter: number;
+  /** Commits of the database during the run ÷ orders (pg_stat_database). */
+  commitsPerOrder: number;
+  /** Transactions that applied the orders. */
+  drainTransactions: number;
   ok: boolean;
 }
 
@@ -98,6 +102,8 @@ async function run(count: number, redisUrl: string): Promise<SizeResult> {
     await ds.query('ANALYZE');
     await new Promise((r) => setTimeout(r, 300));
     const own = await clients();
+    const commits = async () => Number((await ds.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`))[0].xact_commit);
+    const commits0 = await commits();
     workers = await startWorkersProcess({ databaseUrl: url, redisUrl, prefix, apiRoot, token });
     const cmds = orders(markets, users, `m${count}`);
     let most = 0;
@@ -109,10 +115,13 @@ async function run(count: number, redisUrl: string): Promise<SizeResult> {
     most = Math.max(most, (await clients()) - own);
     await new Promise((r) => setTimeout(r, 2_500)); // a sweep or two later
     const after = (await clients()) - own;
+    // Every commit of the database meanwhile (the workers' batches, the recorder's, sweeps and reads): per order.
+    const commitsPerOrder = ((await commits()) - commits0) / ORDERS;
     const audit = await runAudit(ds.manager);
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM commands WHERE applied_at IS NOT NULL`);
+    // applied_at is now() of the applying transaction: distinct values ≈ drain transactions.
+    const [{ n, txs }] = await ds.query(`SELECT count(*)::int AS n, count(DISTINCT applied_at)::int AS txs FROM commands WHERE applied_at IS NOT NULL`);
     const answered = results.filter((r) => r.ok || r.code !== 'order_queued').length;
-    return { markets: count, perSec: ORDERS / seconds, clients: most, clientsAfter: after, ok: audit.ok && n === ORDERS && answered === ORDERS };
+    return { markets: count, perSec: ORDERS / seconds, clients: most, clientsAfter: after, commitsPerOrder, drainTransactions: txs, ok: audit.ok && n === ORDERS && answered === ORDERS };
   } finally {
     clearInterval(sampler);
     await stopWorkersProcess(workers);
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({
       name: 'markets', ours: r2(last.perSec), baseline: r2(first.perSec), ratio: r2(last.perSec / first.perSec), unit: 'orders/s',
       orders: ORDERS,
-      sizes: sizes.map((s) => ({ markets: s.markets, ordersPerSec: r2(s.perSec), redisClients: s.clients, redisClientsIdle: s.clientsAfter })),
+      sizes: sizes.map((s) => ({ markets: s.markets, ordersPerSec: r2(s.perSec), redisClients: s.clients, redisClientsIdle: s.clientsAfter, commitsPerOrder: r2(s.commitsPerOrder), drainTransactions: s.drainTransactions })),
       connectionsConstant: sizes.every((s) => s.clients === first.clients && s.clientsAfter === first.clientsAfter),
       auditOk: sizes.every((s) => s.ok),
     }) + '\n');

@@ -3,7 +3,7 @@ import type IORedis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { marketsWithStaleCommands } from '../domain/read/sweeps';
+import { marketsWaiting, marketsWithStaleCommands } from '../domain/read/sweeps';
 import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
 import { drainMarkets, type MarketDrain } from '../domain/services/matching';
@@ -108,6 +108,8 @@ export class MatchingSupervisor {
    * and day takes the per-trader queries off the hot path. A restarted process checks again (the
    * checks are idempotent).
    */
+  /** The markets whose waiting commands are looked up in the next shared statement (see {@link hasWaiting}). */
+  private checks: { ids: Set<number>; found: Promise<Set<number>> } | null = null;
   private readonly checkedToday = new LRUCache<string, true>({ max: 100_000 });
 
   constructor(private readonly deps: MatchingDeps) {
@@ -195,12 +197,13 @@ export class MatchingSupervisor {
   }
 
   /**
-   * Takes along those of `candidates` no drain of this process holds (and those `group` took
+   * Takes along (up to `most`) those of `candidates` no drain of this process holds (and those `group` took
    * already, a rerun of the transaction): each is held in `running` until `group`'s release.
    */
-  private claim(candidates: readonly number[], group: Map<number, (again: boolean) => void>): number[] {
+  private claim(candidates: readonly number[], most: number, group: Map<number, (again: boolean) => void>): number[] {
     const out: number[] = [];
     for (const id of candidates) {
+      if (out.length >= most) break;
       if (!group.has(id)) {
         if (this.running.has(id) || this.closed) continue;
         let open!: () => void;
@@ -217,6 +220,24 @@ export class MatchingSupervisor {
   }
 
   /**
+   * Whether market `marketId` has commands waiting. Most signals of a market that another drain
+   * took along find nothing: the lookups of one tick share one statement (sweeps.ts marketsWaiting)
+   * instead of costing a transaction each.
+   */
+  private hasWaiting(marketId: number): Promise<boolean> {
+    if (!this.checks) {
+      const ids = new Set<number>();
+      const found = new Promise<Set<number>>((resolve, reject) => setImmediate(() => {
+        this.checks = null;
+        marketsWaiting(this.deps.ds.manager, [...ids]).then(resolve, reject);
+      }));
+      this.checks = { ids, found };
+    }
+    this.checks.ids.add(marketId);
+    return this.checks.found.then((s) => s.has(marketId));
+  }
+
+  /**
    * Batch after batch until none is left. The after-commit work of a batch overlaps the next
    * batch's transaction, but the batches' after-commit steps run one after another in order, so
    * each chat's notices and each waiter's result still come in `seq` order. A batch may take other
@@ -229,11 +250,12 @@ export class MatchingSupervisor {
     let after = Promise.resolve();
     try {
       for (;;) {
+        if (!(await this.hasWaiting(marketId))) return;
         const group = new Map<number, (again: boolean) => void>();
         let outs: MarketDrain[];
         try {
           outs = await drainMarkets(this.deps.ds, this.cache, marketId, {
-            max, maxMarkets, claim: (c) => this.claim(c, group), beforeCommit: () => faultPoint('matching-before-commit'),
+            max, maxMarkets, claim: (c, most) => this.claim(c, most, group), beforeCommit: () => faultPoint('matching-before-commit'),
           });
         } catch (e) {
           for (const release of group.values()) release(true);

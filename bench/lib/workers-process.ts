@@ -18,7 +18,9 @@ export interface WorkersProcessOptions {
  * logged "started". Benchmarks measure this process, not an in-process copy of the workers.
  */
 export async function startWorkersProcess(o: WorkersProcessOptions): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'start.js'), 'workers'], {
+  // BENCH_WORKERS_NODE_ARGS: node flags for the workers process (e.g. `--cpu-prof`, to see where a run spends its time).
+  const nodeArgs = (process.env.BENCH_WORKERS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', '..', 'bin', 'start.js'), 'workers'], {
     env: { ...process.env, DATABASE_URL: o.databaseUrl, REDIS_URL: o.redisUrl, QUEUE_PREFIX: o.prefix, BOT_TOKEN: o.token,
       TELEGRAM_API_ROOT: o.apiRoot, LOG_LEVEL: 'info', ...o.env },
     // The log is JSON lines on stderr (infra/logger.ts): read until "started", then drop it.

@@ -9,16 +9,22 @@ import { int, type DbNumber } from '../read/rows';
  * allocated under the market lock, so their order is the order of arrival).
  */
 export async function loadBook(m: EntityManager, marketId: number): Promise<OrderBook> {
-  const rows: { id: DbNumber; user_id: DbNumber; intent: Intent; price: number; remaining: number; expires_at: Date | null }[] =
+  return (await loadBooks(m, [marketId])).get(marketId)!;
+}
+
+/** {@link loadBook} of several markets in one statement (every id gets a book, empty if it has no open order). */
+export async function loadBooks(m: EntityManager, marketIds: readonly number[]): Promise<Map<number, OrderBook>> {
+  const books = new Map(marketIds.map((id) => [id, new OrderBook()]));
+  if (marketIds.length === 0) return books;
+  const rows: { id: DbNumber; market_id: DbNumber; user_id: DbNumber; intent: Intent; price: number; remaining: number; expires_at: Date | null }[] =
     await m.query(
-      `SELECT id, user_id, intent, price, remaining, expires_at FROM orders
-        WHERE market_id = $1 AND status = 'open' ORDER BY id`,
-      [marketId],
+      `SELECT id, market_id, user_id, intent, price, remaining, expires_at FROM orders
+        WHERE market_id = ANY($1::bigint[]) AND status = 'open' ORDER BY id`,
+      [marketIds],
     );
-  const book = new OrderBook();
   for (const r of rows) {
     const id = int(r.id);
-    book.add({
+    books.get(int(r.market_id))!.add({
       id,
       userId: int(r.user_id),
       intent: r.intent,
@@ -28,7 +34,7 @@ export async function loadBook(m: EntityManager, marketId: number): Promise<Orde
       expiresAt: r.expires_at ? r.expires_at.getTime() : null,
     });
   }
-  return book;
+  return books;
 }
 
 /** Default most books a worker keeps in memory (issue 13: 10 000 open markets must not mean 10 000 books). */
@@ -57,6 +63,22 @@ export class BookCache {
     if (hit && hit.version === version) return hit.book;
     this.books.delete(marketId);
     return loadBook(m, marketId);
+  }
+
+  /** {@link get} of several markets (market id → version), the missing books rebuilt in one statement. */
+  async getMany(m: EntityManager, versions: ReadonlyMap<number, number>): Promise<Map<number, OrderBook>> {
+    const out = new Map<number, OrderBook>();
+    const missing: number[] = [];
+    for (const [id, version] of versions) {
+      const hit = this.books.get(id);
+      if (hit && hit.version === version) out.set(id, hit.book);
+      else {
+        this.books.delete(id);
+        missing.push(id);
+      }
+    }
+    for (const [id, book] of await loadBooks(m, missing)) out.set(id, book);
+    return out;
   }
 
   /** Records the book as committed at `version`. */

@@ -1,11 +1,12 @@
 import { ConstantBackoff, handleWhen, retry } from 'cockatiel';
 import type { DataSource, EntityManager } from 'typeorm';
-import { InsufficientFundsError, post, type Move } from '../ledger/ledger';
+import { InsufficientFundsError, post, userAccountsOf, type Move } from '../ledger/ledger';
 import { BookCache } from './book-cache';
 import { databaseAnswers, markApplied, pendingCommands, pendingCommandsOf, recordCommands, type PendingCommand } from './command-log';
 import type { CommandResult, MatchingCommand } from './commands';
-import { writeTakerVolume } from './market-batch-writer';
-import { MarketBatch, type GroupLedger, type Notice } from './market-batch';
+import { writeDeferred, writeTakerVolume, type AccountLookup, type DeferredRows } from './market-batch-writer';
+import type { OrderBook } from '../exchange';
+import { MarketBatch, prefetchPlaces, type GroupLedger, type GroupPrefetch, type Notice } from './market-batch';
 import { mergeWatch, NO_WATCH, watchBatch, type WatchOutcome } from './price-watch';
 import { fail } from './result';
 
@@ -114,7 +115,8 @@ interface MarketPart {
   batch: MarketBatch;
   /** The part's postings and taker volume (BatchWriter.writeShared), or, in a group, its postings. */
   shared: () => Promise<void>;
-  sharedMoves: () => Promise<Move[]>;
+  sharedMoves: (lookup?: AccountLookup) => Promise<Move[]>;
+  movedUsers: () => number[];
 }
 
 /**
@@ -124,7 +126,7 @@ interface MarketPart {
  */
 async function applyPart(
   m: EntityManager, cache: BookCache, marketId: number, row: MarketRow | undefined, cmds: readonly MatchingCommand[],
-  source: CommandSource, now: number, group?: GroupLedger,
+  source: CommandSource, now: number, group?: { ledger: GroupLedger; pre: GroupPrefetch; books: Map<number, OrderBook>; defer: DeferredRows },
 ): Promise<MarketPart | { out: BatchOutcome; version: null }> {
   if (!row) {
     const missing = { results: cmds.map(() => fail('market_not_found')), notices: [], watch: NO_WATCH };
@@ -139,21 +141,21 @@ async function applyPart(
     bookVersion: Number(row.book_version),
     escrowAccountId: Number(row.escrow_id),
   };
-  const book = await cache.get(m, marketId, market.bookVersion);
-  const batch = new MarketBatch(m, market, book, now, group);
-  await batch.prepare(cmds);
+  const book = group?.books.get(marketId) ?? await cache.get(m, marketId, market.bookVersion);
+  const batch = new MarketBatch(m, market, book, now, group?.ledger);
+  await batch.prepare(cmds, group?.pre);
   const results: CommandResult[] = [];
   for (const c of cmds) {
     const r = await batch.apply(c);
     if (r.ok && r.outcome) r.outcome.marketId = marketId;
     results.push(r);
   }
-  const own = await batch.flushOwn();
+  const own = await batch.flushOwn(group?.defer);
   // Alerts and triggers see the price this batch committed, in its transaction (issue 11).
   const price = batch.committedPrice !== null && batch.committedPrice !== row.last_price ? batch.committedPrice : null;
   const watch = await watchBatch(m, { marketId, cmds, results, price, closing: batch.isClosing, now });
   await source.done(m, results, watch);
-  return { out: { results, notices: batch.notices, watch }, version: own.version, batch, shared: own.shared, sharedMoves: own.sharedMoves };
+  return { out: { results, notices: batch.notices, watch }, version: own.version, batch, shared: own.shared, sharedMoves: own.sharedMoves, movedUsers: own.movedUsers };
 }
 
 /**
@@ -271,11 +273,11 @@ export interface GroupDrainOptions extends DrainOptions {
   maxMarkets: number;
   /**
    * Offered the ids of other markets with unapplied commands (oldest command first), returns those
-   * this drain may take along. Called synchronously inside the transaction, so the caller can mark
+   * (at most `most`) this drain may take along. Called synchronously inside the transaction, so the caller can mark
    * them taken before any other drain of its process looks (workers/matching.ts); it may be called
    * again when the transaction is rerun and should then offer the same ones again.
    */
-  claim: (candidates: number[]) => number[];
+  claim: (candidates: number[], most: number) => number[];
 }
 
 /**
@@ -304,9 +306,6 @@ export async function drainMarkets(ds: DataSource, cache: BookCache, marketId: n
     return out ? [{ ...out, marketId }] : [];
   };
   if (opts.maxMarkets <= 1) return single();
-  // Nothing waiting: no transaction (a signal for commands another drain took along already).
-  const [waiting] = await ds.query(`SELECT 1 FROM commands WHERE market_id = $1 AND applied_at IS NULL LIMIT 1`, [marketId]);
-  if (!waiting) return [];
   const nowMs = opts.nowMs ?? Date.now;
   const touched = new Set<number>();
   try {
@@ -340,7 +339,7 @@ async function runGroup(
       const waiting: { market_id: string }[] = await m.query(
         `SELECT market_id FROM commands WHERE applied_at IS NULL AND market_id <> $1 ORDER BY seq LIMIT $2`, [marketId, budget]);
       const candidates = [...new Set(waiting.map((r) => Number(r.market_id)))];
-      const claimed = candidates.length > 0 ? opts.claim(candidates).slice(0, opts.maxMarkets - 1) : [];
+      const claimed = candidates.length > 0 ? opts.claim(candidates, opts.maxMarkets - 1) : [];
       if (claimed.length > 0) {
         const locked: MarketRow[] = await m.query(
           `${LOCK_MARKETS} WHERE m.id = ANY($1::bigint[]) ORDER BY m.id FOR UPDATE OF m SKIP LOCKED`, [claimed]);
@@ -357,6 +356,15 @@ async function runGroup(
       }
     }
     const ledger: GroupLedger = { availDelta: new Map(), volumeAdded: new Map() };
+    const defer: DeferredRows = { orders: [], markets: [] };
+    // Read once for all the markets: their books not in memory, and what their place commands need.
+    const versions = new Map<number, number>();
+    for (const id of taken.keys()) {
+      const row = rows.get(id);
+      if (row) versions.set(id, Number(row.book_version));
+    }
+    const books = await cache.getMany(m, versions);
+    const pre = await prefetchPlaces(m, [...taken].map(([id, cmds]) => ({ marketId: id, cmds: cmds.map((p) => p.cmd) })));
     const applied: { seqs: number[]; results: CommandResult[]; sells: MatchingCommand[] } = { seqs: [], results: [], sells: [] };
     for (const [id, cmds] of taken) {
       touched.add(id);
@@ -368,14 +376,18 @@ async function runGroup(
           applied.sells.push(...watch.sells);
         },
       };
-      const part = await applyPart(m, cache, id, rows.get(id), cmds.map((p) => p.cmd), source, now, ledger);
+      const part = await applyPart(m, cache, id, rows.get(id), cmds.map((p) => p.cmd), source, now, { ledger, pre, books, defer });
       parts.push({ marketId: id, cmds, part });
     }
     if (parts.length === 0) return;
+    await writeDeferred(m, defer);
     await markApplied(m, applied.seqs, applied.results);
     if (applied.sells.length > 0) await recordCommands(m, applied.sells.map((s) => ({ cmd: s, reqId: s.idempotencyKey })));
+    const written = parts.flatMap(({ part }) => (part.version === null ? [] : [part as MarketPart]));
+    // Every batch's users' accounts in one read, then one posting statement and one lock order for all.
+    const lookup: AccountLookup = { accounts: await userAccountsOf(m, [...new Set(written.flatMap((p) => p.movedUsers()))]) };
     const moves: Move[] = [];
-    for (const { part } of parts) if (part.version !== null) moves.push(...await (part as MarketPart).sharedMoves());
+    for (const part of written) moves.push(...await part.sharedMoves(lookup));
     await post(m, moves);
     await writeTakerVolume(m, ledger.volumeAdded, now);
     opts.beforeCommit?.();
