@@ -11,6 +11,7 @@ import { mulberry32 } from '../infra/prng';
 import { createRedis } from '../infra/redis';
 import { Queues } from '../jobs/queues';
 import { freePort, killRedis, startRedis } from '../test/helpers/private-redis';
+import { seedOpenMarkets } from '../test/helpers/world';
 import { createBotApiServer } from '../tools/botapi/server';
 import { startWorkersProcess, stopWorkersProcess } from './lib/workers-process';
 
@@ -29,23 +30,6 @@ const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:543
 const ORDERS = Number(process.env.BENCH_MARKETS_ORDERS ?? 5000);
 const SIZES = (process.env.BENCH_MARKETS_SIZES ?? '10,1000,10000').split(',').map(Number);
 const USERS = Number(process.env.BENCH_MARKETS_USERS ?? 200);
-
-/**
- * `count` open markets (no house maker, so every size does the same work per order) with their
- * escrow accounts and `created` events, in three set-based statements.
- */
-async function seedMarkets(ds: DataSource, count: number): Promise<number[]> {
-  return ds.transaction(async (m) => {
-    const rows: { id: string }[] = await m.query(
-      `INSERT INTO markets (title, category, deadline)
-       SELECT 'Bench market ' || g, 'other', now() + interval '1 day' FROM generate_series(1, $1::int) g RETURNING id`, [count]);
-    const ids = rows.map((r) => Number(r.id));
-    await m.query(
-      `INSERT INTO accounts (code, kind, market_id) SELECT 'market:' || id || ':escrow', 'escrow', id FROM unnest($1::bigint[]) AS id`, [ids]);
-    await m.query(`INSERT INTO market_events (market_id, kind, data) SELECT id, 'created', '{}' FROM unnest($1::bigint[]) AS id`, [ids]);
-    return ids;
-  });
-}
 
 /** Users funded through the ledger from the outside deposits account, as a Telegram payment does. */
 async function seedUsers(ds: DataSource): Promise<number[]> {
@@ -97,7 +81,8 @@ async function run(count: number, redisUrl: string): Promise<SizeResult> {
   let workers: ChildProcess | null = null;
   let sampler: NodeJS.Timeout | undefined;
   try {
-    const markets = await seedMarkets(ds, count);
+    // No house maker, so every size does the same work per order.
+    const markets = await seedOpenMarkets(ds, count);
     const users = await seedUsers(ds);
     await ds.query('ANALYZE');
     await new Promise((r) => setTimeout(r, 300));

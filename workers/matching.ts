@@ -138,13 +138,16 @@ export class MatchingSupervisor {
   }
 
   /**
-   * Signals again every market whose commands wait for more than STALE_MS. The job id is new each
+   * Signals again every market whose commands wait for more than STALE_MS (but those this process is draining). The job id is new each
    * time, so a job still locked by a dead process does not swallow the signal.
    */
   private async sweep(): Promise<void> {
     const now = Date.now();
     const stale = await marketsWithStaleCommands(this.deps.ds.manager, STALE_MS);
-    await Promise.all(stale.map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
+    // A market this process is draining (or holds for a drain) is being served: its drain looks
+    // until nothing waits. With thousands of markets behind a backlog, signalling them again would
+    // only add jobs; if they still wait when no longer held, the next sweep signals them.
+    await Promise.all(stale.filter((s) => !this.running.has(s.marketId)).map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
     // Alerts and trigger sells a crash left between commit and delivery (issue 11).
     if (this.sweeps++ % REDELIVER_EVERY === 0) {
       await redeliverPending(this.deps, (sells) => this.recordSells(sells));
@@ -361,6 +364,11 @@ export class MatchingSupervisor {
       for (const k of checking) this.checkedToday.delete(k);
       this.deps.logger.error({ err }, 'referral rewards or achievements after fills failed');
     }
+  }
+
+  /** Markets this process is draining or holds for a drain now (tests: none is left once all is applied). */
+  get activeDrains(): number {
+    return this.running.size;
   }
 
   /** The book cache (tests compare it with a rebuild). */
