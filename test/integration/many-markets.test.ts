@@ -12,7 +12,10 @@ import { MatchingSupervisor } from '../../workers/matching';
 import { Notifier } from '../../workers/notifications/producer';
 import { freshDatabase } from '../helpers/db';
 import { freePort, killRedis, startRedis, until } from '../helpers/private-redis';
-import { seedOpenMarkets, userWithMoney } from '../helpers/world';
+import { openMarket, seedOpenMarkets, userWithMoney } from '../helpers/world';
+import { BookCache, loadBook } from '../../domain/services/book-cache';
+import { recordCommands } from '../../domain/services/command-log';
+import { drainMarkets } from '../../domain/services/matching';
 
 /**
  * Issue 13, many markets: a matching worker serves thousands of open markets with the same Redis
@@ -169,4 +172,42 @@ describe('many open markets', () => {
     for (const id of held) expect(supervisor.books.has(id)).toBe(false);
     expect(await runAudit(ds.manager)).toMatchObject({ ok: true });
   }, 120_000);
+
+  test('one transaction of several markets: one user\'s money is shared by them, house makers trade, books match a rebuild', async () => {
+    // Recorded without a signal, then drained directly: this test decides what one transaction takes.
+    const poor = await userWithMoney(ds, 100); // 10 000 kop: three resting orders of 3 000 kop, not four
+    const rich = await userWithMoney(ds, 10_000);
+    const plain = await seedOpenMarkets(ds, 5);
+    const made = [await openMarket(ds, 'Maker one?', 48, 50_000), await openMarket(ds, 'Maker two?', 48, 50_000)];
+    const cmds: MatchingCommand[] = [
+      ...plain.map((marketId, i): PlaceOrderCommand => ({
+        type: 'place', idempotencyKey: `poor-${i}`, marketId, userId: poor, intent: 'BUY_YES', kind: 'limit', tif: 'GTC', price: 50, qty: 60,
+      })),
+      // Orders that cross the house makers' quotes (around 50).
+      ...made.map((marketId, i): PlaceOrderCommand => ({
+        type: 'place', idempotencyKey: `rich-${i}`, marketId, userId: rich, intent: 'BUY_YES', kind: 'limit', tif: 'GTC', price: 80, qty: 20,
+      })),
+    ];
+    await recordCommands(ds, cmds.map((cmd) => ({ cmd, reqId: cmd.idempotencyKey })));
+    const cache = new BookCache();
+    const outs = await drainMarkets(ds, cache, plain[0]!, { max: 500, maxMarkets: 64, claim: (c, most) => c.slice(0, most) });
+    expect(outs.map((o) => o.marketId).sort()).toEqual([...plain, ...made].sort());
+    const keys = cmds.map((c) => c.idempotencyKey);
+    const [tx] = await ds.query(`SELECT count(DISTINCT applied_at)::int AS n FROM commands WHERE idempotency_key = ANY($1)`, [keys]);
+    expect(tx.n).toBe(1);
+    const poorResults = outs.filter((o) => plain.includes(o.marketId)).sort((a, b) => a.marketId - b.marketId).map((o) => o.results[0]!);
+    expect(poorResults.filter((r) => r.ok)).toHaveLength(3);
+    expect(poorResults.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(['insufficient_funds', 'insufficient_funds']);
+    const [bal] = await ds.query(`SELECT balance::int AS b FROM accounts WHERE user_id = $1 AND kind = 'available'`, [poor]);
+    expect(bal.b).toBe(1_000);
+    for (const o of outs.filter((x) => made.includes(x.marketId))) {
+      expect(o.results[0]).toMatchObject({ ok: true });
+      expect((o.results[0] as { outcome: { filled: number } }).outcome.filled).toBe(20);
+    }
+    for (const id of [...plain, ...made]) {
+      const [row] = await ds.query(`SELECT book_version FROM markets WHERE id = $1`, [id]);
+      expect((await cache.get(ds.manager, id, Number(row.book_version))).hash()).toBe((await loadBook(ds.manager, id)).hash());
+    }
+    expect(await runAudit(ds.manager)).toMatchObject({ ok: true });
+  }, 60_000);
 });
