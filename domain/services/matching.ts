@@ -278,10 +278,15 @@ export interface GroupDrainOptions extends DrainOptions {
    * again when the transaction is rerun and should then offer the same ones again.
    */
   claim: (candidates: number[], most: number) => number[];
+  /**
+   * Other markets are taken along only when the signalled one has fewer waiting commands than this
+   * (default a tenth of `max`): a market with a backlog fills its own transaction.
+   */
+  alongBelow?: number;
 }
 
 /**
- * Like {@link drainMarket}, but when market `marketId` has fewer than `max` unapplied commands,
+ * Like {@link drainMarket}, but when market `marketId` has few unapplied commands (`alongBelow`),
  * the same transaction also applies those of other markets with waiting commands (issue 13, many
  * markets: with fewer than one order per market per batch, a transaction per market would mean a
  * commit per order). At most `max` commands and `maxMarkets` markets in all. Returns one entry per
@@ -335,7 +340,8 @@ async function runGroup(
     const first = await pendingCommands(m, marketId, opts.max);
     if (first.length > 0) taken.set(marketId, first);
     let budget = opts.max - first.length;
-    if (first.length > 0 && budget > 0) {
+    // A busy market drains alone: busy markets then run in parallel drains, as before grouping.
+    if (first.length > 0 && first.length < (opts.alongBelow ?? Math.ceil(opts.max / 10)) && budget > 0) {
       const waiting: { market_id: string }[] = await m.query(
         `SELECT market_id FROM commands WHERE applied_at IS NULL AND market_id <> $1 ORDER BY seq LIMIT $2`, [marketId, budget]);
       const candidates = [...new Set(waiting.map((r) => Number(r.market_id)))];
