@@ -77,9 +77,13 @@ const REDELIVER_EVERY = 5;
  *
  * A drain job applies its market's unapplied commands, oldest first, in batches of `batchMax`, each
  * batch one transaction under the market row lock that also marks them applied
- * (domain/services/matching.ts `drainMarket`), until none is left. After each commit the results
- * are announced (one message per batch on `resultChannel`), then the market event, the notices,
- * alerts and trigger notices, and `onCommitted`.
+ * (domain/services/matching.ts `drainMarkets`), until none is left. A market with few waiting
+ * commands takes along up to `groupMarkets` − 1 other markets' in the same transaction (10 000
+ * quiet markets must not cost a commit per order); those are held here until that batch's
+ * after-commit step is done. After each commit the notices are queued, the results announced
+ * (one message per transaction on `resultChannel`, one market event per market), then alerts and
+ * trigger notices and `onCommitted`. Memory per market is bounded too: the books are an LRU of
+ * `bookCacheMax`, and a closed market's is dropped.
  *
  * Nothing rests on Redis or on this process surviving: every SWEEP_MS (and at start) the markets
  * with commands unapplied for STALE_MS are signalled again, so a lost job, a Redis restarted empty
