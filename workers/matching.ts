@@ -66,6 +66,13 @@ export const BATCH_MAX = 500;
 /** How often the sweep looks for commands left waiting, and how old they must be to be signalled again, ms. */
 export const SWEEP_MS = 2_000;
 export const STALE_MS = 1_000;
+/**
+ * The age that counts as stale while drain jobs wait in the queue, ms: a backlog is being worked
+ * through and its commands wait for their jobs, so resignalling every market behind it (10 000
+ * markets: thousands of jobs every sweep) would only slow it down. A signal really lost meanwhile
+ * is sent again after this long.
+ */
+export const BUSY_STALE_MS = 10_000;
 /** Alerts and trigger sells a crash left undelivered are looked for every this many sweeps. */
 const REDELIVER_EVERY = 5;
 
@@ -142,12 +149,14 @@ export class MatchingSupervisor {
   }
 
   /**
-   * Signals again every market whose commands wait for more than STALE_MS (but those this process is draining). The job id is new each
-   * time, so a job still locked by a dead process does not swallow the signal.
+   * Signals again every market whose commands wait for more than STALE_MS (BUSY_STALE_MS while
+   * drain jobs wait in the queue), but those this process is draining. The job id is new each time,
+   * so a job still locked by a dead process does not swallow the signal.
    */
   private async sweep(): Promise<void> {
     const now = Date.now();
-    const stale = await marketsWithStaleCommands(this.deps.ds.manager, STALE_MS);
+    const busy = (await this.queue.getWaitingCount().catch(() => 0)) > 0;
+    const stale = await marketsWithStaleCommands(this.deps.ds.manager, busy ? BUSY_STALE_MS : STALE_MS);
     // A market this process is draining (or holds for a drain) is being served: its drain looks
     // until nothing waits. With thousands of markets behind a backlog, signalling them again would
     // only add jobs; if they still wait when no longer held, the next sweep signals them.
