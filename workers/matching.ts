@@ -14,7 +14,7 @@ import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
 import { CommandRecorder } from '../jobs/command-log';
 import {
-  bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, type DrainJob, type ResultMessage,
+  bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, signalDrains, type DrainJob, type ResultMessage,
 } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import { referralRewardMessages } from '../messages/referrals';
@@ -129,7 +129,7 @@ export class MatchingSupervisor {
     this.queue = new Queue(MATCHING_QUEUE, { connection: this.conn, prefix: bullPrefix(deps.prefix) });
     // While Redis is away signals fail (the sweep resends them once it is back): log, never crash.
     this.queue.on('error', (err) => deps.logger.warn({ err }, 'matching queue error'));
-    this.recorder = new CommandRecorder(deps.ds, (marketId, seq) => this.signal(marketId, `drain-${marketId}-${seq}`),
+    this.recorder = new CommandRecorder(deps.ds, (signals) => signalDrains(this.queue, signals),
       (err) => deps.logger.warn({ err }, 'could not signal a market'));
   }
 
