@@ -1,6 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
@@ -13,6 +12,7 @@ import { BATCH_MAX } from '../workers/matching';
 import { Queues } from '../jobs/queues';
 import { createBotApiServer } from '../tools/botapi/server';
 import { mulberry32 } from '../infra/prng';
+import { startWorkersProcess, stopWorkersProcess } from './lib/workers-process';
 
 /**
  * `persist`: durable orders per second through the real path (issue 13) — `Queues.submit`, the call
@@ -82,33 +82,6 @@ function orders(markets: number[], users: number[], tag: string, count: number):
 }
 
 /**
- * A real workers process (`node dist/bin/start.js workers`, as deployed) on database `url`,
- * matching at most `batchMax` commands per transaction; resolves once it has started.
- */
-async function startWorkersProcess(url: string, prefix: string, apiRoot: string, token: string, batchMax: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'start.js'), 'workers'], {
-    env: { ...process.env, DATABASE_URL: url, REDIS_URL: REDIS, QUEUE_PREFIX: prefix, BOT_TOKEN: token, TELEGRAM_API_ROOT: apiRoot,
-      MATCHING_BATCH_MAX: String(batchMax), LOG_LEVEL: 'info' },
-    // The log is JSON lines on stderr (infra/logger.ts): read until "started", then drop it.
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    let started = false;
-    child.stderr!.on('data', (d: Buffer) => {
-      if (started) return;
-      out += d.toString();
-      if (out.includes('"msg":"started"')) {
-        started = true;
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`workers exited with ${code}`)));
-  });
-  return child;
-}
-
-/**
  * Orders/s from the first submit until every submitter has its result (every command applied):
  * this process submits as the bot does, a separate workers process drains.
  */
@@ -125,7 +98,7 @@ async function run(batchMax: number, count: number): Promise<{ perSec: number; a
   let workers: ChildProcess | null = null;
   try {
     const { markets, users } = await world(ds);
-    workers = await startWorkersProcess(url, prefix, apiRoot, token, batchMax);
+    workers = await startWorkersProcess({ databaseUrl: url, redisUrl: REDIS, prefix, apiRoot, token, env: { MATCHING_BATCH_MAX: String(batchMax) } });
     const cmds = orders(markets, users, `b${batchMax}`, count);
     const t0 = process.hrtime.bigint();
     const results = await Promise.all(cmds.map((c) => queues.submit(c, 600_000)));
@@ -135,11 +108,7 @@ async function run(batchMax: number, count: number): Promise<{ perSec: number; a
     const answered = results.filter((r) => r.ok || r.code !== 'order_queued').length;
     return { perSec: count / seconds, auditOk: audit.ok && n === count && answered === count, inserts: queues.recorder.transactions };
   } finally {
-    if (workers && workers.exitCode === null) {
-      const exited = new Promise((r) => workers!.once('exit', r));
-      workers.kill('SIGTERM');
-      await exited;
-    }
+    await stopWorkersProcess(workers);
     await queues.close();
     await botapi.close();
     await ds.destroy();

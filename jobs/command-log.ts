@@ -5,7 +5,7 @@
  * far fewer than N commits, and each caller still learns its own outcome.
  *
  * After a flush commits, each market that got new commands is signalled once (`signal`, the drain
- * job of jobs/queues.ts). Signals are not awaited by the callers: the command is durable once
+ * jobs of jobs/queues.ts, all of a flush in one call). Signals are not awaited by the callers: the command is durable once
  * recorded, and a signal lost with Redis is sent again by the supervisor's sweep (workers/matching.ts).
  *
  * A database outage (issue 13, "a short outage delays commands, it does not fail them"): when a
@@ -77,12 +77,13 @@ export class CommandRecorder {
   outageRetries = 0;
 
   /**
-   * @param signal tells the workers market `marketId` has new commands from `seq` on; its errors
-   *   go to `onSignalError` (the sweep resends).
+   * @param signal tells the workers each market of a flush has new commands, from `seq` on (one
+   *   call per flush, so thousands of markets cost one Redis round trip); its errors go to
+   *   `onSignalError` (the sweep resends).
    */
   constructor(
     private readonly ds: DataSource,
-    private readonly signal: (marketId: number, seq: number) => Promise<void>,
+    private readonly signal: (signals: readonly { marketId: number; seq: number }[]) => Promise<void>,
     private readonly onSignalError: (err: unknown) => void = () => undefined,
     private readonly opts: RecorderOptions = {},
   ) {
@@ -168,7 +169,7 @@ export class CommandRecorder {
       const m = w.item.cmd.marketId;
       if (seq !== null && !firstSeq.has(m)) firstSeq.set(m, seq);
     });
-    for (const [marketId, seq] of firstSeq) this.track(this.signal(marketId, seq));
+    if (firstSeq.size > 0) this.track(this.signal([...firstSeq].map(([marketId, seq]) => ({ marketId, seq }))));
     batch.forEach((w, i) => w.resolve(recorded[i]!));
   }
 

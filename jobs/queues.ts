@@ -34,6 +34,17 @@ export async function signalDrain(queue: Queue, marketId: number, jobId: string)
   await queue.add('drain', data, { jobId, removeOnComplete: true, removeOnFail: true });
 }
 
+/**
+ * {@link signalDrain} of many markets in one round trip (BullMQ addBulk): the signals of one group
+ * commit, `drain-<market>-<seq>` each.
+ */
+export async function signalDrains(queue: Queue, signals: readonly { marketId: number; seq: number }[]): Promise<void> {
+  if (signals.length === 0) return;
+  await queue.addBulk(signals.map(({ marketId, seq }) => ({
+    name: 'drain', data: { marketId } satisfies DrainJob, opts: { jobId: `drain-${marketId}-${seq}`, removeOnComplete: true, removeOnFail: true },
+  })));
+}
+
 export const SETTLE_QUEUE = 'settle';
 export const MAINTENANCE_QUEUE = 'maintenance';
 /** Fan-out of resolution news (proposals, disputes) to holders and admins: workers/resolution-news.ts. */
@@ -145,7 +156,7 @@ export class Queues {
       }
       for (const [key, result] of pairs) this.wake(key, result);
     });
-    this.recorder = new CommandRecorder(ds, (marketId, seq) => signalDrain(this.queue(MATCHING_QUEUE), marketId, `drain-${marketId}-${seq}`),
+    this.recorder = new CommandRecorder(ds, (signals) => signalDrains(this.queue(MATCHING_QUEUE), signals),
       () => undefined, recorderOpts);
   }
 

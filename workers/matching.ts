@@ -3,17 +3,18 @@ import type IORedis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { marketsWithStaleCommands } from '../domain/read/sweeps';
+import { marketsWaiting, marketsWithStaleCommands } from '../domain/read/sweeps';
 import { BookCache } from '../domain/services/book-cache';
 import type { CommandResult, MatchingCommand } from '../domain/services/commands';
-import { drainMarket, type DrainOutcome } from '../domain/services/matching';
+import { drainMarkets, type MarketDrain } from '../domain/services/matching';
+import { mergeWatch, NO_WATCH } from '../domain/services/price-watch';
 import { faultPoint } from '../infra/faults';
 import { tradeMetrics } from '../infra/metrics';
 import { withRequestId } from '../infra/request-context';
 import { createRedis, redisOptions } from '../infra/redis';
 import { CommandRecorder } from '../jobs/command-log';
 import {
-  bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, type DrainJob, type ResultMessage,
+  bullPrefix, marketEventsChannel, MATCHING_QUEUE, resultChannel, signalDrain, signalDrains, type DrainJob, type ResultMessage,
 } from '../jobs/queues';
 import { noticeMessages } from '../messages/notices';
 import { lateResultMessages } from '../messages/order-result';
@@ -43,7 +44,19 @@ export interface MatchingDeps {
   onCommitted?: (marketId: number) => Promise<void>;
   /** Referral rewards (issue 12) checked for everyone who traded in a committed batch; absent: none paid here. */
   referral?: ReferralPolicy;
+  /** Most books kept in memory (default BOOK_CACHE_MAX, domain/services/book-cache.ts). */
+  bookCacheMax?: number;
+  /** Most markets one drain transaction takes along (default {@link GROUP_MARKETS}); 1: one market per transaction. */
+  groupMarkets?: number;
 }
+
+/**
+ * Most markets whose waiting commands one drain transaction applies (issue 13, many markets): with
+ * 10 000 open markets most drains find one command, and a commit per command would cap the
+ * throughput at what the disk commits; taking up to this many markets along (and at most
+ * `batchMax` commands in all) keeps a transaction near the size of a busy market's batch.
+ */
+export const GROUP_MARKETS = 64;
 
 /**
  * Most commands of a market in one drain transaction. A drain takes what is waiting, so this only
@@ -63,6 +76,13 @@ export const STALE_MS = 1_000;
 export const LATE_REDELIVER_MS = 10_000;
 /** Most late notices redelivered per sweep. */
 const LATE_REDELIVER_MAX = 500;
+/**
+ * The age that counts as stale while drain jobs wait in the queue, ms: a backlog is being worked
+ * through and its commands wait for their jobs, so resignalling every market behind it (10 000
+ * markets: thousands of jobs every sweep) would only slow it down. A signal really lost meanwhile
+ * is sent again after this long.
+ */
+export const BUSY_STALE_MS = 10_000;
 /** Alerts and trigger sells a crash left undelivered are looked for every this many sweeps. */
 const REDELIVER_EVERY = 5;
 
@@ -74,9 +94,13 @@ const REDELIVER_EVERY = 5;
  *
  * A drain job applies its market's unapplied commands, oldest first, in batches of `batchMax`, each
  * batch one transaction under the market row lock that also marks them applied
- * (domain/services/matching.ts `drainMarket`), until none is left. After each commit the results
- * are announced (one message per batch on `resultChannel`), then the market event, the notices,
- * alerts and trigger notices, and `onCommitted`.
+ * (domain/services/matching.ts `drainMarkets`), until none is left. A market with few waiting
+ * commands takes along up to `groupMarkets` − 1 other markets' in the same transaction (10 000
+ * quiet markets must not cost a commit per order); those are held here until that batch's
+ * after-commit step is done. After each commit the notices are queued, the results announced
+ * (one message per transaction on `resultChannel`, one market event per market), then alerts and
+ * trigger notices and `onCommitted`. Memory per market is bounded too: the books are an LRU of
+ * `bookCacheMax`, and a closed market's is dropped.
  *
  * Nothing rests on Redis or on this process surviving: every SWEEP_MS (and at start) the markets
  * with commands unapplied for STALE_MS are signalled again, so a lost job, a Redis restarted empty
@@ -88,9 +112,13 @@ export class MatchingSupervisor {
   private readonly queue: Queue;
   private readonly recorder: CommandRecorder;
   private worker: Worker | null = null;
-  private readonly cache = new BookCache();
-  /** This process's running drain per market, and whether another signal came while it ran. */
-  private readonly running = new Map<number, { done: Promise<void>; again: boolean }>();
+  private readonly cache: BookCache;
+  /**
+   * This process's running drain per market, and whether another signal came while it ran; also
+   * the markets another market's drain took along (until that batch's after-commit step is done).
+   * Entries leave when their drain ends, so this holds at most `concurrency` × `groupMarkets` markets.
+   */
+  private readonly running = new Map<number, { done: Promise<void>; again: boolean; held: boolean }>();
   private sweeper: NodeJS.Timeout | null = null;
   private sweeps = 0;
   private closed = false;
@@ -101,14 +129,17 @@ export class MatchingSupervisor {
    * and day takes the per-trader queries off the hot path. A restarted process checks again (the
    * checks are idempotent).
    */
+  /** The markets whose waiting commands are looked up in the next shared statement (see {@link hasWaiting}). */
+  private checks: { ids: Set<number>; found: Promise<Set<number>> } | null = null;
   private readonly checkedToday = new LRUCache<string, true>({ max: 100_000 });
 
   constructor(private readonly deps: MatchingDeps) {
+    this.cache = new BookCache(deps.bookCacheMax);
     this.conn = createRedis(deps.redisUrl);
     this.queue = new Queue(MATCHING_QUEUE, { connection: this.conn, prefix: bullPrefix(deps.prefix) });
     // While Redis is away signals fail (the sweep resends them once it is back): log, never crash.
     this.queue.on('error', (err) => deps.logger.warn({ err }, 'matching queue error'));
-    this.recorder = new CommandRecorder(deps.ds, (marketId, seq) => this.signal(marketId, `drain-${marketId}-${seq}`),
+    this.recorder = new CommandRecorder(deps.ds, (signals) => signalDrains(this.queue, signals),
       (err) => deps.logger.warn({ err }, 'could not signal a market'));
   }
 
@@ -128,13 +159,18 @@ export class MatchingSupervisor {
   }
 
   /**
-   * Signals again every market whose commands wait for more than STALE_MS. The job id is new each
-   * time, so a job still locked by a dead process does not swallow the signal.
+   * Signals again every market whose commands wait for more than STALE_MS (BUSY_STALE_MS while
+   * drain jobs wait in the queue), but those this process is draining. The job id is new each time,
+   * so a job still locked by a dead process does not swallow the signal.
    */
   private async sweep(): Promise<void> {
     const now = Date.now();
-    const stale = await marketsWithStaleCommands(this.deps.ds.manager, STALE_MS);
-    await Promise.all(stale.map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
+    const busy = (await this.queue.getWaitingCount().catch(() => 0)) > 0;
+    const stale = await marketsWithStaleCommands(this.deps.ds.manager, busy ? BUSY_STALE_MS : STALE_MS);
+    // A market this process is draining (or holds for a drain) is being served: its drain looks
+    // until nothing waits. With thousands of markets behind a backlog, signalling them again would
+    // only add jobs; if they still wait when no longer held, the next sweep signals them.
+    await Promise.all(stale.filter((s) => !this.running.has(s.marketId)).map((s) => this.signal(s.marketId, `sweep-${s.marketId}-${s.seq}-${now}`)));
     // Results owed to users who were told "queued", whose notice a crash or an outage lost.
     const late = await lateUnnotified(this.deps.ds, LATE_REDELIVER_MS, LATE_REDELIVER_MAX);
     if (late.length > 0) await this.tellLate(late);
@@ -158,22 +194,38 @@ export class MatchingSupervisor {
   }
 
   /**
-   * Drains a market; a signal for a market this process is draining joins that drain (which then
-   * looks once more), so one process holds one database connection per market at most.
+   * Drains a market; a signal for a market this process is draining (or has taken along in another
+   * market's drain) joins that drain (which then looks once more), so one process holds one
+   * database connection per market at most and each market's after-commit steps run in order.
    */
   async drain(marketId: number): Promise<void> {
     const run = this.running.get(marketId);
     if (run) {
       run.again = true;
-      return run.done;
+      // Taken along by another drain: that one applies what waits, and this market looks again
+      // after it. The job ends now rather than hold a worker slot meanwhile (the commands are
+      // durable; the sweep resignals them if this process dies first).
+      return run.held ? undefined : run.done;
     }
-    const state = { done: Promise.resolve(), again: false };
+    return this.begin(marketId, Promise.resolve(), true);
+  }
+
+  /**
+   * Registers this process's drain of `marketId`: once `gate` resolves it drains (at once if
+   * `first`, then as long as signals came meanwhile), then leaves `running`.
+   */
+  private begin(marketId: number, gate: Promise<void>, first: boolean): Promise<void> {
+    const state = { done: Promise.resolve(), again: false, held: !first };
     state.done = (async () => {
       try {
-        do {
+        await gate;
+        state.held = false;
+        let go = first || (state.again && !this.closed);
+        while (go) {
           state.again = false;
           await this.drainAll(marketId);
-        } while (state.again && !this.closed);
+          go = state.again && !this.closed;
+        }
       } finally {
         this.running.delete(marketId);
       }
@@ -183,62 +235,137 @@ export class MatchingSupervisor {
   }
 
   /**
+   * Takes along (up to `most`) those of `candidates` no drain of this process holds (and those `group` took
+   * already, a rerun of the transaction): each is held in `running` until `group`'s release.
+   */
+  private claim(candidates: readonly number[], most: number, group: Map<number, (again: boolean) => void>): number[] {
+    const out: number[] = [];
+    for (const id of candidates) {
+      if (out.length >= most) break;
+      if (!group.has(id)) {
+        if (this.running.has(id) || this.closed) continue;
+        let open!: () => void;
+        const gate = new Promise<void>((r) => (open = r));
+        this.begin(id, gate, false).catch((err: unknown) => this.deps.logger.error({ err, marketId: id }, 'drain failed'));
+        group.set(id, (again) => {
+          if (again) this.running.get(id)!.again = true;
+          open();
+        });
+      }
+      out.push(id);
+    }
+    return out;
+  }
+
+  /**
+   * Whether market `marketId` has commands waiting. Most signals of a market that another drain
+   * took along find nothing: the lookups of one tick share one statement (sweeps.ts marketsWaiting)
+   * instead of costing a transaction each.
+   */
+  private hasWaiting(marketId: number): Promise<boolean> {
+    if (!this.checks) {
+      const ids = new Set<number>();
+      const found = new Promise<Set<number>>((resolve, reject) => setImmediate(() => {
+        this.checks = null;
+        marketsWaiting(this.deps.ds.manager, [...ids]).then(resolve, reject);
+      }));
+      this.checks = { ids, found };
+    }
+    this.checks.ids.add(marketId);
+    return this.checks.found.then((s) => s.has(marketId));
+  }
+
+  /**
    * Batch after batch until none is left. The after-commit work of a batch overlaps the next
    * batch's transaction, but the batches' after-commit steps run one after another in order, so
-   * each chat's notices and each waiter's result still come in `seq` order.
+   * each chat's notices and each waiter's result still come in `seq` order. A batch may take other
+   * markets' waiting commands along (drainMarkets); those markets stay held by this drain until
+   * the batch's after-commit step is done, and one it held but did not drain looks again itself.
    */
   private async drainAll(marketId: number): Promise<void> {
     const max = this.deps.batchMax ?? BATCH_MAX;
+    const maxMarkets = this.deps.groupMarkets ?? GROUP_MARKETS;
     let after = Promise.resolve();
     try {
       for (;;) {
-        const out = await drainMarket(this.deps.ds, this.cache, marketId, { max, beforeCommit: () => faultPoint('matching-before-commit') });
-        if (!out) return;
-        faultPoint('matching-after-commit');
-        after = after.then(() => withRequestId(out.cmds[0]?.reqId, () => this.afterCommit(marketId, out)))
-          .catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'after-commit step failed'));
+        if (!(await this.hasWaiting(marketId))) return;
+        const group = new Map<number, (again: boolean) => void>();
+        let outs: MarketDrain[];
+        try {
+          outs = await drainMarkets(this.deps.ds, this.cache, marketId, {
+            max, maxMarkets, claim: (c, most) => this.claim(c, most, group), beforeCommit: () => faultPoint('matching-before-commit'),
+          });
+        } catch (e) {
+          for (const release of group.values()) release(true);
+          throw e;
+        }
+        const drained = new Set(outs.map((o) => o.marketId));
+        for (const [id, release] of group) {
+          if (!drained.has(id)) {
+            release(true);
+            group.delete(id);
+          }
+        }
+        if (outs.length > 0) faultPoint('matching-after-commit');
+        if (outs.length > 0) {
+          after = after.then(() => withRequestId(outs[0]!.cmds[0]?.reqId, () => this.afterCommit(outs)))
+            .catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'after-commit step failed'));
+        }
+        after = after.then(() => {
+          for (const release of group.values()) release(false);
+        });
+        if (outs[0]?.marketId !== marketId) return;
       }
     } finally {
       await after;
     }
   }
 
-  /** Everything after a batch's commit; none of it may fail the batch (it is committed). */
-  private async afterCommit(marketId: number, out: DrainOutcome): Promise<void> {
-    const cmds = out.cmds.map((p) => p.cmd);
-    countResults(cmds, out.results);
+  /**
+   * Everything after a transaction's commit (one market's batch, or several markets' drained
+   * together); none of it may fail the batch (it is committed).
+   */
+  private async afterCommit(outs: readonly MarketDrain[]): Promise<void> {
+    const cmds = outs.flatMap((o) => o.cmds.map((p) => p.cmd));
+    const results = outs.flatMap((o) => o.results);
+    const notices = outs.flatMap((o) => o.notices);
+    countResults(cmds, results);
     // The batch's notices are queued BEFORE its results are announced (issue 15): whoever waits on
     // a result and then notifies the same chats (an early resolution waits on its `close`, then
     // announces the outcome) queues behind them, so each chat reads "trading closed" first.
-    if (out.notices.length > 0) {
+    if (notices.length > 0) {
       try {
         // Issued at once, not one round trip each: the Notifier keeps call order per chat.
-        const jobs = await noticeMessages(this.deps.ds.manager, out.notices);
+        const jobs = await noticeMessages(this.deps.ds.manager, notices);
         await Promise.all(jobs.map((n) => this.deps.notifier.notify(n)));
       } catch (err) {
-        this.deps.logger.error({ err, marketId }, 'could not queue notices');
+        this.deps.logger.error({ err, marketIds: outs.map((o) => o.marketId) }, 'could not queue notices');
       }
     }
     // Results of commands the bot answered "queued": told once now (the sweep repeats a lost one).
-    if (out.late.length > 0) {
-      const bySeq = new Map(out.cmds.map((p, i) => [p.seq, { cmd: p.cmd, result: out.results[i]! }]));
-      await this.tellLate(out.late.map((l) => ({ ...l, ...bySeq.get(l.seq)! }))).catch((err: unknown) =>
-        this.deps.logger.warn({ err, marketId }, 'could not tell late results (the sweep retries)'));
+    const late = outs.flatMap((o) => {
+      const bySeq = new Map(o.cmds.map((p, i) => [p.seq, { cmd: p.cmd, result: o.results[i]! }]));
+      return o.late.map((l) => ({ ...l, ...bySeq.get(l.seq)! }));
+    });
+    if (late.length > 0) {
+      await this.tellLate(late).catch((err: unknown) =>
+        this.deps.logger.warn({ err, marketIds: outs.map((o) => o.marketId) }, 'could not tell late results (the sweep retries)'));
     }
     // Fired alerts and finished triggers (issue 11); the batch's trigger sells are already recorded.
-    await deliverWatch(this.deps, out.watch, (sells) => this.recordSells(sells));
-    const message: ResultMessage = cmds.map((c, i) => [c.idempotencyKey, out.results[i]!]);
+    await deliverWatch(this.deps, outs.reduce((w, o) => mergeWatch(w, o.watch), NO_WATCH), (sells) => this.recordSells(sells));
+    const message: ResultMessage = cmds.map((c, i) => [c.idempotencyKey, results[i]!]);
     try {
-      await this.conn.multi()
-        .publish(resultChannel(this.deps.prefix), JSON.stringify(message))
-        .publish(marketEventsChannel(this.deps.prefix), String(marketId))
-        .exec();
+      const tx = this.conn.multi().publish(resultChannel(this.deps.prefix), JSON.stringify(message));
+      for (const o of outs) tx.publish(marketEventsChannel(this.deps.prefix), String(o.marketId));
+      await tx.exec();
     } catch (err) {
       // Waiters also read the results from the command log.
-      this.deps.logger.warn({ err, marketId }, 'could not announce results');
+      this.deps.logger.warn({ err, marketIds: outs.map((o) => o.marketId) }, 'could not announce results');
     }
-    await this.afterFills(cmds, out);
-    await this.deps.onCommitted?.(marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId }, 'could not schedule card redraw'));
+    await this.afterFills(cmds, { results, notices });
+    for (const o of outs) {
+      await this.deps.onCommitted?.(o.marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId: o.marketId }, 'could not schedule card redraw'));
+    }
   }
 
   /**
@@ -247,7 +374,7 @@ export class MatchingSupervisor {
    * in the domain, so a rerun of this job pays and awards nothing twice; a failure is logged, never
    * retried through the trade.
    */
-  private async afterFills(cmds: readonly MatchingCommand[], out: Pick<DrainOutcome, 'results' | 'notices'>): Promise<void> {
+  private async afterFills(cmds: readonly MatchingCommand[], out: Pick<MarketDrain, 'results' | 'notices'>): Promise<void> {
     const policy = this.deps.referral;
     const traded = new Set<number>();
     cmds.forEach((c, i) => {
@@ -281,6 +408,11 @@ export class MatchingSupervisor {
       for (const k of checking) this.checkedToday.delete(k);
       this.deps.logger.error({ err }, 'referral rewards or achievements after fills failed');
     }
+  }
+
+  /** Markets this process is draining or holds for a drain now (tests: none is left once all is applied). */
+  get activeDrains(): number {
+    return this.running.size;
   }
 
   /** The book cache (tests compare it with a rebuild). */

@@ -35,3 +35,15 @@ export async function marketsWithStaleCommands(m: EntityManager, olderThanMs: nu
       WHERE applied_at IS NULL AND created_at <= now() - make_interval(secs => $1 / 1000.0) GROUP BY market_id`, [olderThanMs]);
   return rows.map((r) => ({ marketId: int(r.market_id), seq: int(r.seq) }));
 }
+
+/**
+ * Which of `marketIds` have recorded commands not yet applied (one statement for any number of
+ * markets, through commands_pending_idx): the matching supervisor looks before it opens a drain
+ * transaction for a signal whose commands another drain may have applied already.
+ */
+export async function marketsWaiting(m: EntityManager, marketIds: readonly number[]): Promise<Set<number>> {
+  if (marketIds.length === 0) return new Set();
+  const rows: { market_id: DbNumber }[] = await m.query(
+    `SELECT DISTINCT market_id FROM commands WHERE applied_at IS NULL AND market_id = ANY($1::bigint[])`, [marketIds]);
+  return new Set(rows.map((r) => int(r.market_id)));
+}

@@ -78,6 +78,22 @@ export async function pendingCommands(m: EntityManager, marketId: number, limit:
   });
 }
 
+/**
+ * The oldest `limit` unapplied commands of all the markets `marketIds` together, in `seq` order
+ * (so each market's are the oldest of its own), with their market. Call under those markets' row locks.
+ */
+export async function pendingCommandsOf(
+  m: EntityManager, marketIds: readonly number[], limit: number,
+): Promise<(PendingCommand & { marketId: number })[]> {
+  const rows: { seq: DbNumber; market_id: DbNumber; payload: Payload }[] = await m.query(
+    `SELECT seq, market_id, payload FROM commands WHERE market_id = ANY($1::bigint[]) AND applied_at IS NULL ORDER BY seq LIMIT $2`,
+    [marketIds, limit]);
+  return rows.map((r) => {
+    const { reqId, ...cmd } = r.payload;
+    return { seq: int(r.seq), marketId: int(r.market_id), cmd: cmd as MatchingCommand, reqId: reqId ?? cmd.idempotencyKey };
+  });
+}
+
 /** A command the bot answered "queued" (commands.late_at), whose result is to be told in `replyChatId`. */
 export interface LateCommand {
   seq: number;

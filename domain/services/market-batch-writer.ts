@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { AccountRef, Fill, MoneyMove } from '../exchange';
 import type { Intent } from '../exchange/types';
 import type { OrderStatus } from '../entities';
-import { post, systemAccountId, userAccountsOf, type Move } from '../ledger/ledger';
+import { post, systemAccountId, userAccountsOf, type Move, type UserAccounts } from '../ledger/ledger';
 import type { Kop } from '../money';
 
 /** The market row as locked for the batch. */
@@ -108,28 +108,13 @@ export class BatchWriter {
    * The rows only this market's batches touch (orders, fills, positions, the market): written
    * first, under the market row lock. Returns the market's new book version.
    */
-  async writeOwn(): Promise<number> {
+  async writeOwn(defer?: DeferredRows): Promise<number> {
     if (!this.c.changed && this.c.newOrders.size === 0) return this.market.bookVersion;
     const m = this.m;
     const orders = [...this.c.newOrders.values()].filter((o) => !this.transient.has(o.id));
-    if (orders.length > 0) {
-      await m.query(
-        `INSERT INTO orders (id, market_id, user_id, intent, price, qty, spend_kop, remaining, filled, kind, tif,
-                             post_only, expires_at, status, cost_kop, fee_kop, cancel_reason, idempotency_key)
-         SELECT o.id, $1, o.user_id, o.intent, o.price, o.qty, o.spend, o.remaining, o.filled, o.kind, o.tif,
-                o.post_only, to_timestamp(o.expires / 1000.0), o.status, o.cost, o.fee, o.reason, o.key
-           FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::int[], $7::bigint[], $8::int[],
-                       $9::int[], $10::text[], $11::text[], $12::bool[], $13::bigint[], $14::text[], $15::bigint[],
-                       $16::bigint[], $17::text[], $18::text[])
-             AS o(id, user_id, intent, price, qty, spend, remaining, filled, kind, tif, post_only, expires, status,
-                  cost, fee, reason, key)`,
-        [this.market.id, ...columns(orders, [
-          (o) => o.id, (o) => o.userId, (o) => o.intent, (o) => o.bookPrice, (o) => o.qty, (o) => o.spendKop,
-          (o) => o.remaining, (o) => o.filled, (o) => o.kind, (o) => o.tif, (o) => o.postOnly, (o) => o.expiresAt,
-          (o) => o.status, (o) => o.costKop, (o) => o.feeKop, (o) => o.cancelReason, (o) => o.idempotencyKey,
-        ])],
-      );
-    }
+    // Fills reference their orders: a batch with fills writes its orders itself, first.
+    if (defer && this.c.fills.length === 0) defer.orders.push(...orders.map((order) => ({ marketId: this.market.id, order })));
+    else if (orders.length > 0) await insertOrders(m, orders.map((order) => ({ marketId: this.market.id, order })));
     if (this.c.deltas.size > 0) {
       const ids = [...this.c.deltas.keys()];
       const ds = ids.map((id) => this.c.deltas.get(id)!);
@@ -145,17 +130,15 @@ export class BatchWriter {
     }
     this.fillIds = await this.insertFills();
     await this.writePositions();
-    // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
-    const [[r]] = await m.query(
-      `UPDATE markets SET book_version = book_version + 1, last_price = COALESCE($2, last_price),
-              volume_kop = volume_kop + $3,
-              -- Only an open market closes: a late close command (deadline sweep queued before an
-              -- early resolution) must not turn a proposed, resolved or settled market back.
-              status = CASE WHEN $4 AND status = 'open' THEN 'closed' ELSE status END,
-              closed_at = CASE WHEN $4 AND status = 'open' THEN now() ELSE closed_at END
-        WHERE id = $1 RETURNING book_version`,
-      [this.market.id, this.c.lastPrice, this.c.tradedKop, this.c.closing],
-    );
+    const change: MarketChange = { id: this.market.id, lastPrice: this.c.lastPrice, tradedKop: this.c.tradedKop, closing: this.c.closing };
+    let version: number;
+    if (defer) {
+      // Under the market row lock read in this transaction, the UPDATE below makes it exactly this.
+      defer.markets.push(change);
+      version = this.market.bookVersion + 1;
+    } else {
+      version = (await updateMarkets(m, [change])).get(this.market.id)!;
+    }
     // The audit trail of the lifecycle (market_events): trading stopped, and how many orders that cancelled.
     if (this.c.closing && this.market.status === 'open') {
       await m.query(`INSERT INTO market_events (market_id, kind, data) VALUES ($1, 'closed', $2)`,
@@ -165,7 +148,7 @@ export class BatchWriter {
       await m.query(`INSERT INTO price_points (market_id, at, price, volume_kop) VALUES ($1, to_timestamp($2 / 1000.0), $3, $4)`,
         [this.market.id, this.now, this.c.lastPrice, this.c.tradedKop]);
     }
-    return Number(r.book_version);
+    return version;
   }
 
   /**
@@ -177,7 +160,16 @@ export class BatchWriter {
   async writeShared(): Promise<void> {
     if (!this.c.changed && this.c.newOrders.size === 0) return;
     await post(this.m, await this.postings(this.fillIds));
-    await this.writeVolume();
+    await writeTakerVolume(this.m, this.c.volumeAdded, this.now);
+  }
+
+  /**
+   * The postings `writeShared` would write, not written: a transaction of several markets posts
+   * them all at once (one lock order over all their accounts) after `writeOwn` of each.
+   */
+  async sharedMoves(lookup?: AccountLookup): Promise<Move[]> {
+    if (!this.c.changed && this.c.newOrders.size === 0) return [];
+    return this.postings(this.fillIds, lookup);
   }
 
   private async insertFills(): Promise<number[]> {
@@ -198,17 +190,30 @@ export class BatchWriter {
     return ids;
   }
 
-  private async postings(fillIds: number[]): Promise<Move[]> {
+  /** The users whose accounts the batch's postings move money on. */
+  movedUsers(): number[] {
     const users = new Set<number>();
     for (const { move } of this.c.moves) {
       for (const a of [move.from, move.to]) if (a.kind === 'available' || a.kind === 'reserved') users.add(a.userId);
     }
-    const accounts = await userAccountsOf(this.m, [...users]);
-    const fees = await systemAccountId(this.m, 'house:fees');
+    return [...users];
+  }
+
+  /**
+   * The batch's postings as account moves. `lookup`: account ids already read (a transaction of
+   * several markets reads every batch's users at once, see `sharedMoves`); missing ones are read here.
+   */
+  private async postings(fillIds: number[], lookup?: AccountLookup): Promise<Move[]> {
+    const users = this.movedUsers();
+    const known = lookup?.accounts ?? new Map<number, UserAccounts>();
+    const missing = users.filter((u) => !known.has(u));
+    if (missing.length > 0) for (const [u, a] of await userAccountsOf(this.m, missing)) known.set(u, a);
+    const fees = lookup?.fees ?? await systemAccountId(this.m, 'house:fees');
+    if (lookup) lookup.fees = fees;
     const idOf = (a: AccountRef): number => {
       if (a.kind === 'escrow') return this.market.escrowAccountId;
       if (a.kind === 'fees') return fees;
-      return accounts.get(a.userId)![a.kind];
+      return known.get(a.userId)![a.kind];
     };
     return this.c.moves.filter(({ ref }) => ref.type !== 'order' || !this.transient.has(ref.id)).map(({ move, ref }) => ({
       from: idOf(move.from),
@@ -239,18 +244,6 @@ export class BatchWriter {
          FROM unnest($2::bigint[], $3::text[], $4::int[], $5::int[]) AS p(user_id, outcome, shares, reserved)
         WHERE t.user_id = p.user_id AND t.market_id = $1 AND t.outcome = p.outcome`,
       cols,
-    );
-  }
-
-  private async writeVolume(): Promise<void> {
-    const vs = [...this.c.volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
-    if (vs.length === 0) return;
-    await this.m.query(
-      `INSERT INTO taker_volume (user_id, day, notional_kop)
-       SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
-         FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
-       ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
-      [vs.map(([u]) => u), vs.map(([, v]) => v), this.now],
     );
   }
 }
@@ -285,4 +278,87 @@ export function transientMakerOrders(c: Pick<BatchChanges, 'newOrders' | 'moves'
 /** Column arrays for an `unnest` insert. */
 function columns<T>(rows: readonly T[], getters: ((row: T) => unknown)[]): unknown[][] {
   return getters.map((g) => rows.map(g));
+}
+
+/**
+ * Adds today's taker notional per user (`volumeAdded`: user id → kop) to `taker_volume`, rows
+ * locked in user order so concurrent batches cannot deadlock on them. `now`: the batch's clock, ms.
+ */
+export async function writeTakerVolume(m: EntityManager, volumeAdded: ReadonlyMap<number, number>, now: number): Promise<void> {
+  const vs = [...volumeAdded.entries()].filter(([, v]) => v > 0).sort((a, b) => a[0] - b[0]);
+  if (vs.length === 0) return;
+  await m.query(
+    `INSERT INTO taker_volume (user_id, day, notional_kop)
+     SELECT v.user_id, (to_timestamp($3 / 1000.0) AT TIME ZONE 'UTC')::date, v.kop
+       FROM unnest($1::bigint[], $2::bigint[]) AS v(user_id, kop)
+     ON CONFLICT (user_id, day) DO UPDATE SET notional_kop = taker_volume.notional_kop + EXCLUDED.notional_kop`,
+    [vs.map(([u]) => u), vs.map(([, v]) => v), now],
+  );
+}
+
+/** Account ids shared by the batches of one transaction: user id → accounts, and the house fees account. */
+export interface AccountLookup {
+  accounts: Map<number, UserAccounts>;
+  fees?: number;
+}
+
+/** What a batch changes on its market row. */
+interface MarketChange {
+  id: number;
+  lastPrice: number | null;
+  tradedKop: number;
+  closing: boolean;
+}
+
+/**
+ * Rows the batches of a transaction of several markets leave to one statement each, written by
+ * {@link writeDeferred} after every batch's `writeOwn(defer)`: their new orders (of batches without
+ * fills) and their market rows.
+ */
+export interface DeferredRows {
+  orders: { marketId: number; order: NewOrder }[];
+  markets: MarketChange[];
+}
+
+/** Writes {@link DeferredRows}: one INSERT of orders, one UPDATE of markets, whatever the number of markets. */
+export async function writeDeferred(m: EntityManager, rows: DeferredRows): Promise<void> {
+  if (rows.orders.length > 0) await insertOrders(m, rows.orders);
+  if (rows.markets.length > 0) await updateMarkets(m, rows.markets);
+}
+
+async function insertOrders(m: EntityManager, rows: readonly { marketId: number; order: NewOrder }[]): Promise<void> {
+  await m.query(
+    `INSERT INTO orders (id, market_id, user_id, intent, price, qty, spend_kop, remaining, filled, kind, tif,
+                         post_only, expires_at, status, cost_kop, fee_kop, cancel_reason, idempotency_key)
+     SELECT o.id, o.market_id, o.user_id, o.intent, o.price, o.qty, o.spend, o.remaining, o.filled, o.kind, o.tif,
+            o.post_only, to_timestamp(o.expires / 1000.0), o.status, o.cost, o.fee, o.reason, o.key
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::int[], $7::bigint[], $8::int[],
+                   $9::int[], $10::text[], $11::text[], $12::bool[], $13::bigint[], $14::text[], $15::bigint[],
+                   $16::bigint[], $17::text[], $18::text[])
+         AS o(id, market_id, user_id, intent, price, qty, spend, remaining, filled, kind, tif, post_only, expires, status,
+              cost, fee, reason, key)`,
+    columns(rows, [
+      (r) => r.order.id, (r) => r.marketId, (r) => r.order.userId, (r) => r.order.intent, (r) => r.order.bookPrice, (r) => r.order.qty,
+      (r) => r.order.spendKop, (r) => r.order.remaining, (r) => r.order.filled, (r) => r.order.kind, (r) => r.order.tif,
+      (r) => r.order.postOnly, (r) => r.order.expiresAt, (r) => r.order.status, (r) => r.order.costKop, (r) => r.order.feeKop,
+      (r) => r.order.cancelReason, (r) => r.order.idempotencyKey,
+    ]),
+  );
+}
+
+/** Bumps each market's book version and applies its price, volume and close; returns market id → new book version. */
+async function updateMarkets(m: EntityManager, changes: readonly MarketChange[]): Promise<Map<number, number>> {
+  // TypeORM returns [rows, affected] for an UPDATE ... RETURNING on Postgres.
+  const [rows]: [{ id: string; book_version: string }[]] = await m.query(
+    `UPDATE markets m SET book_version = m.book_version + 1, last_price = COALESCE(c.price, m.last_price),
+            volume_kop = m.volume_kop + c.traded,
+            -- Only an open market closes: a late close command (deadline sweep queued before an
+            -- early resolution) must not turn a proposed, resolved or settled market back.
+            status = CASE WHEN c.closing AND m.status = 'open' THEN 'closed' ELSE m.status END,
+            closed_at = CASE WHEN c.closing AND m.status = 'open' THEN now() ELSE m.closed_at END
+       FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::bool[]) AS c(id, price, traded, closing)
+      WHERE m.id = c.id RETURNING m.id, m.book_version`,
+    columns(changes, [(c) => c.id, (c) => c.lastPrice, (c) => c.tradedKop, (c) => c.closing]),
+  );
+  return new Map(rows.map((r) => [Number(r.id), Number(r.book_version)]));
 }

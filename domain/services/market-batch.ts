@@ -6,12 +6,13 @@ import {
 import { outcomeOf } from '../exchange/intent';
 import type { Fill, Intent, RestingOrder } from '../exchange/types';
 import type { OrderStatus } from '../entities';
+import type { Move } from '../ledger/ledger';
 import { kop, type Kop } from '../money';
 import type {
   CancelAllCommand, CancelOrderCommand, CommandResult, MatchingCommand, OrderOutcome, PlaceOrderCommand,
 } from './commands';
-import { loadMakerState } from './maker-state';
-import { BatchWriter, type BatchChanges, type LockedMarket, type NewOrder, type OrderDelta, type PositionDelta, type Ref } from './market-batch-writer';
+import { loadMakerState, loadMakerStates, type MakerState } from './maker-state';
+import { BatchWriter, type AccountLookup, type BatchChanges, type DeferredRows, type LockedMarket, type NewOrder, type OrderDelta, type PositionDelta, type Ref } from './market-batch-writer';
 import { fail, isFailureCode } from './result';
 import { exclusionBlock, exclusionsOf } from './responsible-use';
 import { takerVolume, takerVolumes } from './volume';
@@ -51,18 +52,79 @@ export interface Notice {
  *
  * Must run inside a transaction holding the market row lock (see matching.ts).
  */
+/**
+ * The not yet written balance and volume changes of every batch of one transaction that applies
+ * several markets (matching.ts `drainMarkets`): the batches share these maps, so a later market's
+ * batch sees the money an earlier one spent or freed although the postings are written once, for
+ * all of them, at the end. Absent, a batch keeps its own.
+ */
+export interface GroupLedger {
+  /** user id → change of the user's available kop. */
+  availDelta: Map<number, number>;
+  /** user id → taker notional added today, kop. */
+  volumeAdded: Map<number, number>;
+}
+
+/**
+ * What the batches of one transaction will read before applying their place commands, read for
+ * all of them at once (a handful of statements whatever the number of markets): earlier orders by
+ * idempotency key, fresh order ids (in increasing order; each batch takes as many as it has
+ * places, so its ids keep time priority), and the takers' balances, 30-day volumes, self-exclusions
+ * and, per market, positions (key `market:user:outcome`).
+ */
+export interface GroupPrefetch {
+  orders: Map<string, NewOrder>;
+  ids: number[];
+  balances: Map<number, number>;
+  volumes: Map<number, number>;
+  exclusions: Map<number, Date>;
+  positions: Map<string, { shares: number; reserved: number }>;
+  /** The markets' house makers (a market absent has none), read when the group has several markets. */
+  makers?: Map<number, MakerState>;
+}
+
+/** Reads a {@link GroupPrefetch} for the place commands of `parts` (one entry per market). */
+export async function prefetchPlaces(
+  m: EntityManager, parts: readonly { marketId: number; cmds: readonly MatchingCommand[] }[],
+): Promise<GroupPrefetch> {
+  const places = parts.flatMap((p) => p.cmds.filter((c): c is PlaceOrderCommand => c.type === 'place'));
+  const users = [...new Set(places.map((c) => c.userId))];
+  const markets = parts.filter((p) => p.cmds.some((c) => c.type === 'place')).map((p) => p.marketId);
+  const out: GroupPrefetch = { orders: new Map(), ids: [], balances: new Map(), volumes: new Map(), exclusions: new Map(), positions: new Map() };
+  if (places.length === 0) return out;
+  // One connection per transaction: these run one after another (pg queues them anyway).
+  const orders = await m.query(
+    `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
+       FROM orders WHERE idempotency_key = ANY($1::text[])`, [places.map((c) => c.idempotencyKey)]);
+  const ids = await m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]);
+  const balances = await m.query(
+    `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]);
+  const volumes = await takerVolumes(m, users);
+  out.exclusions = await exclusionsOf(m, users);
+  const positions = await m.query(
+    `SELECT market_id, user_id, outcome, shares, reserved FROM positions WHERE market_id = ANY($1::bigint[]) AND user_id = ANY($2::bigint[])`,
+    [markets, users]);
+  for (const r of orders) out.orders.set(r.idempotency_key, orderFromRow(r));
+  out.ids = ids.map((r: { id: string }) => Number(r.id)).sort((a: number, b: number) => a - b);
+  for (const r of balances) out.balances.set(Number(r.user_id), Number(r.balance));
+  for (const [u, v] of volumes) out.volumes.set(u, v);
+  for (const r of positions) out.positions.set(`${r.market_id}:${r.user_id}:${r.outcome}`, { shares: r.shares, reserved: r.reserved });
+  if (parts.length > 1) out.makers = await loadMakerStates(m, parts.map((p) => p.marketId));
+  return out;
+}
+
 export class MarketBatch {
   readonly notices: Notice[] = [];
   private readonly moves: { move: MoneyMove; ref: Ref }[] = [];
   private readonly availLoaded = new Map<number, number>();
-  private readonly availDelta = new Map<number, number>();
+  private readonly availDelta: Map<number, number>;
   private readonly posLoaded = new Map<string, { shares: number; reserved: number }>();
   private readonly posDelta = new Map<string, PositionDelta>();
   private readonly newOrders = new Map<number, NewOrder>();
   private readonly newByKey = new Map<string, NewOrder>();
   private readonly deltas = new Map<number, OrderDelta>();
   private readonly fills: Fill[] = [];
-  private readonly volumeAdded = new Map<number, number>();
+  private readonly volumeAdded: Map<number, number>;
   private readonly volume30d = new Map<number, number>();
   /** Self-exclusion ends of the batch's takers (issue 9), null when never excluded. */
   private readonly excludedUntil = new Map<number, Date | null>();
@@ -76,6 +138,8 @@ export class MarketBatch {
   private closing = false;
   /** Orders cancelled by this batch's first `close` (later ones find the book empty). */
   private closedOrders = 0;
+  /** The group's reads (prepare), when this batch is one of several markets'. */
+  private pre: GroupPrefetch | undefined;
   /** The market's maker, loaded at first use; null: the market has none. */
   private maker: MakerSim | null | undefined = undefined;
 
@@ -84,41 +148,36 @@ export class MarketBatch {
     private readonly market: LockedMarket,
     readonly book: OrderBook,
     private readonly now: number,
-  ) {}
+    group?: GroupLedger,
+  ) {
+    this.availDelta = group?.availDelta ?? new Map();
+    this.volumeAdded = group?.volumeAdded ?? new Map();
+  }
 
   /**
    * Reads in a few statements what the commands will need (earlier orders with their keys, order
    * ids, the takers' balances, volumes and positions), so that applying them costs no round trip.
    */
-  async prepare(cmds: readonly MatchingCommand[]): Promise<void> {
+  async prepare(cmds: readonly MatchingCommand[], pre?: GroupPrefetch): Promise<void> {
     const places = cmds.filter((c): c is PlaceOrderCommand => c.type === 'place');
     if (places.length === 0) return;
-    const m = this.m;
     const users = [...new Set(places.map((c) => c.userId))];
-    // One connection per transaction: these run one after another (pg queues them anyway).
-    const orders = await m.query(
-      `SELECT id, user_id, intent, price, qty, remaining, filled, status, cost_kop, fee_kop, cancel_reason, idempotency_key
-         FROM orders WHERE idempotency_key = ANY($1::text[])`, [places.map((c) => c.idempotencyKey)]);
-    const ids = await m.query(`SELECT nextval('orders_id_seq') AS id FROM generate_series(1, $1)`, [places.length]);
-    const balances = await m.query(
-      `SELECT user_id, balance FROM accounts WHERE user_id = ANY($1::bigint[]) AND kind = 'available'`, [users]);
-    const volumes = await takerVolumes(m, users);
-    const exclusions = await exclusionsOf(m, users);
-    const positions = await m.query(
-      `SELECT user_id, outcome, shares, reserved FROM positions WHERE market_id = $1 AND user_id = ANY($2::bigint[])`,
-      [this.market.id, users]);
-    for (const r of orders) this.known.set(r.idempotency_key, orderFromRow(r));
-    for (const c of places) this.lookedUp.add(c.idempotencyKey);
-    for (const r of ids) this.ids.push(Number(r.id));
-    for (const u of users) {
-      this.availLoaded.set(u, 0);
-      this.volume30d.set(u, 0);
-      for (const o of ['YES', 'NO']) this.posLoaded.set(`${u}:${o}`, { shares: 0, reserved: 0 });
+    this.pre = pre;
+    const got = pre ?? await prefetchPlaces(this.m, [{ marketId: this.market.id, cmds }]);
+    for (const c of places) {
+      const known = got.orders.get(c.idempotencyKey);
+      if (known) this.known.set(c.idempotencyKey, known);
+      this.lookedUp.add(c.idempotencyKey);
     }
-    for (const r of balances) this.availLoaded.set(Number(r.user_id), Number(r.balance));
-    for (const [u, v] of volumes) this.volume30d.set(u, v);
-    for (const u of users) this.excludedUntil.set(u, exclusions.get(u) ?? null);
-    for (const r of positions) this.posLoaded.set(`${r.user_id}:${r.outcome}`, { shares: r.shares, reserved: r.reserved });
+    this.ids.push(...got.ids.splice(0, places.length));
+    for (const u of users) {
+      this.availLoaded.set(u, got.balances.get(u) ?? 0);
+      this.volume30d.set(u, got.volumes.get(u) ?? 0);
+      this.excludedUntil.set(u, got.exclusions.get(u) ?? null);
+      for (const o of ['YES', 'NO']) {
+        this.posLoaded.set(`${u}:${o}`, got.positions.get(`${this.market.id}:${u}:${o}`) ?? { shares: 0, reserved: 0 });
+      }
+    }
   }
 
   /** Applies one command in memory. Expected failures are results; exceptions are bugs. */
@@ -138,7 +197,7 @@ export class MarketBatch {
    */
   private async makerSim(): Promise<MakerSim | null> {
     if (this.maker === undefined) {
-      const loaded = await loadMakerState(this.m, this.market.id);
+      const loaded = this.pre?.makers ? this.pre.makers.get(this.market.id) ?? null : await loadMakerState(this.m, this.market.id);
       this.maker = loaded === null ? null : { params: loaded.params, inv: loaded.inv, nextId: () => this.takeId() };
     }
     if (this.maker !== null) await this.topUpIds(MAKER_ID_RESERVE);
@@ -423,6 +482,11 @@ export class MarketBatch {
     return this.lastPrice;
   }
 
+  /** The market's status as locked for the batch ('open', 'closed', ...). */
+  get marketStatus(): string {
+    return this.market.status;
+  }
+
   /** The batch ran `close`: trading stops when it commits. */
   get isClosing(): boolean {
     return this.closing;
@@ -439,12 +503,17 @@ export class MarketBatch {
   /**
    * Like flush, in two steps: `flushOwn` writes what only this market touches and returns the new
    * book version; the returned `shared` writes the postings and taker volume (row locks shared
-   * with other markets' batches), to be called last before commit (matching.ts).
+   * with other markets' batches), to be called last before commit (matching.ts); `sharedMoves`
+   * returns those postings unwritten instead, for a transaction of several markets to post at once
+   * (then the taker volume of the shared GroupLedger is written by that caller). With `defer`, the
+   * new orders (when the batch has no fills) and the market row are left in it for writeDeferred.
    */
-  async flushOwn(): Promise<{ version: number; shared: () => Promise<void> }> {
+  async flushOwn(defer?: DeferredRows): Promise<{
+    version: number; shared: () => Promise<void>; sharedMoves: (lookup?: AccountLookup) => Promise<Move[]>; movedUsers: () => number[];
+  }> {
     const writer = new BatchWriter(this.m, this.market, this.now, this.changes());
-    const version = await writer.writeOwn();
-    return { version, shared: () => writer.writeShared() };
+    const version = await writer.writeOwn(defer);
+    return { version, shared: () => writer.writeShared(), sharedMoves: (lookup) => writer.sharedMoves(lookup), movedUsers: () => writer.movedUsers() };
   }
 
   /** What the batch decided, for the writer. */

@@ -25,3 +25,21 @@ export async function openMarket(ds: DataSource, title = 'Will it rain tomorrow?
   if (!r.ok) throw new Error(r.code);
   return r.market.id;
 }
+
+/**
+ * `count` open markets (deadline `hours` ahead, no house maker) with their escrow accounts and
+ * `created` events, in three set-based statements: thousands take well under a second. Returns their ids.
+ */
+export async function seedOpenMarkets(ds: DataSource, count: number, hours = 24): Promise<number[]> {
+  return ds.transaction(async (m) => {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO markets (title, category, deadline)
+       SELECT 'Seeded market ' || g, 'other', now() + make_interval(hours => $2::int) FROM generate_series(1, $1::int) g RETURNING id`,
+      [count, hours]);
+    const ids = rows.map((r) => Number(r.id));
+    await m.query(
+      `INSERT INTO accounts (code, kind, market_id) SELECT 'market:' || id || ':escrow', 'escrow', id FROM unnest($1::bigint[]) AS id`, [ids]);
+    await m.query(`INSERT INTO market_events (market_id, kind, data) SELECT id, 'created', '{}' FROM unnest($1::bigint[]) AS id`, [ids]);
+    return ids;
+  });
+}

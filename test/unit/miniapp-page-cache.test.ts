@@ -44,6 +44,22 @@ describe('PageCache', () => {
     expect(await text(cache.get(7, 'all', async () => 'after'))).toBe('after');
   });
 
+  it('holds a bounded number of scope generations, and a scope dropped from them is never served stale', async () => {
+    const cache = new PageCache(60_000, 100, 3);
+    let loads = 0;
+    const load = async () => `v${++loads}`;
+    // Scope 1 cached at generation 0, bumped, cached again: its page now is v2.
+    expect(await text(cache.get(1, 'p', load))).toBe('v1');
+    cache.bump(1);
+    expect(await text(cache.get(1, 'p', load))).toBe('v2');
+    // 10 000 markets bumped: only 3 generations held.
+    for (let scope = 2; scope < 10_002; scope++) cache.bump(scope);
+    expect(cache.scopeCount).toBe(3);
+    // Scope 1's generation was dropped: neither v1 (generation 0) nor v2 comes back, a fresh load does.
+    expect(await text(cache.get(1, 'p', load))).toBe('v3');
+    expect(await text(cache.get(1, 'p', load))).toBe('v3');
+  });
+
   it('keeps nothing for a load that found no page, and forgets pages after the ttl', async () => {
     const cache = new PageCache(50);
     expect(await text(cache.get(3, 'x', async () => undefined))).toBeUndefined();

@@ -34,10 +34,24 @@ interface Loader {
 export class PageCache {
   // Kept as UTF-8 bytes: every hit is written to the socket as is, without encoding the string again.
   private readonly pages: LRUCache<string, Buffer, Loader>;
-  private readonly scopes = new Map<number, number>();
+  /**
+   * The generation of each recently bumped scope, bounded (issue 13: 10 000 markets and their
+   * traders must not grow it without end). Generations come from one clock that only goes up; a
+   * scope not held (never bumped, or dropped) is at `floor`, which moves past the clock whenever a
+   * scope is dropped, so a dropped scope never comes back to a generation its old pages are under.
+   */
+  private readonly scopes: LRUCache<number, number>;
+  private clock = 0;
+  private floor = 0;
   private all = 0;
 
-  constructor(ttlMs = PAGE_TTL_MS, max = 20_000) {
+  /** @param scopesMax most scope generations held (default `max`). */
+  constructor(ttlMs = PAGE_TTL_MS, max = 20_000, scopesMax = max) {
+    this.scopes = new LRUCache<number, number>({
+      max: scopesMax, dispose: (_gen, _scope, reason) => {
+        if (reason === 'evict') this.floor = ++this.clock;
+      },
+    });
     this.pages = new LRUCache<string, Buffer, Loader>({
       max, ttl: ttlMs, fetchMethod: async (_key, _stale, { context }) => {
         const page = await context.load();
@@ -49,12 +63,17 @@ export class PageCache {
   /** The page of `scope` and `part` (UTF-8 bytes), made by `load` once per generation and ttl. */
   get(scope: number, part: string, load: () => Promise<string | undefined>): Promise<Buffer | undefined> {
     // A load that started before a bump is stored under the old generation and never read again.
-    return this.pages.fetch(`${this.all}:${scope}:${this.scopes.get(scope) ?? 0}:${part}`, { context: { load } });
+    return this.pages.fetch(`${this.all}:${scope}:${this.scopes.get(scope) ?? this.floor}:${part}`, { context: { load } });
   }
 
   /** Something of `scope` changed: later reads of it load afresh. */
   bump(scope: number): void {
-    this.scopes.set(scope, (this.scopes.get(scope) ?? 0) + 1);
+    this.scopes.set(scope, ++this.clock);
+  }
+
+  /** Scope generations held now (tests). */
+  get scopeCount(): number {
+    return this.scopes.size;
   }
 
   /** Something of every scope may have changed. */
