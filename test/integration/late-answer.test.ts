@@ -6,7 +6,7 @@ import { kop } from '../../domain/money';
 import { BookCache } from '../../domain/services/book-cache';
 import { lateUnnotified, markLate, pruneCommands } from '../../domain/services/command-log';
 import type { PlaceOrderCommand } from '../../domain/services/commands';
-import { drainMarket } from '../../domain/services/matching';
+import { drainMarket, drainMarkets } from '../../domain/services/matching';
 import { Queues } from '../../jobs/queues';
 import { lateResultMessages } from '../../messages/order-result';
 import { LATE_REDELIVER_MS, MatchingSupervisor } from '../../workers/matching';
@@ -139,4 +139,27 @@ test('retention keeps an applied late command whose result is not told yet, dele
   await ds.query(`UPDATE commands SET late_notified_at = now() - interval '2 days' WHERE idempotency_key = 'owed'`);
   await pruneCommands(ds, new Date(Date.now() - 86_400_000), 1_000);
   expect(await ds.query(`SELECT 1 FROM commands WHERE idempotency_key = 'owed'`)).toEqual([]);
+});
+
+test('one drain transaction of several markets returns each market its own late commands', async () => {
+  const other = await openMarket(ds, 'Late answers, too?');
+  const prefix = `late-${randomBytes(4).toString('hex')}`;
+  const queues = new Queues(ds, REDIS, prefix);
+  try {
+    // No workers: both time out as the bot's would, and both are marked late.
+    expect(await queues.submit(order('late-group-1'), 200)).toMatchObject({ code: 'order_queued' });
+    expect(await queues.submit({ ...order('late-group-2'), marketId: other }, 200)).toMatchObject({ code: 'order_queued' });
+    expect(await queues.markLate('late-group-1', user.chatId)).toBeNull();
+    expect(await queues.markLate('late-group-2', user.chatId)).toBeNull();
+    const outs = await drainMarkets(ds, new BookCache(), marketId, { max: 500, maxMarkets: 64, alongBelow: 50, claim: (c, most) => c.slice(0, most) });
+    const byMarket = new Map(outs.map((o) => [o.marketId, o]));
+    expect([...byMarket.keys()].sort()).toEqual([marketId, other].sort());
+    for (const [id, key] of [[marketId, 'late-group-1'], [other, 'late-group-2']] as const) {
+      const o = byMarket.get(id)!;
+      const mine = o.cmds.find((p) => p.cmd.idempotencyKey === key)!;
+      expect(o.late).toEqual([{ seq: mine.seq, replyChatId: user.chatId }]);
+    }
+  } finally {
+    await queues.close();
+  }
 });
