@@ -18,6 +18,7 @@ import { isWatched } from '../../domain/read/watchlist';
 import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
 import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
+import { renderMetrics } from '../../infra/metrics';
 import { cb } from '../../messages/callback-data';
 import { fitHtml, TELEGRAM_LIMITS, visibleLength } from '../../messages/fit';
 import type { BotContext } from '../context';
@@ -239,6 +240,16 @@ async function cardImageInput(rt: BotRuntime, ctx: BotContext, model: CardModel)
   };
 }
 
+/** Renders the card image, timed into pravda_card_render_seconds. */
+async function drawCard(input: MarketCardInput): Promise<Buffer> {
+  const stop = renderMetrics.card.startTimer();
+  try {
+    return await renderMarketCard(input);
+  } finally {
+    stop();
+  }
+}
+
 /** A photo Telegram already has: its file_id and stable file_unique_id. */
 interface CachedPhoto {
   fileId: string;
@@ -290,7 +301,7 @@ export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: 
       await rt.redis.del(key);
     }
   }
-  const png = await renderMarketCard(await cardImageInput(rt, ctx, model));
+  const png = await drawCard(await cardImageInput(rt, ctx, model));
   await rememberPhoto(rt, key, await ctx.replyWithPhoto({ source: png, filename: `market-${marketId}.png` }, extra));
 }
 
@@ -318,7 +329,7 @@ export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marke
       await ctx.editMessageCaption(caption, { parse_mode: 'HTML', reply_markup: keyboard });
       return;
     }
-    const media = cached?.fileId ?? { source: await renderMarketCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
+    const media = cached?.fileId ?? { source: await drawCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
     const edited = await ctx.editMessageMedia({ type: 'photo', media, caption, parse_mode: 'HTML' }, { reply_markup: keyboard });
     if (!cached) await rememberPhoto(rt, key, edited);
   } catch (err) {
