@@ -53,10 +53,14 @@ const STEP_TIMEOUT_MS = 15_000;
 /** After a rate's window, how long bets still running may take to finish. */
 const DRAIN_MS = 20_000;
 const STAKE_KOP = 10_000;
+/** Each market's house maker budget: deep enough that 100 ₽ bets barely move the price (the default 1 000 ₽ runs dry at these rates). */
+const MAKER_BUDGET_KOP = kop(50_000_000);
 
 type Flow = 'limit' | 'market' | 'quick';
 
 interface RateResult {
+  /** Postgres transactions of the database (bot and workers; each autocommit statement is one) per answered bet. */
+  dbXactPerBet: number;
   offered: number;
   served: number;
   bets: number;
@@ -91,7 +95,9 @@ async function freePort(): Promise<number> {
 
 /** A `start.js <role>` process; resolves once it logged "started". Error lines (level ≥ 50) are collected. */
 async function startProcess(role: 'bot' | 'workers', env: Record<string, string>, errors: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'start.js'), role], {
+  // BENCH_LOAD_PROFILE_DIR: CPU profiles of both processes (written when they exit), for finding hot spots.
+  const prof = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR, `--cpu-prof-name=${role}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'bin', 'start.js'), role], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -169,6 +175,7 @@ const dataOf = (m: SimMessage, prefix: string): string | undefined => {
 class BetFailed extends Error {}
 
 interface World {
+  ds: DataSource;
   server: BotApiServer;
   bot: BotInfo;
   users: SimUser[];
@@ -221,12 +228,17 @@ async function bet(w: World, user: SimUser, flow: Flow, marketId: number, side: 
 /** Offers `rate` bets/s for SECONDS on idle users; waits up to DRAIN_MS for the last ones. */
 async function runRate(w: World, rate: number, seed: number): Promise<RateResult> {
   const rnd = mulberry32(seed);
+  const xact0 = await xacts(w.ds);
   const idle = [...w.users];
   const lat: number[] = [];
   const byFlow: Record<Flow, number[]> = { limit: [], market: [], quick: [] };
   const cardMs: number[] = [];
   const why: Record<string, number> = {};
-  const fail = (reason: string) => { why[reason] = (why[reason] ?? 0) + 1; };
+  const samples: Record<string, string> = {};
+  const fail = (reason: string, sample?: string) => {
+    why[reason] = (why[reason] ?? 0) + 1;
+    if (sample && !samples[reason]) samples[reason] = sample;
+  };
   const running = new Set<Promise<void>>();
   const flows: Flow[] = ['limit', 'market', 'quick'];
   const total = Math.round(rate * SECONDS);
@@ -251,7 +263,8 @@ async function runRate(w: World, rate: number, seed: number): Promise<RateResult
       if (r.cardMs !== undefined) cardMs.push(r.cardMs);
       lastAnswer = performance.now();
     }, (err: unknown) => {
-      fail(err instanceof BetFailed ? err.message.split(':')[0]! : (err as Error).name === 'SimTimeoutError' ? `timeout_${flow}` : `other: ${(err as Error).message.slice(0, 80)}`);
+      const msg = (err as Error).message;
+      fail(err instanceof BetFailed ? msg.split(':')[0]! : (err as Error).name === 'SimTimeoutError' ? `timeout_${flow}` : 'other', msg.slice(0, 100));
     }).finally(() => {
       running.delete(p);
       idle.push(user);
@@ -261,6 +274,7 @@ async function runRate(w: World, rate: number, seed: number): Promise<RateResult
   const windowEnd = performance.now();
   await Promise.race([Promise.all([...running]), new Promise((r) => setTimeout(r, DRAIN_MS))]);
   if (running.size > 0) why.unfinished = running.size;
+  if (Object.keys(samples).length) process.stderr.write(`load ${rate}/s failures: ${JSON.stringify(samples)}\n`);
   // Whatever is still running must end before the next rate, but it counts as failed here.
   await Promise.all([...running]);
   const seconds = (Math.max(windowEnd, lastAnswer) - t0) / 1000;
@@ -271,17 +285,26 @@ async function runRate(w: World, rate: number, seed: number): Promise<RateResult
     const v = byFlow[f].sort((a, b) => a - b);
     return [f, { n: v.length, p95: r1(pct(v, 95)) }];
   })) as RateResult['byFlow'];
+  const dbXact = (await xacts(w.ds)) - xact0;
   return {
+    dbXactPerBet: lat.length ? r1(dbXact / lat.length) : 0,
     offered: rate, served: r1(lat.length / seconds), bets: total, ok: lat.length, errors,
     p50: r1(pct(lat, 50)), p95: r1(pct(lat, 95)), p99: r1(pct(lat, 99)), byFlow: flowStats, why, cardOpenP50: r1(pct(cardMs, 50)),
   };
 }
 
-/** The markets (house makers at the default budget), all priced 50 to start. */
+/** Committed and rolled-back transactions of the bench database so far (pg_stat_database, updated with a short delay). */
+async function xacts(ds: DataSource): Promise<number> {
+  await new Promise((r) => setTimeout(r, 600));
+  const [r] = await ds.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(r.n);
+}
+
+/** The markets (house makers of MAKER_BUDGET_KOP), all priced 50 to start. */
 async function seedMarkets(ds: DataSource): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < MARKETS; i++) {
-    const r = await createMarket(ds, { title: `Load market ${i + 1}`, category: 'other', deadline: new Date(Date.now() + 30 * 86_400_000), createdBy: null });
+    const r = await createMarket(ds, { title: `Load market ${i + 1}`, category: 'other', deadline: new Date(Date.now() + 30 * 86_400_000), createdBy: null, liquidityKop: MAKER_BUDGET_KOP });
     if (!r.ok) throw new Error(r.code);
     ids.push(r.market.id);
   }
@@ -368,7 +391,7 @@ async function main(): Promise<void> {
       const posted = await sim.chooseInlineResult({ inlineQueryId: q.inlineQueryId, resultId: `m${id}` });
       cards.set(id, posted.inlineMessageId);
     }
-    const w: World = { server, bot, users, markets, cards };
+    const w: World = { ds, server, bot, users, markets, cards };
     // Warm-up, not measured: a running bot has its code compiled, fonts loaded and every card drawn once.
     await Promise.all(markets.map((id, i) => bet(w, users[i]!, 'market', id, 'YES', 50).catch(() => undefined)));
 
@@ -388,15 +411,15 @@ async function main(): Promise<void> {
     const meets = results.filter((r) => r.p95 <= GOAL_P95_MS && r.errors === 0).map((r) => r.offered);
     const ours = meets.length ? Math.max(...meets) : 0;
     process.stdout.write(JSON.stringify({
-      name: 'load', ours, baseline: BASE_RATE, ratio: r1(ours / BASE_RATE * 100) / 100, unit: 'bets/s (p95 ≤ 250 ms, 0 errors)',
+      name: 'load', ours, baseline: BASE_RATE, ratio: Math.round((ours / BASE_RATE) * 100) / 100, unit: 'bets/s (p95 ≤ 250 ms, 0 errors)',
       rates: results.map((r) => ({
-        offered: r.offered, served: r.served, bets: r.bets, ok: r.ok, errors: r.errors, p50: r.p50, p95: r.p95, p99: r.p99,
+        offered: r.offered, served: r.served, dbXactPerBet: r.dbXactPerBet, bets: r.bets, ok: r.ok, errors: r.errors, p50: r.p50, p95: r.p95, p99: r.p99,
         cardOpenP50: r.cardOpenP50, byFlow: r.byFlow, ...(Object.keys(r.why).length ? { why: r.why } : {}),
       })),
       logErrors: logErrors.length, ...(logErrors.length ? { firstLogError: logErrors[0]!.slice(0, 200) } : {}),
       botRssMb: memory.botMb, workersRssMb: memory.workersMb, memoryGoalMb: { bot: 200, workers: 300 },
       cardRenderP50Ms: render.p50Ms, cardRenders: render.count,
-      cardViews: views.views, repeatedCardViews: views.repeated, fileIdShare: views.repeated ? r1((views.byFileId / views.repeated) * 1000) / 1000 : 0,
+      cardViews: views.views, repeatedCardViews: views.repeated, fileIdShare: views.repeated ? Math.round((views.byFileId / views.repeated) * 1000) / 1000 : 0,
       seconds: SECONDS, users: USERS, markets: MARKETS, offeredRates: RATES, flowMix: 'limit:market:quick 1:1:1', telegramLimits: false,
     }) + '\n');
   } finally {
