@@ -391,6 +391,7 @@ async function main(): Promise<void> {
       const posted = await sim.chooseInlineResult({ inlineQueryId: q.inlineQueryId, resultId: `m${id}` });
       cards.set(id, posted.inlineMessageId);
     }
+    const rssAtStart = { bot: rssMb(botProc.pid!), workers: rssMb(workersProc.pid!) };
     const w: World = { ds, server, bot, users, markets, cards };
     // Warm-up, not measured: a running bot has its code compiled, fonts loaded and every card drawn once.
     await Promise.all(markets.map((id, i) => bet(w, users[i]!, 'market', id, 'YES', 50).catch(() => undefined)));
@@ -406,6 +407,7 @@ async function main(): Promise<void> {
 
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     const render = histogramP50(metrics, 'pravda_card_render_seconds');
+    const gauge = (name: string) => Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)`, 'm').exec(metrics)?.[1] ?? 0) / 1048576);
     const memory = { botMb: rssMb(botProc.pid!), workersMb: rssMb(workersProc.pid!) };
     const views = cardViews(server, bot);
     const meets = results.filter((r) => r.p95 <= GOAL_P95_MS && r.errors === 0).map((r) => r.offered);
@@ -417,7 +419,7 @@ async function main(): Promise<void> {
         cardOpenP50: r.cardOpenP50, byFlow: r.byFlow, ...(Object.keys(r.why).length ? { why: r.why } : {}),
       })),
       logErrors: logErrors.length, ...(logErrors.length ? { firstLogError: logErrors[0]!.slice(0, 200) } : {}),
-      botRssMb: memory.botMb, workersRssMb: memory.workersMb, memoryGoalMb: { bot: 200, workers: 300 },
+      botRssMb: memory.botMb, botRssAtStartMb: rssAtStart.bot, workersRssAtStartMb: rssAtStart.workers, botHeapMb: gauge('nodejs_heap_size_used_bytes'), botExternalMb: gauge('nodejs_external_memory_bytes'), workersRssMb: memory.workersMb, memoryGoalMb: { bot: 200, workers: 300 },
       cardRenderP50Ms: render.p50Ms, cardRenders: render.count,
       cardViews: views.views, repeatedCardViews: views.repeated, fileIdShare: views.repeated ? Math.round((views.byFileId / views.repeated) * 1000) / 1000 : 0,
       seconds: SECONDS, users: USERS, markets: MARKETS, offeredRates: RATES, flowMix: 'limit:market:quick 1:1:1', telegramLimits: false,
