@@ -98,7 +98,8 @@ async function startProcess(role: 'bot' | 'workers', env: Record<string, string>
   // BENCH_LOAD_PROFILE_DIR: CPU profiles of both processes (written when they exit), for finding hot spots.
   const prof = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR, `--cpu-prof-name=${role}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'bin', 'start.js'), role], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    // MALLOC_ARENA_MAX as the Docker image sets it.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let buf = '';

@@ -19,7 +19,7 @@ import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
 import { isWatched } from '../../domain/read/watchlist';
 import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
-import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
+import { renderOffThread, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
 import { renderMetrics } from '../../infra/metrics';
 import { cb } from '../../messages/callback-data';
 import { fitHtml, TELEGRAM_LIMITS, visibleLength } from '../../messages/fit';
@@ -242,11 +242,14 @@ async function cardImageInput(rt: BotRuntime, ctx: BotContext, model: CardModel)
   };
 }
 
-/** Renders the card image, timed into pravda_card_render_seconds. */
+/**
+ * Renders the card image on the render thread (render/thread.ts: the bot's event loop keeps
+ * serving other updates meanwhile), timed into pravda_card_render_seconds.
+ */
 async function drawCard(input: MarketCardInput): Promise<Buffer> {
   const stop = renderMetrics.card.startTimer();
   try {
-    return await renderMarketCard(input);
+    return await renderOffThread({ kind: 'card', input });
   } finally {
     stop();
   }
