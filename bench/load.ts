@@ -96,7 +96,7 @@ async function freePort(): Promise<number> {
 /** A `start.js <role>` process; resolves once it logged "started". Error lines (level ≥ 50) are collected. */
 async function startProcess(role: 'bot' | 'workers', env: Record<string, string>, errors: string[]): Promise<ChildProcess> {
   // BENCH_LOAD_PROFILE_DIR: CPU profiles of both processes (written when they exit), for finding hot spots.
-  const prof = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR, `--cpu-prof-name=${role}.cpuprofile`] : [];
+  const prof = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR] : [];
   const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'bin', 'start.js'), role], {
     // MALLOC_ARENA_MAX as the Docker image sets it.
     env: { ...process.env, MALLOC_ARENA_MAX: '2', ...env, LOG_LEVEL: 'info' },

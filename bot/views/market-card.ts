@@ -56,14 +56,13 @@ interface CardModel {
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
   const m = rt.ds.manager;
-  const market = await getMarket(m, marketId);
+  // Independent reads, side by side: a card view waits for the slowest, not for their sum.
+  const [market, { free, openOrders }, q, clarifications, extras, watched] = await Promise.all([
+    getMarket(m, marketId), holdingIn(m, userId, marketId), quote(m, marketId), clarificationsOf(m, marketId, CARD_CLARIFICATIONS),
+    cardExtrasOf(m, [marketId]), isWatched(m, userId, marketId),
+  ]);
   if (!market) return null;
-  const { free, openOrders } = await holdingIn(m, userId, marketId);
-  return {
-    market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders,
-    clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS), extras: (await cardExtrasOf(m, [marketId])).get(marketId),
-    watched: await isWatched(m, userId, marketId),
-  };
+  return { market, state: tradingState(market), quote: q, free, openOrders, clarifications, extras: extras.get(marketId), watched };
 }
 
 /** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
