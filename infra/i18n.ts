@@ -72,7 +72,8 @@ export function t(lang: Language, key: string, vars: Vars = {}): string {
  * again (buttons, labels, a market's prices for every viewer), while i18next's lookup,
  * interpolation and plural rules cost real CPU on every call.
  */
-const made = new LRUCache<string, string>({ max: 20_000 });
+// Bounded by characters too: a text may carry a market's description.
+const made = new LRUCache<string, string>({ max: 20_000, maxSize: 4_000_000, sizeCalculation: (text, id) => text.length + id.length });
 
 function remembered(kind: 'p' | 'h', lang: Language, key: string, vars: Vars, make: () => string): string {
   const id = `${kind}\u0000${lang}\u0000${key}\u0000${JSON.stringify(vars)}`;
