@@ -32,6 +32,21 @@ export class BotContext extends Context {
   lang: Language = DEFAULT_LANGUAGE;
   /** Whether the callback query of this update got its answer (the error boundary answers otherwise). */
   callbackAnswered = false;
+  /** This update's shared reads, by key (see `once`). */
+  readonly reads = new Map<string, Promise<unknown>>();
+
+  /**
+   * `load()` at most once per update under `key`: several steps of one handler that need the same
+   * row (a market, say) share one read. Only for reads the handler does not change afterwards.
+   */
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.reads.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      this.reads.set(key, p);
+    }
+    return p;
+  }
 
   /** A text for a message sent with `parse_mode: 'HTML'` (variables escaped). */
   t(key: string, vars?: Vars): string {

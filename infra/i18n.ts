@@ -9,6 +9,7 @@
  * (`{ code, vars }` with raw kop) are turned into words by the locale file alone.
  */
 import i18next, { type i18n } from 'i18next';
+import { LRUCache } from 'lru-cache';
 import en from '../locales/en.json';
 import ru from '../locales/ru.json';
 import { formatBps, formatKop, formatPercent } from './format';
@@ -62,7 +63,26 @@ const instance = createI18n();
  * A missing key falls back to ru, then to the key itself (the unit tests keep that from happening).
  */
 export function t(lang: Language, key: string, vars: Vars = {}): string {
-  return instance.t(key, { ...vars, lng: lang });
+  return remembered('p', lang, key, vars, () => instance.t(key, { ...vars, lng: lang }));
+}
+
+/**
+ * Texts already made, by kind, language, key and variables. A text is a pure function of those
+ * (the resources and formatters never change after start), and the same ones come again and
+ * again (buttons, labels, a market's prices for every viewer), while i18next's lookup,
+ * interpolation and plural rules cost real CPU on every call.
+ */
+// Bounded by characters too: a text may carry a market's description.
+const made = new LRUCache<string, string>({ max: 20_000, maxSize: 4_000_000, sizeCalculation: (text, id) => text.length + id.length });
+
+function remembered(kind: 'p' | 'h', lang: Language, key: string, vars: Vars, make: () => string): string {
+  const id = `${kind}\u0000${lang}\u0000${key}\u0000${JSON.stringify(vars)}`;
+  let text = made.get(id);
+  if (text === undefined) {
+    text = make();
+    made.set(id, text);
+  }
+  return text;
 }
 
 /**
@@ -71,7 +91,7 @@ export function t(lang: Language, key: string, vars: Vars = {}): string {
  * neither break the markup nor inject tags.
  */
 export function th(lang: Language, key: string, vars: Vars = {}): string {
-  return instance.t(key, { ...vars, lng: lang, interpolation: { escapeValue: true } });
+  return remembered('h', lang, key, vars, () => instance.t(key, { ...vars, lng: lang, interpolation: { escapeValue: true } }));
 }
 
 /** Whether `key` has a text in `lang` itself (no fallback). */

@@ -51,3 +51,11 @@ export const monitorMetrics = {
   alerts: new Counter({ name: 'pravda_alerts_total', help: 'Incidents alerted to ALERT_CHAT_ID, by kind', labelNames: ['kind'] as const, registers: [registry] }),
   audits: new Counter({ name: 'pravda_audits_total', help: 'Scheduled audits by result (ok/violation)', labelNames: ['result'] as const, registers: [registry] }),
 };
+
+/** Images the bot draws (render/): the market card's chart and PNG encode, measured where the bot asks for it. */
+export const renderMetrics = {
+  card: new Histogram({
+    name: 'pravda_card_render_seconds', help: 'Time to render one market card image (chart and PNG encode)',
+    buckets: [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5], registers: [registry],
+  }),
+};

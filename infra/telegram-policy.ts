@@ -13,6 +13,7 @@ import {
   BrokenCircuitError, ConsecutiveBreaker, DelegateBackoff, circuitBreaker, handleWhen, retry, wrap,
   type CircuitBreakerPolicy, type IPolicy,
 } from 'cockatiel';
+import { Agent } from 'node:http';
 import { TelegramError, type Telegram } from 'telegraf';
 import { telegramMetrics } from './metrics';
 
@@ -23,6 +24,18 @@ export const MAX_ATTEMPTS = 3;
 export const MAX_RETRY_AFTER_SEC = 10;
 export const BREAK_AFTER = 5;
 export const HALF_OPEN_AFTER_MS = 10_000;
+
+/**
+ * Telegraf keeps connections alive to an https Bot API (its default agent) but drops the agent for
+ * an http one (a self-hosted Bot API server, TELEGRAM_API_ROOT=http://…), so every call there
+ * would open a new TCP connection; give it a keep-alive agent, one per process (telegraf makes a
+ * Telegram instance per update).
+ */
+function keepConnections(telegram: Telegram): void {
+  const options = telegram.options as { apiRoot: string; agent?: unknown };
+  if (options.apiRoot.startsWith('http://') && options.agent === undefined) options.agent = (httpAgent ??= new Agent({ keepAlive: true }));
+}
+let httpAgent: Agent | undefined;
 
 /** True for errors that mean "the Bot API is down or unreachable" (5xx, network), not an answer. */
 export function isOutage(err: unknown): boolean {
@@ -94,6 +107,7 @@ export function applyTelegramPolicy(telegram: Telegram, p: TelegramPolicy, onFlo
   const marked = telegram as Telegram & { __policy?: true };
   if (marked.__policy) return telegram;
   marked.__policy = true;
+  keepConnections(telegram);
   const call = telegram.callApi.bind(telegram);
   telegram.callApi = (async (...args: Parameters<typeof call>) => {
     return p.policy.execute(async () => {

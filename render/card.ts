@@ -8,6 +8,9 @@ import { renderPriceChart, type PricePoint, type TimeTick } from './chart';
 import { fitLine, shrinkToFit, svgText, wrapText } from './text';
 import { palette, type Palette, type StatusTone, type Theme } from './theme';
 
+// Every card is a new picture, so libvips' operation cache (50 MB by default) only holds memory.
+sharp.cache(false);
+
 /**
  * Everything a card shows. Every string is already localized and formatted by the caller;
  * the object is plain JSON so it can travel to a render worker as-is.

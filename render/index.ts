@@ -10,3 +10,4 @@ export type { RenderJob } from './job';
 export type { Theme, StatusTone } from './theme';
 export { renderLeagueCard, LEAGUE_CARD_WIDTH, LEAGUE_CARD_HEIGHT } from './league';
 export type { LeagueCardInput } from './league';
+export { renderOffThread } from './thread';

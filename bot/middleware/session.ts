@@ -19,9 +19,10 @@ export function redisSession(rt: BotRuntime): MiddlewareFn<BotContext> {
   return session<BotSession, BotContext>({
     store: {
       get: (key) => store.get(key),
+      // One command with its expiry (the store's own set has none); the same JSON the store reads back.
+      // The store's get has run first, so the client is connected.
       set: async (key, value) => {
-        await store.set(key, value);
-        await rt.redis.expire(prefix + key, SESSION_TTL_SEC);
+        await rt.redis.set(prefix + key, JSON.stringify(value), { EX: SESSION_TTL_SEC });
       },
       delete: (key) => store.delete(key),
     },

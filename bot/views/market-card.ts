@@ -5,6 +5,8 @@
  * Rendering a card costs a chart render and a PNG encode, and uploading it costs bandwidth, so
  * the Telegram `file_id` of every uploaded card is cached in Redis under everything the picture
  * shows (market, language, book version, status, price); an unchanged card is sent by file_id.
+ * A busy market's book version changes with every trade, so the latest picture of each face
+ * (market, language, status, price) is also kept for CARD_REUSE_SEC and sent while it is that new.
  */
 import { TelegramError } from 'telegraf';
 import type { Message, PhotoSize } from 'telegraf/types';
@@ -17,7 +19,8 @@ import { holdingIn, openOrdersIn } from '../../domain/read/portfolio';
 import { isWatched } from '../../domain/read/watchlist';
 import { bookView, quote, type Quote } from '../../domain/read/quotes';
 import { formatDateTime, formatKop, formatRelative, formatTick } from '../../infra/format';
-import { renderMarketCard, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
+import { renderOffThread, evenTickTimes, type MarketCardInput, type StatusTone } from '../../render';
+import { renderMetrics } from '../../infra/metrics';
 import { cb } from '../../messages/callback-data';
 import { fitHtml, TELEGRAM_LIMITS, visibleLength } from '../../messages/fit';
 import type { BotContext } from '../context';
@@ -53,14 +56,13 @@ interface CardModel {
 
 async function loadCard(rt: BotRuntime, userId: number, marketId: number): Promise<CardModel | null> {
   const m = rt.ds.manager;
-  const market = await getMarket(m, marketId);
+  // Independent reads, side by side: a card view waits for the slowest, not for their sum.
+  const [market, { free, openOrders }, q, clarifications, extras, watched] = await Promise.all([
+    getMarket(m, marketId), holdingIn(m, userId, marketId), quote(m, marketId), clarificationsOf(m, marketId, CARD_CLARIFICATIONS),
+    cardExtrasOf(m, [marketId]), isWatched(m, userId, marketId),
+  ]);
   if (!market) return null;
-  const { free, openOrders } = await holdingIn(m, userId, marketId);
-  return {
-    market, state: tradingState(market), quote: await quote(m, marketId), free, openOrders,
-    clarifications: await clarificationsOf(m, marketId, CARD_CLARIFICATIONS), extras: (await cardExtrasOf(m, [marketId])).get(marketId),
-    watched: await isWatched(m, userId, marketId),
-  };
+  return { market, state: tradingState(market), quote: q, free, openOrders, clarifications, extras: extras.get(marketId), watched };
 }
 
 /** Own price a market buy would pay now: YES at the best ask, NO at 100 − best bid; else the display price. */
@@ -239,6 +241,19 @@ async function cardImageInput(rt: BotRuntime, ctx: BotContext, model: CardModel)
   };
 }
 
+/**
+ * Renders the card image on the render thread (render/thread.ts: the bot's event loop keeps
+ * serving other updates meanwhile), timed into pravda_card_render_seconds.
+ */
+async function drawCard(input: MarketCardInput): Promise<Buffer> {
+  const stop = renderMetrics.card.startTimer();
+  try {
+    return await renderOffThread({ kind: 'card', input });
+  } finally {
+    stop();
+  }
+}
+
 /** A photo Telegram already has: its file_id and stable file_unique_id. */
 interface CachedPhoto {
   fileId: string;
@@ -247,23 +262,60 @@ interface CachedPhoto {
 
 /** Cache key: every input the picture depends on (trades bump the book version and change history and volume). */
 function photoKey(rt: BotRuntime, ctx: BotContext, model: CardModel): string {
-  const m = model.market;
-  // The picture's status line shows a proposal's round, window and dispute, so they key it too.
-  return rt.key('card', m.id, ctx.lang, m.bookVersion, model.state, model.quote.yesPrice, m.outcome ?? '-',
-    m.proposalRound, m.disputeUntil?.getTime() ?? '-', m.disputedAt ? 'd' : '-');
+  return rt.key('card', model.market.id, ctx.lang, model.market.bookVersion, ...pictureFace(model));
 }
 
-async function cachedPhoto(rt: BotRuntime, key: string): Promise<CachedPhoto | null> {
-  const raw = await rt.redis.get(key);
+/**
+ * What the picture shows big: the state, the YES price and the outcome. The picture's status line
+ * shows a proposal's round, window and dispute, so they count too.
+ */
+function pictureFace(model: CardModel): (string | number)[] {
+  const m = model.market;
+  return [model.state, model.quote.yesPrice, m.outcome ?? '-', m.proposalRound, m.disputeUntil?.getTime() ?? '-', m.disputedAt ? 'd' : '-'];
+}
+
+/**
+ * How long a card picture stays good for the same face after trades moved the book: only the
+ * chart's latest points and the volume line are behind, and a card at a busy market would
+ * otherwise be drawn again (56–80 ms of CPU) on nearly every view.
+ */
+export const CARD_REUSE_SEC = 15;
+
+/** The key of the latest picture drawn for this face of the card, whatever the book version (see CARD_REUSE_SEC). */
+function recentKey(rt: BotRuntime, ctx: BotContext, model: CardModel): string {
+  return rt.key('card-recent', model.market.id, ctx.lang, ...pictureFace(model));
+}
+
+/** The picture to send without drawing: the exact one for this book version, else a recent one of the same face. */
+async function cachedPhoto(rt: BotRuntime, keys: CardKeys): Promise<CachedPhoto | null> {
+  return parsePhoto(await rt.redis.get(keys.exact)) ?? parsePhoto(await rt.redis.get(keys.recent));
+}
+
+function parsePhoto(raw: string | null): CachedPhoto | null {
   if (!raw) return null;
   const [fileId, uniqueId] = raw.split(' ');
   return fileId && uniqueId ? { fileId, uniqueId } : null;
 }
 
-async function rememberPhoto(rt: BotRuntime, key: string, message: Message | true): Promise<void> {
+async function rememberPhoto(rt: BotRuntime, keys: CardKeys, message: Message | true): Promise<void> {
   if (message === true || !('photo' in message)) return;
   const largest: PhotoSize | undefined = message.photo[message.photo.length - 1];
-  if (largest) await rt.redis.set(key, `${largest.file_id} ${largest.file_unique_id}`, { EX: CARD_CACHE_TTL_SEC });
+  if (!largest) return;
+  const value = `${largest.file_id} ${largest.file_unique_id}`;
+  await Promise.all([
+    rt.redis.set(keys.exact, value, { EX: CARD_CACHE_TTL_SEC }),
+    rt.redis.set(keys.recent, value, { EX: CARD_REUSE_SEC }),
+  ]);
+}
+
+/** The two cache keys of a card picture. */
+interface CardKeys {
+  exact: string;
+  recent: string;
+}
+
+function cardKeys(rt: BotRuntime, ctx: BotContext, model: CardModel): CardKeys {
+  return { exact: photoKey(rt, ctx, model), recent: recentKey(rt, ctx, model) };
 }
 
 /** A 400 about the file itself: the cached file_id is no longer usable, so upload again. */
@@ -279,19 +331,19 @@ export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: 
   const model = await loadCard(rt, ctx.user.id, marketId);
   if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
   const extra = { caption: cardCaption(ctx, model), parse_mode: 'HTML' as const, reply_markup: markup(cardKeyboard(ctx, model, rt.config.miniApp.url)) };
-  const key = photoKey(rt, ctx, model);
-  const cached = await cachedPhoto(rt, key);
+  const keys = cardKeys(rt, ctx, model);
+  const cached = await cachedPhoto(rt, keys);
   if (cached) {
     try {
       await ctx.replyWithPhoto(cached.fileId, extra);
       return;
     } catch (err) {
       if (!isBadFile(err)) throw err;
-      await rt.redis.del(key);
+      await Promise.all([rt.redis.del(keys.exact), rt.redis.del(keys.recent)]);
     }
   }
-  const png = await renderMarketCard(await cardImageInput(rt, ctx, model));
-  await rememberPhoto(rt, key, await ctx.replyWithPhoto({ source: png, filename: `market-${marketId}.png` }, extra));
+  const png = await drawCard(await cardImageInput(rt, ctx, model));
+  await rememberPhoto(rt, keys, await ctx.replyWithPhoto({ source: png, filename: `market-${marketId}.png` }, extra));
 }
 
 /**
@@ -311,16 +363,16 @@ export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marke
     }
     const caption = cardCaption(ctx, model);
     const keyboard = markup(cardKeyboard(ctx, model, rt.config.miniApp.url));
-    const key = photoKey(rt, ctx, model);
-    const cached = await cachedPhoto(rt, key);
+    const keys = cardKeys(rt, ctx, model);
+    const cached = await cachedPhoto(rt, keys);
     const shown = message.photo[message.photo.length - 1]?.file_unique_id;
     if (cached && cached.uniqueId === shown) {
       await ctx.editMessageCaption(caption, { parse_mode: 'HTML', reply_markup: keyboard });
       return;
     }
-    const media = cached?.fileId ?? { source: await renderMarketCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
+    const media = cached?.fileId ?? { source: await drawCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
     const edited = await ctx.editMessageMedia({ type: 'photo', media, caption, parse_mode: 'HTML' }, { reply_markup: keyboard });
-    if (!cached) await rememberPhoto(rt, key, edited);
+    if (!cached) await rememberPhoto(rt, keys, edited);
   } catch (err) {
     // Refresh of an unchanged card or book: nothing to do, the user sees the current state.
     if (!isNotModified(err)) throw err;

@@ -92,18 +92,24 @@ export async function trackCard(m: EntityManager, target: CardTarget, input: Tra
  * Records the `chat_instance` of a card's chat (from a button press) the first time it is seen,
  * and moves every card of that chat onto one lane: the real chat id if one of them is a group
  * message, else the oldest card's lane.
+ * @returns true once the card is recorded with its chat_instance (learned now or before): later
+ *   presses on it change nothing, so a caller may skip them; false for a card not recorded.
  */
-export async function learnChatInstance(m: EntityManager, target: CardTarget, chatInstance: string): Promise<void> {
+export async function learnChatInstance(m: EntityManager, target: CardTarget, chatInstance: string): Promise<boolean> {
   const where = targetWhere(target, 2);
-  await m.transaction(async (tx) => {
+  return m.transaction(async (tx) => {
     const learned: unknown[] = await tx.query(
       `UPDATE posted_cards SET chat_instance = $1 WHERE ${where.sql} AND chat_instance IS NULL RETURNING id`,
       [chatInstance, ...where.params]);
-    if (learned.length === 0) return;
+    if (learned.length === 0) {
+      const known: unknown[] = await tx.query(`SELECT 1 FROM posted_cards WHERE ${targetWhere(target, 1).sql} AND chat_instance IS NOT NULL`, where.params);
+      return known.length > 0;
+    }
     const [lead]: { chat_id: string | null; lane_id: string }[] = await tx.query(
       `SELECT chat_id, lane_id FROM posted_cards WHERE chat_instance = $1 ORDER BY (chat_id IS NULL), id LIMIT 1`, [chatInstance]);
     const lane = int(lead!.chat_id ?? lead!.lane_id);
     await tx.query(`UPDATE posted_cards SET lane_id = $2 WHERE chat_instance = $1 AND lane_id <> $2`, [chatInstance, lane]);
+    return true;
   });
 }
 

@@ -42,6 +42,15 @@ export interface BetPreview {
 }
 
 /**
+ * Facts {@link previewBet} would read that its caller has just read in the same request: the
+ * market row (used only when its id is the bet's) and the user's 30-day taker volume.
+ */
+export interface KnownFacts {
+  market?: Market;
+  volume30dKop?: Kop;
+}
+
+/**
  * Previews a bet against the market's current book with the user's fee tier (DESIGN §2): the
  * pre-trade check (exchange/pre-trade, the same one the matching batch runs) on fresh facts, then
  * the match preview. Failures: market_not_found, the {@link PreTradeRejectCode}s (market_closed,
@@ -49,15 +58,16 @@ export interface BetPreview {
  * insufficient_shares {need, have}) and the match rejections (no_liquidity, fok_not_fillable,
  * post_only_would_cross).
  */
-export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date.now()): Promise<Result<{ preview: BetPreview }>> {
-  const market = await m.getRepository(Market).findOneBy({ id: input.marketId });
+export async function previewBet(m: EntityManager, input: BetInput, nowMs = Date.now(), known: KnownFacts = {}): Promise<Result<{ preview: BetPreview }>> {
+  const market = known.market !== undefined && known.market.id === input.marketId
+    ? known.market : await m.getRepository(Market).findOneBy({ id: input.marketId });
   if (!market) return fail('market_not_found');
   const blocked = await tradingBlock(m, input.userId, new Date(nowMs));
   if (blocked) return blocked;
   const checked = preTradeCheck(
     { status: market.status, tradingPaused: market.tradingPaused, deadlineMs: market.deadline.getTime() },
     {
-      volume30dKop: await takerVolume(m, input.userId),
+      volume30dKop: known.volume30dKop ?? await takerVolume(m, input.userId),
       availableKop: (await balancesOf(m, input.userId)).available,
       freeShares: await freeSharesOf(m, input.userId, input.marketId, outcomeOf(input.intent)),
     },

@@ -48,8 +48,24 @@ export interface Balances {
   reserved: Kop;
 }
 
-/** Reads a user's balances. */
+/**
+ * Reads a user's balances: one query once the user's ledger accounts exist (it runs several times
+ * per bet); the first read creates them (balances 0).
+ */
 export async function balancesOf(m: EntityManager, userId: number): Promise<Balances> {
+  // Same rule as ledger balanceOf: an account that may go negative is the sum of its postings.
+  const rows: { kind: 'available' | 'reserved'; b: string }[] = await m.query(
+    `SELECT a.kind, CASE WHEN a.may_go_negative THEN
+        COALESCE((SELECT sum(amount) FROM postings WHERE to_account_id = a.id), 0)
+      - COALESCE((SELECT sum(amount) FROM postings WHERE from_account_id = a.id), 0)
+      ELSE a.balance END AS b
+     FROM accounts a WHERE a.user_id = $1 AND a.kind IN ('available', 'reserved')`,
+    [userId],
+  );
+  const of = (kind: 'available' | 'reserved') => rows.find((r) => r.kind === kind);
+  const available = of('available');
+  const reserved = of('reserved');
+  if (available && reserved) return { available: Number(available.b) as Kop, reserved: Number(reserved.b) as Kop };
   const acc = await ensureUserAccounts(m, userId);
   return { available: await balanceOf(m, acc.available), reserved: await balanceOf(m, acc.reserved) };
 }

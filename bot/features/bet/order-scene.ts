@@ -17,7 +17,6 @@ import {
   type RejectCode,
 } from '../../../domain/exchange';
 import { kop, parseRubToKop } from '../../../domain/money';
-import { getMarket } from '../../../domain/read/markets';
 import { MATCH_REJECT_CODES, type Failure } from '../../../domain/services/result';
 import { freeSharesOf } from '../../../domain/read/portfolio';
 import { quote } from '../../../domain/read/quotes';
@@ -30,6 +29,7 @@ import { onButton } from '../../handlers';
 import { tradingState } from '../../../domain/read/trading-state';
 import { parseDeadline, parseWholeNumber } from '../../parse';
 import type { BotRuntime } from '../../runtime';
+import { marketOf } from '../../reads';
 import { readState, writeState } from '../../scenes/state';
 import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../../ui';
 import { INTENT_KEY, SIDE_KEY } from '../../../messages/labels';
@@ -111,7 +111,7 @@ const backCancelRow = (ctx: BotContext) => [button(ctx.tp('order.back'), cb.back
 
 /** Asks how much: an amount for buys, shares for sells. */
 async function showSizeStep(rt: BotRuntime, ctx: BotContext, s: OrderDraft): Promise<void> {
-  const market = await getMarket(rt.ds.manager, s.marketId);
+  const market = await marketOf(rt, ctx, s.marketId);
   if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
   const head = ctx.t('order.head', { action: ctx.tp(INTENT_KEY[s.intent]), title: market.title });
   const best = await bestPrice(rt, s.marketId, s.intent);
@@ -175,7 +175,7 @@ async function rejectionLine(rt: BotRuntime, ctx: BotContext, input: BetInput, c
  */
 async function showPreview(rt: BotRuntime, ctx: BotContext, draft: OrderDraft): Promise<void> {
   const m = rt.ds.manager;
-  const market = await getMarket(m, draft.marketId);
+  const market = await marketOf(rt, ctx, draft.marketId);
   if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
   const now = Date.now();
   const deadline = market.deadline.getTime();
@@ -197,7 +197,7 @@ async function showPreview(rt: BotRuntime, ctx: BotContext, draft: OrderDraft): 
     marketId: s.marketId, userId: ctx.user.id, intent: s.intent, kind: s.kind as 'limit' | 'market', price: s.price as number, ...size,
     ...(choice ? { tif: choice.tif, postOnly: choice.postOnly, expiresAt: choice.expiresAt ?? null } : {}),
   };
-  const r = await previewBet(m, input, now);
+  const r = await previewBet(m, input, now, { market, volume30dKop: tier.volume30dKop });
   const toggles = choice ? tifRows(ctx, choice, expiryPresets(now, deadline)) : [];
   if (!r.ok) {
     if (!choice || !isBookRejection(r)) return notice(ctx, failureText(ctx, r, false), Boolean(ctx.callbackQuery));
@@ -258,7 +258,7 @@ async function takePrice(rt: BotRuntime, ctx: BotContext, s: OrderDraft, kind: '
 async function takeExpiry(rt: BotRuntime, ctx: BotContext, s: OrderDraft, text: string): Promise<void> {
   const at = parseDeadline(text);
   if (!at) return notice(ctx, ctx.tp('order.expiry_format'));
-  const market = await getMarket(rt.ds.manager, s.marketId);
+  const market = await marketOf(rt, ctx, s.marketId);
   if (!market) return leaveWith(ctx, ctx.tp('errors.market_not_found'));
   if (!typedExpiryFits(at.getTime(), Date.now(), market.deadline.getTime())) {
     return notice(ctx, ctx.tp('order.expiry_range', { minutes: MIN_TYPED_LIFE_MIN, deadline: formatDateTime(market.deadline, ctx.lang) }));
@@ -322,7 +322,7 @@ export function orderScene(rt: BotRuntime): Scenes.BaseScene<BotContext> {
  * the market cannot be traded or (sells) nothing is held.
  */
 export async function startOrder(rt: BotRuntime, ctx: BotContext, marketId: number, intent: Intent): Promise<void> {
-  const market = await getMarket(rt.ds.manager, marketId);
+  const market = await marketOf(rt, ctx, marketId);
   if (!market) return notice(ctx, ctx.tp('errors.market_not_found'));
   if (tradingState(market) !== 'open') return notice(ctx, ctx.tp('errors.market_closed'), true);
   if (!isBuy(intent) && (await freeShares(rt, ctx.user.id, marketId, intent)) < 1) {

@@ -14,12 +14,12 @@
  * with a parameter"), and the card's "Open in bot" button is the same link; /start with it opens
  * this market.
  */
+import { LRUCache } from 'lru-cache';
 import { Composer } from 'telegraf';
 import { z } from 'zod';
 import { guardPrice, outcomeOf, type Intent } from '../../../domain/exchange';
 import { kop } from '../../../domain/money';
 import { learnChatInstance, trackCard, type CardTarget } from '../../../domain/services/cards';
-import { getMarket } from '../../../domain/read/markets';
 import { previewBet } from '../../../domain/services/trading';
 import { balancesOf } from '../../../domain/services/users';
 import { formatRatio } from '../../../infra/format';
@@ -29,6 +29,7 @@ import { onButton } from '../../handlers';
 import { marketPayload, startLink } from '../../../messages/links';
 import { tradingState } from '../../../domain/read/trading-state';
 import type { BotRuntime } from '../../runtime';
+import { marketOf } from '../../reads';
 import { failureText } from '../../ui';
 import { fitPlain, TELEGRAM_LIMITS } from '../../../messages/fit';
 import { SIDE_KEY } from '../../../messages/labels';
@@ -42,6 +43,9 @@ export const QUICK_BET_CONFIRM_SEC = 10;
  * answer, which the client waits for, so this stays short; a slower order still executes.
  */
 const SUBMIT_WAIT_MS = 8_000;
+
+/** Cards remembered as recorded (see quickBetFeature); a forgotten one costs a few queries on its next tap. */
+const RECORDED_CARDS_MAX = 10_000;
 
 /** The first tap's offer, as shown to the user. */
 const offerSchema = z.object({
@@ -85,7 +89,7 @@ async function answer(ctx: BotContext, text: string): Promise<void> {
 async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: number, side: 'YES' | 'NO'): Promise<void> {
   const user = ctx.account!;
   const m = rt.ds.manager;
-  const market = await getMarket(m, marketId);
+  const market = await marketOf(rt, ctx, marketId);
   if (!market) return alert(ctx, ctx.tp('errors.market_not_found'));
   if (tradingState(market) !== 'open') return alert(ctx, ctx.tp('errors.market_closed'));
   const intent: Intent = side === 'YES' ? 'BUY_YES' : 'BUY_NO';
@@ -93,7 +97,7 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
   if (best === null) return alert(ctx, ctx.tp('inline.no_sellers', { side: ctx.tp(SIDE_KEY[side]) }));
   const guard = guardPrice(best, intent);
   const stakeKop = user.defaultStakeKop;
-  const preview = await previewBet(m, { marketId, userId: user.id, intent, kind: 'market', price: guard, spendKop: stakeKop });
+  const preview = await previewBet(m, { marketId, userId: user.id, intent, kind: 'market', price: guard, spendKop: stakeKop }, Date.now(), { market });
   if (!preview.ok) return alert(ctx, failureText(ctx, preview, false));
   if (preview.preview.shares === 0) return alert(ctx, ctx.tp('errors.no_liquidity'));
   const o: Offer = { marketId, side, guard, stakeKop, betId: newBetId() };
@@ -128,14 +132,20 @@ async function place(rt: BotRuntime, ctx: BotContext, o: Offer): Promise<void> {
 /** The [YES] / [NO] buttons of shared market cards. */
 export function quickBetFeature(rt: BotRuntime): Composer<BotContext> {
   const c = new Composer<BotContext>();
+  // Cards (with their chat_instance) already recorded: a tap on them has nothing to write.
+  const recorded = new LRUCache<string, true>({ max: RECORDED_CARDS_MAX });
   onButton(c, cb.quickBet, async (ctx, { marketId, side }) => {
     const target = cardTarget(ctx);
     const from = ctx.from!;
-    if (target && 'inlineMessageId' in target) {
-      // Without inline feedback there was no chosen_inline_result: the first tap makes the card known.
-      await trackCard(rt.ds.manager, target, { marketId, language: ctx.lang, postedByTelegramId: from.id });
+    const chatInstance = ctx.callbackQuery!.chat_instance;
+    const card = target ? `${offerKey(rt, target, 0)}:${chatInstance}` : '';
+    if (target && !recorded.has(card)) {
+      if ('inlineMessageId' in target) {
+        // Without inline feedback there was no chosen_inline_result: the first tap makes the card known.
+        await trackCard(rt.ds.manager, target, { marketId, language: ctx.lang, postedByTelegramId: from.id });
+      }
+      if (await learnChatInstance(rt.ds.manager, target, chatInstance)) recorded.set(card, true);
     }
-    if (target) await learnChatInstance(rt.ds.manager, target, ctx.callbackQuery!.chat_instance);
     if (!ctx.account || ctx.account.blockedAt) {
       await ctx.answerCbQuery(ctx.tp('inline.start_bot'), { url: startLink(ctx.botInfo.username, marketPayload(marketId)) });
       return;
