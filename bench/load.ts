@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { createClient } from 'redis';
 import type { DataSource } from 'typeorm';
 import { ensureUserAccounts, post, systemAccountId } from '../domain/ledger/ledger';
 import { kop } from '../domain/money';
@@ -14,6 +11,9 @@ import { mulberry32 } from '../infra/prng';
 import { cb } from '../messages/callback-data';
 import { createBotApiServer, type BotApiServer } from '../tools/botapi/server';
 import type { BotInfo, SimMessage, SimUser } from '../tools/botapi/sim-types';
+import { freePort } from '../test/helpers/private-redis';
+import { dropKeys } from '../test/helpers/redis-keys';
+import { startAppProcess, stopAppProcess } from './lib/app-process';
 
 /**
  * `load`: what a user feels (issue 13). The real bot and workers, each its own process
@@ -81,59 +81,22 @@ function pct(sorted: number[], p: number): number {
 }
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A `start.js <role>` process; resolves once it logged "started". Error lines (level ≥ 50) are collected. */
-async function startProcess(role: 'bot' | 'workers', env: Record<string, string>, errors: string[]): Promise<ChildProcess> {
+function startProcess(role: 'bot' | 'workers', env: Record<string, string>, errors: string[]): Promise<ChildProcess> {
   // BENCH_LOAD_PROFILE_DIR: CPU profiles of both processes (written when they exit), for finding hot spots.
-  const prof = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR] : [];
-  const child = spawn(process.execPath, [...prof, join(__dirname, '..', 'bin', 'start.js'), role], {
-    // MALLOC_ARENA_MAX as the Docker image sets it.
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let buf = '';
-  let started = false;
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!started && line.includes('"msg":"started"')) {
-          started = true;
-          resolve();
-        }
-        try {
-          const e = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
-          if ((e.level ?? 0) >= 50) errors.push(`${role}: ${e.msg ?? ''} ${e.err?.message ?? ''}`);
-        } catch {
-          if (line.trim()) errors.push(`${role}: ${line.slice(0, 200)}`);
-        }
+  const nodeArgs = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR] : [];
+  // MALLOC_ARENA_MAX as the Docker image sets it.
+  return startAppProcess(role, { MALLOC_ARENA_MAX: '2', ...env }, {
+    nodeArgs,
+    onLine: (line) => {
+      try {
+        const e = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        if ((e.level ?? 0) >= 50) errors.push(`${role}: ${e.msg ?? ''} ${e.err?.message ?? ''}`);
+      } catch {
+        if (line.trim()) errors.push(`${role}: ${line.slice(0, 200)}`);
       }
-    });
-    child.once('exit', (code) => { if (!started) reject(new Error(`${role} exited with ${code}`)); });
+    },
   });
-  return child;
-}
-
-async function stopProcess(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 function rssMb(pid: number): number {
@@ -322,15 +285,6 @@ async function fundUsers(ds: DataSource, users: SimUser[]): Promise<void> {
   }
 }
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = createClient({ url: REDIS });
-  await redis.connect();
-  for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
-    for await (const key of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) await redis.del(key);
-  }
-  await redis.quit();
-}
-
 /** Card sends (sendPhoto) per market, in order: by cached file_id or a new upload. */
 function cardViews(server: BotApiServer, bot: BotInfo): { views: number; repeated: number; byFileId: number } {
   const seen = new Set<string>();
@@ -426,12 +380,12 @@ async function main(): Promise<void> {
       seconds: SECONDS, users: USERS, markets: MARKETS, offeredRates: RATES, flowMix: 'limit:market:quick 1:1:1', telegramLimits: false,
     }) + '\n');
   } finally {
-    await stopProcess(botProc);
-    await stopProcess(workersProc);
+    await stopAppProcess(botProc);
+    await stopAppProcess(workersProc);
     await server.close();
     await ds.destroy();
     await dropDatabase(url);
-    await dropKeys(prefix);
+    await dropKeys(REDIS, prefix);
   }
 }
 

@@ -13,7 +13,7 @@ import { Queues } from '../jobs/queues';
 import { freePort, killRedis, startRedis } from '../test/helpers/private-redis';
 import { seedOpenMarkets } from '../test/helpers/world';
 import { createBotApiServer } from '../tools/botapi/server';
-import { startWorkersProcess, stopWorkersProcess } from './lib/workers-process';
+import { startWorkersProcess, stopAppProcess } from './lib/app-process';
 
 /**
  * `markets` (issue 13, "Many markets"): the same number of orders (BENCH_MARKETS_ORDERS, default
@@ -112,7 +112,7 @@ async function run(count: number, redisUrl: string): Promise<SizeResult> {
     return { markets: count, perSec: ORDERS / seconds, clients: most, clientsAfter: after, commitsPerOrder, drainTransactions: txs, ok: audit.ok && n === ORDERS && answered === ORDERS };
   } finally {
     clearInterval(sampler);
-    await stopWorkersProcess(workers);
+    await stopAppProcess(workers);
     await queues.close();
     probe.disconnect();
     await botapi.close();

@@ -12,7 +12,7 @@ import { BATCH_MAX } from '../workers/matching';
 import { Queues } from '../jobs/queues';
 import { createBotApiServer } from '../tools/botapi/server';
 import { mulberry32 } from '../infra/prng';
-import { startWorkersProcess, stopWorkersProcess } from './lib/workers-process';
+import { startWorkersProcess, stopAppProcess } from './lib/app-process';
 
 /**
  * `persist`: durable orders per second through the real path (issue 13) — `Queues.submit`, the call
@@ -108,7 +108,7 @@ async function run(batchMax: number, count: number): Promise<{ perSec: number; a
     const answered = results.filter((r) => r.ok || r.code !== 'order_queued').length;
     return { perSec: count / seconds, auditOk: audit.ok && n === count && answered === count, inserts: queues.recorder.transactions };
   } finally {
-    await stopWorkersProcess(workers);
+    await stopAppProcess(workers);
     await queues.close();
     await botapi.close();
     await ds.destroy();

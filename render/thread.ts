@@ -16,6 +16,8 @@ import { renderJob, type RenderJob } from './job';
 export type ThreadReply = { id: number; ok: true; png: Uint8Array } | { id: number; ok: false; message: string };
 
 const WORKER_FILE = join(__dirname, 'thread-worker.js');
+/** Whether the compiled worker file is there (looked up once: it does not come or go while running). */
+const HAS_WORKER_FILE = existsSync(WORKER_FILE);
 
 let worker: Worker | null = null;
 let seq = 0;
@@ -53,7 +55,7 @@ function thread(): Worker {
  * @returns PNG bytes. @throws the render's error.
  */
 export function renderOffThread(job: RenderJob): Promise<Buffer> {
-  if (!existsSync(WORKER_FILE)) return renderJob(job);
+  if (!HAS_WORKER_FILE) return renderJob(job);
   const id = ++seq;
   return new Promise<Buffer>((resolve, reject) => {
     const w = thread();

@@ -129,9 +129,9 @@ export class MatchingSupervisor {
    * and day takes the per-trader queries off the hot path. A restarted process checks again (the
    * checks are idempotent).
    */
+  private readonly checkedToday = new LRUCache<string, true>({ max: 100_000 });
   /** The markets whose waiting commands are looked up in the next shared statement (see {@link hasWaiting}). */
   private checks: { ids: Set<number>; found: Promise<Set<number>> } | null = null;
-  private readonly checkedToday = new LRUCache<string, true>({ max: 100_000 });
 
   constructor(private readonly deps: MatchingDeps) {
     this.cache = new BookCache(deps.bookCacheMax);

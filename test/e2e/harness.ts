@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createClient } from 'redis';
+import { dropKeys } from '../helpers/redis-keys';
 import type { DataSource } from 'typeorm';
 import { launchBot, type RunningBot } from '../../bot/launch';
 import { createBotApiServer, type BotApiServer } from '../../tools/botapi/server';
@@ -126,19 +126,9 @@ export async function startEnv(tag: string, opts: EnvOptions = {}): Promise<Env>
       await queues.close();
       await server.close();
       await db.drop();
-      await dropKeys(prefix);
+      await dropKeys(REDIS_URL, prefix);
     },
   };
-}
-
-/** Deletes every Redis key of a test run (bot keys and BullMQ's `{prefix}` keys). */
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = createClient({ url: REDIS_URL });
-  await redis.connect();
-  for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
-    for await (const key of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) await redis.del(key);
-  }
-  await redis.quit();
 }
 
 /** A user who has sent /start and got the welcome. */
