@@ -13,11 +13,13 @@ import { GrowthLoop1764400000000 } from './migrations/1764400000000-growth-loop'
 import { CommandLog1764500000000 } from './migrations/1764500000000-command-log';
 import { CommandLateReply1764600000000 } from './migrations/1764600000000-command-late-reply';
 import { OpenMarketDeadline1764700000000 } from './migrations/1764700000000-open-market-deadline';
+import { SetBasedReferences1764800000000 } from './migrations/1764800000000-set-based-references';
 
 /** Migrations in apply order; append only (STYLE §11). */
 export const MIGRATIONS = [InitialSchema1763700000000, DerivedReservesTakerVolume1763750000000, ResolutionLifecycle1763800000000, GroupsInlineDigests1763900000000,
   HouseMarketMaker1764000000000, WithdrawalsResponsibleUse1764100000000, WatchlistAlertsTriggers1764200000000, NotificationControls1764300000000,
   GrowthLoop1764400000000, CommandLog1764500000000, CommandLateReply1764600000000, OpenMarketDeadline1764700000000,
+  SetBasedReferences1764800000000,
 ];
 
 /** Builds the TypeORM DataSource for a database URL (`synchronize` off: the schema comes from migrations). */
