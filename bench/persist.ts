@@ -27,7 +27,8 @@ import { startWorkersProcess, stopAppProcess } from './lib/app-process';
  */
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 6000);
+/** Orders of the batched run: enough for several full batches per market (a steady state, not the first batch's warm-up). */
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 48_000);
 /** Orders of the one-transaction-per-order run. */
 const SINGLE_ORDERS = Number(process.env.BENCH_SINGLE_ORDERS ?? 1500);
 const MARKETS = 4;

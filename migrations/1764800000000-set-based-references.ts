@@ -17,7 +17,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   row lock on every referenced row, the rare delete (nothing in the app deletes these rows) takes
  *   the referencing tables in SHARE mode: in-flight inserts commit first and new ones wait, and the
  *   check then sees every committed reference. It needs READ COMMITTED (a fresh snapshot per
- *   statement), else it raises.
+ *   statement), else it raises. (Unlike the foreign key, such a delete racing ledger.post between
+ *   its postings and its account locks ends in a deadlock error rather than waiting: nothing is
+ *   written either way, and nothing in the app deletes these rows.) TRUNCATE of a referenced
+ *   table raises. Inserts outside READ COMMITTED lock the referenced rows FOR KEY SHARE as the
+ *   foreign key did, so a row deleted after their snapshot fails them (40001).
  *
  * The unique idempotency key of postings becomes a partial unique index: only postings caused by
  * an outside event carry one (4 of 28 485 in a bench run), and NULLs never conflicted anyway, so
@@ -33,6 +37,11 @@ export class SetBasedReferences1764800000000 implements MigrationInterface {
       CREATE FUNCTION postings_references_check() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE missing bigint;
       BEGIN
+        -- A snapshot older than the statement may still see a row deleted since: lock the rows (a
+        -- concurrent delete is then a serialization failure, as with a foreign key).
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+          PERFORM 1 FROM accounts a WHERE a.id IN (SELECT from_account_id FROM new_rows UNION SELECT to_account_id FROM new_rows) FOR KEY SHARE;
+        END IF;
         SELECT r.id INTO missing FROM (SELECT from_account_id AS id FROM new_rows UNION SELECT to_account_id FROM new_rows) r
           WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = r.id) LIMIT 1;
         IF missing IS NOT NULL THEN
@@ -44,6 +53,13 @@ export class SetBasedReferences1764800000000 implements MigrationInterface {
       CREATE FUNCTION fills_references_check() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE missing text;
       BEGIN
+        -- A snapshot older than the statement may still see a row deleted since: lock the rows (a
+        -- concurrent delete is then a serialization failure, as with a foreign key).
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+          PERFORM 1 FROM markets m WHERE m.id IN (SELECT market_id FROM new_rows) FOR KEY SHARE;
+          PERFORM 1 FROM orders o WHERE o.id IN (SELECT maker_order_id FROM new_rows UNION SELECT taker_order_id FROM new_rows) FOR KEY SHARE;
+          PERFORM 1 FROM users u WHERE u.id IN (SELECT maker_user_id FROM new_rows UNION SELECT taker_user_id FROM new_rows) FOR KEY SHARE;
+        END IF;
         SELECT x INTO missing FROM (
           SELECT 'market ' || r.id AS x FROM (SELECT DISTINCT market_id AS id FROM new_rows) r
             WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.id = r.id)
@@ -63,6 +79,12 @@ export class SetBasedReferences1764800000000 implements MigrationInterface {
       CREATE FUNCTION orders_references_check() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE missing text;
       BEGIN
+        -- A snapshot older than the statement may still see a row deleted since: lock the rows (a
+        -- concurrent delete is then a serialization failure, as with a foreign key).
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+          PERFORM 1 FROM markets m WHERE m.id IN (SELECT market_id FROM new_rows) FOR KEY SHARE;
+          PERFORM 1 FROM users u WHERE u.id IN (SELECT user_id FROM new_rows) FOR KEY SHARE;
+        END IF;
         SELECT x INTO missing FROM (
           SELECT 'market ' || r.id AS x FROM (SELECT DISTINCT market_id AS id FROM new_rows) r
             WHERE NOT EXISTS (SELECT 1 FROM markets m WHERE m.id = r.id)
@@ -112,6 +134,15 @@ export class SetBasedReferences1764800000000 implements MigrationInterface {
                      FOR EACH ROW EXECUTE FUNCTION ${t}_referenced_guard()`);
     }
 
+    await q.query(`
+      CREATE FUNCTION referenced_truncate_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'cannot truncate %: postings, fills or orders refer to it', TG_TABLE_NAME USING ERRCODE = 'feature_not_supported';
+      END $$`);
+    for (const t of Object.keys(REFERENCED)) {
+      await q.query(`CREATE TRIGGER ${t}_referenced_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION referenced_truncate_guard()`);
+    }
+
     await q.query(`ALTER TABLE postings DROP CONSTRAINT postings_idempotency_key_key`);
     await q.query(`CREATE UNIQUE INDEX postings_idempotency_key_key ON postings (idempotency_key) WHERE idempotency_key IS NOT NULL`);
   }
@@ -120,9 +151,11 @@ export class SetBasedReferences1764800000000 implements MigrationInterface {
     await q.query(`DROP INDEX postings_idempotency_key_key`);
     await q.query(`ALTER TABLE postings ADD CONSTRAINT postings_idempotency_key_key UNIQUE (idempotency_key)`);
     for (const t of Object.keys(REFERENCED)) {
+      await q.query(`DROP TRIGGER ${t}_referenced_truncate ON ${t}`);
       await q.query(`DROP TRIGGER ${t}_referenced ON ${t}`);
       await q.query(`DROP FUNCTION ${t}_referenced_guard()`);
     }
+    await q.query(`DROP FUNCTION referenced_truncate_guard()`);
     for (const t of Object.keys(REFERENCING)) await q.query(`DROP TRIGGER ${t}_references_immutable ON ${t}`);
     await q.query(`DROP FUNCTION reference_immutable()`);
     for (const t of ['postings', 'fills', 'orders']) {

@@ -55,7 +55,7 @@ export async function post(m: EntityManager, moves: readonly Move[]): Promise<vo
   );
   // Row locks in one global order (account id), taken before the balances change, so transactions
   // of different markets crediting the same users cannot deadlock. NO KEY UPDATE is what the UPDATE
-  // below takes anyway, and it does not conflict with the postings' foreign-key checks (KEY SHARE):
+  // below takes anyway; the postings' reference check takes no row lock (migration 1764800000000):
   // so the postings are inserted first, outside the locks, and other transactions wait only for
   // the balance update and the commit (issue 13: batches of markets sharing users overlap more).
   if (ids.length > 0) {

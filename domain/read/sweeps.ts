@@ -44,6 +44,9 @@ export async function marketsWithStaleCommands(m: EntityManager, olderThanMs: nu
 export async function marketsWaiting(m: EntityManager, marketIds: readonly number[]): Promise<Set<number>> {
   if (marketIds.length === 0) return new Set();
   const rows: { market_id: DbNumber }[] = await m.query(
-    `SELECT DISTINCT market_id FROM commands WHERE applied_at IS NULL AND market_id = ANY($1::bigint[])`, [marketIds]);
+    // One index probe per market (EXISTS stops at the first waiting command); DISTINCT read every
+    // waiting command of a backlog (8 ms per call with 48 000 waiting, persist bench).
+    `SELECT m AS market_id FROM unnest($1::bigint[]) AS m
+      WHERE EXISTS (SELECT 1 FROM commands WHERE market_id = m AND applied_at IS NULL)`, [marketIds]);
   return new Set(rows.map((r) => int(r.market_id)));
 }
