@@ -85,15 +85,25 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
     if (!u) continue;
     const title = names.get(first.marketId) ?? '';
     const lines: string[] = [];
+    // fitPlain keeps only the first TELEGRAM_LIMITS.message characters: lines past them are not
+    // worded at all (a busy maker's batch has hundreds), the text comes out the same.
+    let length = -1;
+    const full = () => length > TELEGRAM_LIMITS.message;
+    const add = (line: string) => {
+      lines.push(line);
+      length += line.length + 1;
+    };
     for (const kind of [...new Set(group.map((n) => n.kind))]) {
+      if (full()) break;
       const same = group.filter((n) => n.kind === kind);
       const summed = SUMMED[kind];
       if (summed && same.length > 1) {
-        lines.push(t(u.language, summed, { title, count: same.length, released: releasedText(u.language, same) }));
+        add(t(u.language, summed, { title, count: same.length, released: releasedText(u.language, same) }));
         continue;
       }
       for (const n of same) {
-        lines.push(t(u.language, NOTICE_KEY[n.kind], {
+        if (full()) break;
+        add(t(u.language, NOTICE_KEY[n.kind], {
           title, side: sideOf(u.language, n.intent), shares: n.shares, price: n.price, amount: n.amountKop,
         }));
       }
