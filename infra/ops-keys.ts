@@ -14,3 +14,8 @@ export function paymentFailuresKey(prefix: string): string {
 export function incidentKey(prefix: string, id: string): string {
   return `${prefix}:monitor:incident:${id}`;
 }
+
+/** Set of markets changed in card-redraw window `window` (workers/cards.ts), drained by that window's job. */
+export function cardsChangedKey(prefix: string, window: number): string {
+  return `${prefix}:cards:changed:${window}`;
+}

@@ -262,7 +262,8 @@ export class Queues {
     const now = Date.now();
     const keys: string[] = [];
     for (const [key, w] of this.waiters) {
-      if (w.nextPoll > now) continue;
+      // Due within this tick: a burst registered over a few ms is read in one statement.
+      if (w.nextPoll > now + POLL_TICK_MS) continue;
       keys.push(key);
       w.every = Math.min(POLL_MAX_MS, w.every * 2);
       w.nextPoll = now + w.every;
@@ -271,7 +272,12 @@ export class Queues {
       try {
         for (const [key, result] of await appliedResults(this.ds, keys.slice(i, i + 1000))) this.wake(key, result);
       } catch {
-        return; // the database is away: the next tick tries again
+        // The database is away: the keys not read are due again at the next tick.
+        for (const key of keys.slice(i)) {
+          const w = this.waiters.get(key);
+          if (w) w.nextPoll = now + POLL_TICK_MS;
+        }
+        return;
       }
     }
   }

@@ -1,10 +1,13 @@
 /**
  * Keeps posted market cards (inline messages, group posts: domain/services/cards.ts) up to date.
  *
- * Batching, so a busy market never floods a group with edits: a committed matching batch only
- * schedules a redraw of its market at the end of the current CARD_REFRESH_MS window (one delayed
- * BullMQ job per market and window, deduped by job id), and that job reads the market as it is
- * then, so every trade of the window lands in one edit. The edit goes through the notifications
+ * Batching, so a busy market never floods a group with edits: a committed matching transaction
+ * adds its markets to the current CARD_REFRESH_MS window's set in Redis and schedules that
+ * window's one delayed BullMQ job (deduped by job id); the job, at the window's end, looks up which
+ * of the window's markets have cards at all (one statement) and redraws those from the market as
+ * it is then, so every trade of the window lands in one edit. With 10 000 open markets almost none
+ * has a card: a job and a query per market and window cost more than the trades (bench markets).
+ * The edit goes through the notifications
  * pipeline with a `coalesceKey` per card (a pending edit is replaced by the newer one), paced on
  * the card's lane at the group budget; "message is not modified" and 429 are the pipeline's to
  * handle, and an edit identical to the last one sent is not made at all.
@@ -18,9 +21,10 @@ import { createHash } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { sharedCardMarkup, sharedCardModel, sharedCardText } from '../messages/shared-card';
 import { cardFactsOf, marketsWithStaleCards } from '../domain/read/card-facts';
-import { activeCards, markShown } from '../domain/services/cards';
+import { activeCards, markShown, marketsWithActiveCards } from '../domain/services/cards';
 import { redisOptions } from '../infra/redis';
 import { bullPrefix } from '../jobs/queues';
+import { cardsChangedKey } from '../infra/ops-keys';
 import { CRASH_SAFE, keepScheduler } from './resilience';
 
 export const CARDS_QUEUE = 'cards';
@@ -33,9 +37,12 @@ const SWEEP_SCHEDULER = 'cards-sweep';
 /** The bot's username for the cards' deep links comes from `telegram` (getMe). */
 export type CardsDeps = WorkerContext;
 
-interface RefreshJob {
-  marketId: number;
+interface WindowJob {
+  window: number;
 }
+
+/** A window's set of changed markets outlives its job by this much, ms (a job retried late still finds it). */
+const CHANGED_TTL_MS = 3_600_000;
 
 export class CardRefresher {
   private readonly queue: Queue;
@@ -52,24 +59,45 @@ export class CardRefresher {
     this.scheduler = await keepScheduler(this.queue, SWEEP_SCHEDULER, { every: SWEEP_EVERY_MS }, {
       name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 },
     }, this.deps.logger);
-    this.worker = new Worker(CARDS_QUEUE, (job: Job) => (job.name === 'sweep' ? this.sweep() : this.refresh((job.data as RefreshJob).marketId)), {
+    this.worker = new Worker(CARDS_QUEUE, (job: Job) => (job.name === 'sweep' ? this.sweep() : this.refreshWindow((job.data as WindowJob).window)), {
       connection: redisOptions(this.deps.redisUrl), prefix: bullPrefix(this.deps.prefix), concurrency: 4, ...CRASH_SAFE,
     });
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'card redraw failed'));
   }
 
   /**
-   * The market may have moved: schedules one redraw of its cards at the end of the current window.
-   * Called after the change committed, so the redraw (which runs later) reads it.
+   * These markets may have moved (one committed transaction's): schedules one redraw of their cards
+   * at the end of the current window. Called after the change committed, so the redraw (which runs
+   * later) reads it. Two round trips whatever the number of markets.
    */
-  async marketChanged(marketId: number): Promise<void> {
+  async marketsChanged(marketIds: readonly number[]): Promise<void> {
+    if (marketIds.length === 0) return;
     const now = Date.now();
     const window = Math.floor(now / CARD_REFRESH_MS);
-    const data: RefreshJob = { marketId };
-    await this.queue.add('refresh', data, {
-      jobId: `card-${marketId}-${window}`, delay: (window + 1) * CARD_REFRESH_MS - now,
+    const key = cardsChangedKey(this.deps.prefix, window);
+    const redis = await this.queue.client;
+    await redis.multi().sadd(key, ...marketIds.map(String)).pexpire(key, CHANGED_TTL_MS).exec();
+    const data: WindowJob = { window };
+    await this.queue.add('window', data, {
+      jobId: `cards-${window}`, delay: Math.max(0, (window + 1) * CARD_REFRESH_MS - now),
       attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 3600 },
     });
+  }
+
+  /**
+   * The window's job: redraws the cards of its changed markets that have any. A market is taken
+   * off the set only once redrawn, and the set is read again until empty, so a market added while
+   * the job runs is not lost, and a retried job redoes only what is left.
+   */
+  async refreshWindow(window: number): Promise<void> {
+    const key = cardsChangedKey(this.deps.prefix, window);
+    const redis = await this.queue.client;
+    for (;;) {
+      const ids = (await redis.smembers(key)).map(Number);
+      if (ids.length === 0) return;
+      for (const marketId of await marketsWithActiveCards(this.deps.ds.manager, ids)) await this.refresh(marketId);
+      await redis.srem(key, ...ids.map(String));
+    }
   }
 
   /** Redraws every active card of a market whose text or keyboard changed since it was last sent. */

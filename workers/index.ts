@@ -82,7 +82,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const cards = new CardRefresher({ ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, telegram, logger: deps.logger });
   await cards.start();
   const matching = new MatchingSupervisor({
-    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (id) => cards.marketChanged(id),
+    ds: deps.ds, redisUrl: deps.redisUrl, prefix: deps.prefix, notifier, logger: deps.logger, onCommitted: (ids) => cards.marketsChanged(ids),
     ...(deps.referral ? { referral: deps.referral } : {}),
     ...(deps.matchingBatchMax ? { batchMax: deps.matchingBatchMax } : {}),
   });

@@ -40,8 +40,8 @@ export interface MatchingDeps {
   batchMax?: number;
   /** Drain jobs run at once in this process (default 8); one market's run one at a time here. */
   concurrency?: number;
-  /** Told after a batch committed (the market may have moved): posted cards get redrawn (workers/cards.ts). */
-  onCommitted?: (marketId: number) => Promise<void>;
+  /** Told after a transaction committed, with its markets (they may have moved): posted cards get redrawn (workers/cards.ts). */
+  onCommitted?: (marketIds: readonly number[]) => Promise<void>;
   /** Referral rewards (issue 12) checked for everyone who traded in a committed batch; absent: none paid here. */
   referral?: ReferralPolicy;
   /** Most books kept in memory (default BOOK_CACHE_MAX, domain/services/book-cache.ts). */
@@ -366,9 +366,8 @@ export class MatchingSupervisor {
       this.deps.logger.warn({ err, marketIds: outs.map((o) => o.marketId) }, 'could not announce results');
     }
     await this.afterFills(cmds, { results, notices });
-    for (const o of outs) {
-      await this.deps.onCommitted?.(o.marketId).catch((err: unknown) => this.deps.logger.error({ err, marketId: o.marketId }, 'could not schedule card redraw'));
-    }
+    await this.deps.onCommitted?.(outs.map((o) => o.marketId)).catch((err: unknown) =>
+      this.deps.logger.error({ err, marketIds: outs.map((o) => o.marketId) }, 'could not schedule card redraw'));
   }
 
   /**

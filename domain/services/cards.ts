@@ -113,6 +113,14 @@ export async function learnChatInstance(m: EntityManager, target: CardTarget, ch
   });
 }
 
+/** Which of `marketIds` have cards still being kept up to date (one statement for any number). */
+export async function marketsWithActiveCards(m: EntityManager, marketIds: readonly number[]): Promise<number[]> {
+  if (marketIds.length === 0) return [];
+  const rows: { market_id: string }[] = await m.query(
+    `SELECT DISTINCT market_id FROM posted_cards WHERE market_id = ANY($1::bigint[]) AND active ORDER BY market_id`, [marketIds]);
+  return rows.map((r) => int(r.market_id));
+}
+
 /** The cards of a market still being kept up to date. */
 export async function activeCards(m: EntityManager, marketId: number): Promise<PostedCard[]> {
   const rows: CardRow[] = await m.query(
