@@ -297,15 +297,69 @@ function parsePhoto(raw: string | null): CachedPhoto | null {
   return fileId && uniqueId ? { fileId, uniqueId } : null;
 }
 
-async function rememberPhoto(rt: BotRuntime, keys: CardKeys, message: Message | true): Promise<void> {
-  if (message === true || !('photo' in message)) return;
+function photoOf(message: Message | true): CachedPhoto | null {
+  if (message === true || !('photo' in message)) return null;
   const largest: PhotoSize | undefined = message.photo[message.photo.length - 1];
-  if (!largest) return;
-  const value = `${largest.file_id} ${largest.file_unique_id}`;
-  await Promise.all([
-    rt.redis.set(keys.exact, value, { EX: CARD_CACHE_TTL_SEC }),
-    rt.redis.set(keys.recent, value, { EX: CARD_REUSE_SEC }),
-  ]);
+  return largest ? { fileId: largest.file_id, uniqueId: largest.file_unique_id } : null;
+}
+
+/** An upload of a face's picture that views of the same face wait for (see `uploading`). */
+interface UploadClaim {
+  photo: Promise<CachedPhoto | null>;
+  settle: (photo: CachedPhoto | null) => void;
+}
+
+/**
+ * Pictures being uploaded by this process, by face (CardKeys.recent), as the file_id they will
+ * have (null: the upload failed). When a busy market's price moves, many users open its new face
+ * at once: they wait for the first upload instead of each drawing and uploading the same picture.
+ */
+const uploading = new Map<string, UploadClaim>();
+
+function claimUpload(keys: CardKeys): UploadClaim {
+  let settle!: (photo: CachedPhoto | null) => void;
+  const claim: UploadClaim = { photo: new Promise((resolve) => (settle = resolve)), settle };
+  uploading.set(keys.recent, claim);
+  return claim;
+}
+
+/**
+ * The picture to send without drawing: the exact one for this book version, else a recent one of
+ * the same face, else the one another view of this process is uploading (waited for). With none,
+ * this view is the one that uploads: `claim` (pass it to uploadPhoto at once). The lookup of the
+ * upload in flight and the claim are one synchronous step, so two views never both claim.
+ */
+async function photoToSend(rt: BotRuntime, keys: CardKeys): Promise<{ photo: CachedPhoto; claim?: never } | { photo: null; claim?: UploadClaim }> {
+  const photo = await cachedPhoto(rt, keys);
+  if (photo) return { photo };
+  const inFlight = uploading.get(keys.recent);
+  if (!inFlight) return { photo: null, claim: claimUpload(keys) };
+  const uploaded = await inFlight.photo;
+  return uploaded ? { photo: uploaded } : { photo: null };
+}
+
+/**
+ * Draws and sends a new picture through `send` and caches its file_id under both keys; views of the
+ * same face meanwhile wait for it (photoToSend). @returns what `send` returned. @throws its error.
+ */
+async function uploadPhoto(rt: BotRuntime, keys: CardKeys, send: () => Promise<Message | true>, claim = claimUpload(keys)): Promise<Message | true> {
+  let photo: CachedPhoto | null = null;
+  try {
+    const message = await send();
+    photo = photoOf(message);
+    claim.settle(photo);
+    if (photo) {
+      const value = `${photo.fileId} ${photo.uniqueId}`;
+      await Promise.all([
+        rt.redis.set(keys.exact, value, { EX: CARD_CACHE_TTL_SEC }),
+        rt.redis.set(keys.recent, value, { EX: CARD_REUSE_SEC }),
+      ]);
+    }
+    return message;
+  } finally {
+    if (uploading.get(keys.recent) === claim) uploading.delete(keys.recent);
+    claim.settle(photo);
+  }
 }
 
 /** The two cache keys of a card picture. */
@@ -332,7 +386,7 @@ export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: 
   if (!model) return notice(ctx, ctx.tp('errors.market_not_found'));
   const extra = { caption: cardCaption(ctx, model), parse_mode: 'HTML' as const, reply_markup: markup(cardKeyboard(ctx, model, rt.config.miniApp.url)) };
   const keys = cardKeys(rt, ctx, model);
-  const cached = await cachedPhoto(rt, keys);
+  const { photo: cached, claim } = await photoToSend(rt, keys);
   if (cached) {
     try {
       await ctx.replyWithPhoto(cached.fileId, extra);
@@ -342,8 +396,7 @@ export async function sendMarketCard(rt: BotRuntime, ctx: BotContext, marketId: 
       await Promise.all([rt.redis.del(keys.exact), rt.redis.del(keys.recent)]);
     }
   }
-  const png = await drawCard(await cardImageInput(rt, ctx, model));
-  await rememberPhoto(rt, keys, await ctx.replyWithPhoto({ source: png, filename: `market-${marketId}.png` }, extra));
+  await uploadPhoto(rt, keys, async () => ctx.replyWithPhoto({ source: await drawCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` }, extra), claim);
 }
 
 /**
@@ -364,15 +417,18 @@ export async function redrawMarketMessage(rt: BotRuntime, ctx: BotContext, marke
     const caption = cardCaption(ctx, model);
     const keyboard = markup(cardKeyboard(ctx, model, rt.config.miniApp.url));
     const keys = cardKeys(rt, ctx, model);
-    const cached = await cachedPhoto(rt, keys);
+    const { photo: cached, claim } = await photoToSend(rt, keys);
     const shown = message.photo[message.photo.length - 1]?.file_unique_id;
     if (cached && cached.uniqueId === shown) {
       await ctx.editMessageCaption(caption, { parse_mode: 'HTML', reply_markup: keyboard });
       return;
     }
-    const media = cached?.fileId ?? { source: await drawCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` };
-    const edited = await ctx.editMessageMedia({ type: 'photo', media, caption, parse_mode: 'HTML' }, { reply_markup: keyboard });
-    if (!cached) await rememberPhoto(rt, keys, edited);
+    const edit = (media: string | { source: Buffer; filename: string }) => ctx.editMessageMedia({ type: 'photo', media, caption, parse_mode: 'HTML' }, { reply_markup: keyboard });
+    if (cached) {
+      await edit(cached.fileId);
+      return;
+    }
+    await uploadPhoto(rt, keys, async () => edit({ source: await drawCard(await cardImageInput(rt, ctx, model)), filename: `market-${marketId}.png` }), claim);
   } catch (err) {
     // Refresh of an unchanged card or book: nothing to do, the user sees the current state.
     if (!isNotModified(err)) throw err;

@@ -81,3 +81,15 @@ test('Refresh of an unchanged card answers quietly and changes nothing', async (
   expect(answer.text).toBeUndefined();
   expect(env.sim.messages(u.id).find((m) => m.messageId === card.messageId)?.edits).toHaveLength(0);
 });
+
+test('users opening a card nobody has seen yet at the same moment share one upload', async () => {
+  const id = await market(env, 'Will the Moskva river freeze by December?', 'weather');
+  const crowd = await Promise.all(Array.from({ length: 6 }, (_, i) => startedUser(env, `Crowd ${i}`)));
+  const uploads = () => env.sim.apiCalls({ method: 'sendPhoto' }).filter((c) => typeof c.params.photo !== 'string').length;
+  const before = uploads();
+  for (const u of crowd) env.sim.sendText({ userId: u.id, text: `/start m${id}` });
+  const cards = await Promise.all(crowd.map((u) => waitFor(env, u, { hasPhoto: true })));
+  expect(cards.every((c) => c.caption?.includes('Will the Moskva river freeze by December?'))).toBe(true);
+  expect(uploads() - before).toBe(1);
+  expect(new Set(cards.map((c) => c.photo?.at(-1)?.file_unique_id)).size).toBe(1);
+});
