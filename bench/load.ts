@@ -85,6 +85,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 function startProcess(role: 'bot' | 'workers', env: Record<string, string>, errors: string[]): Promise<ChildProcess> {
   // BENCH_LOAD_PROFILE_DIR: CPU profiles of both processes (written when they exit), for finding hot spots.
   const nodeArgs = process.env.BENCH_LOAD_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_LOAD_PROFILE_DIR] : [];
+  if (role === 'bot' && process.env.BENCH_BOT_NODE_ARGS) nodeArgs.push(...process.env.BENCH_BOT_NODE_ARGS.split(' '));
   // MALLOC_ARENA_MAX as the Docker image sets it.
   return startAppProcess(role, { MALLOC_ARENA_MAX: '2', ...env }, {
     nodeArgs,

@@ -15,12 +15,18 @@ const UPDATE_KEY_TTL_SEC = 24 * 60 * 60;
  */
 export function dropRedeliveredUpdates(rt: BotRuntime): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
-    if (!(await claimOnce(rt, rt.key('upd', ctx.update.update_id), UPDATE_KEY_TTL_SEC))) {
+    const query = ctx.callbackQuery;
+    // Both claims in one round trip (node-redis pipelines commands of the same tick): a redelivered
+    // update is dropped either way, so claiming its callback query id as well changes nothing.
+    const [update, callback] = await Promise.all([
+      claimOnce(rt, rt.key('upd', ctx.update.update_id), UPDATE_KEY_TTL_SEC),
+      query ? claimOnce(rt, rt.key('cbq', query.id), UPDATE_KEY_TTL_SEC) : true,
+    ]);
+    if (!update) {
       rt.logger.info({ updateId: ctx.update.update_id }, 'redelivered update ignored');
       return;
     }
-    const query = ctx.callbackQuery;
-    if (query && !(await claimOnce(rt, rt.key('cbq', query.id), UPDATE_KEY_TTL_SEC))) {
+    if (query && !callback) {
       rt.logger.info({ callbackQueryId: query.id }, 'redelivered callback query ignored');
       return;
     }

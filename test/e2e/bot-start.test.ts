@@ -86,3 +86,15 @@ test('a redelivered update (same update_id) is ignored', async () => {
   await env.running.bot.handleUpdate(update);
   expect(env.sim.messages(vera.id).length).toBe(before);
 });
+
+test('a button press redelivered under a new update_id (same callback query id) is ignored', async () => {
+  const oleg = await startedUser(env, 'Oleg');
+  const answer = await press(env, oleg, '💰 Баланс').answered(WAIT_MS);
+  await waitFor(env, oleg, { textIncludes: 'Доступно' });
+  const update = env.sim.updates(env.botInfo.id).find((u) => 'callback_query' in u && u.callback_query.id === answer.callbackQueryId)!;
+  // Messages sent or edited (the redelivered query itself may still be answered: that changes nothing).
+  const calls = () => env.sim.apiCalls({}).filter((c) => /^(send|edit|delete)/.test(c.method)).length;
+  const before = calls();
+  await env.running.bot.handleUpdate({ ...update, update_id: update.update_id + 1_000_000 });
+  expect(calls()).toBe(before);
+});
