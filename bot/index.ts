@@ -47,7 +47,7 @@ import { profileFeature } from './features/profile';
 import { leagueFeature } from './features/league';
 import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
-import { withdrawalsAdminFeature } from './features/withdrawals-admin';
+import { endAdminTyping, withdrawalsAdminFeature } from './features/withdrawals-admin';
 import { withdrawScene } from './scenes/withdraw';
 import { alertsFeature } from './features/alerts';
 import { triggersFeature } from './features/triggers';
@@ -94,6 +94,7 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(sharedChatsFeature(rt));
   bot.use(loadUser(rt));
   bot.use(redisSession(rt));
+  bot.use(endAdminTyping(rt));
   bot.use(createStage(rt));
   bot.use(startFeature(rt), marketsFeature(rt), tradeFeature(rt), portfolioFeature(rt), depositFeature(rt), adminFeature(rt));
   bot.use(resolutionFeature(rt), liquidityFeature(rt));

@@ -2,9 +2,10 @@
  * Withdrawals, the admins' side: Approve (a second admin above WITHDRAW_QUORUM_KOP), Reject with a
  * typed reason, Mark paid with a typed payout reference, and /withdrawals (requests by state).
  * Each step is one domain transaction; a repeated tap or a repeated reference changes nothing.
- * The request an admin is typing a reason or reference for is kept in Redis for a few minutes.
+ * The request an admin is typing a reason or reference for is kept in Redis for a few minutes, and
+ * forgotten as soon as the admin sends a command or presses another button.
  */
-import { Composer } from 'telegraf';
+import { Composer, type MiddlewareFn } from 'telegraf';
 import { message } from 'telegraf/filters';
 import { getWithdrawal, withdrawalsByState, type WithdrawalRow } from '../../domain/read/withdrawals';
 import { approveWithdrawal, markWithdrawalPaid, rejectWithdrawal, type StepResult } from '../../domain/services/withdrawals';
@@ -24,6 +25,13 @@ type Awaiting = 'reject' | 'paid';
 
 function awaitingKey(rt: BotRuntime, ctx: BotContext): string {
   return rt.key('withdraw-typing', ctx.from!.id);
+}
+
+/** A command or a button other than Reject / Mark paid (those start a new wait). */
+function movesOn(ctx: BotContext): boolean {
+  if (ctx.message && 'text' in ctx.message) return ctx.message.text.startsWith('/');
+  const data = ctx.callbackQuery && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
+  return data !== undefined && !cb.withdrawReject.trigger.test(data) && !cb.withdrawPaid.trigger.test(data);
 }
 
 async function showRequest(ctx: BotContext, w: WithdrawalRow, lead?: string): Promise<void> {
@@ -59,6 +67,19 @@ async function afterStep(rt: BotRuntime, ctx: BotContext, r: StepResult, ownerNo
     if (a.chatId === ctx.from!.id) continue;
     await sendAfterCommit(rt, ctx, a.chatId, [th(a.language, `withdraw.admin_step_${w.status}`, { id: w.id }), '', withdrawalText(a.language, w, { admin: true })].join('\n'), adminButtons(a.language, w));
   }
+}
+
+/**
+ * Ends an admin's wait for a reason or reference (registered before every feature, bot/index.ts):
+ * it is the admin's very next message, and a command or any other button first means they moved
+ * on, to a flow that may itself ask for typed text (a limit, an amount), which must never be taken
+ * for a payout reference.
+ */
+export function endAdminTyping(rt: BotRuntime): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    if (ctx.from && rt.config.adminIds.has(ctx.from.id) && movesOn(ctx)) await rt.redis.del(awaitingKey(rt, ctx));
+    return next();
+  };
 }
 
 export function withdrawalsAdminFeature(rt: BotRuntime): Composer<BotContext> {
