@@ -48,6 +48,7 @@ import { leagueFeature } from './features/league';
 import { responsibleUseFeature } from './features/responsible-use';
 import { withdrawFeature } from './features/withdraw';
 import { endAdminTyping, withdrawalsAdminFeature } from './features/withdrawals-admin';
+import { RedeliveryNeeded } from './redelivery';
 import { withdrawScene } from './scenes/withdraw';
 import { alertsFeature } from './features/alerts';
 import { triggersFeature } from './features/triggers';
@@ -103,7 +104,11 @@ export function createBot(deps: BotDeps): PravdaBot {
   bot.use(watchlistFeature(rt), alertsFeature(rt), triggersFeature(rt));
   bot.use(unhandledFeature());
   // Last resort: the boundary catches handler errors; this only sees a failure of the boundary itself.
-  bot.catch((err, ctx) => deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error'));
+  bot.catch((err, ctx) => {
+    // The runner or the webhook must see it: the update is to be delivered again (bot/redelivery.ts).
+    if (err instanceof RedeliveryNeeded) throw err;
+    deps.logger.error({ err, updateId: ctx.update.update_id }, 'unhandled bot error');
+  });
   return Object.assign(bot, {
     close: async () => {
       if (rt.redis.isOpen) await rt.redis.quit();

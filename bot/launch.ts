@@ -9,6 +9,7 @@ import { LANGUAGES, t, type Language } from '../infra/i18n';
 import { createBot, type PravdaBot } from './index';
 import type { BotDeps } from './deps';
 import { UpdateRunner, type UpdateType } from './polling';
+import { RedeliveryNeeded } from './redelivery';
 
 /** Commands in the client's "/" menu, in this order. */
 const USER_COMMANDS = ['start', 'markets', 'portfolio', 'watchlist', 'alerts', 'balance', 'deposit', 'withdraw', 'top', 'league', 'invite', 'profile', 'settings', 'dispute', 'language', 'help', 'cancel'] as const;
@@ -126,7 +127,8 @@ export async function launchBot(deps: BotDeps, opts: LaunchOptions = {}): Promis
 
 /**
  * Webhook mode on the process's one HTTP server: POST <path of WEBHOOK_URL> with Telegram's
- * `X-Telegram-Bot-Api-Secret-Token` header (anything else: 403), then setWebhook. Returns the halt
+ * `X-Telegram-Bot-Api-Secret-Token` header (anything else: 403; an update that must come again,
+ * bot/redelivery.ts: 500), then setWebhook. Returns the halt
  * function: waits for the updates in flight and closes the server if it was made here.
  */
 async function startWebhook(bot: PravdaBot, deps: BotDeps, allowedUpdates: UpdateType[], given?: HttpServer): Promise<() => Promise<void>> {
@@ -139,15 +141,20 @@ async function startWebhook(bot: PravdaBot, deps: BotDeps, allowedUpdates: Updat
   http.app.post(url.pathname, async (req, reply) => {
     if (req.headers['x-telegram-bot-api-secret-token'] !== secret) return reply.code(403).send();
     if (!accepting) return reply.code(503).send();
+    let again = false;
     const run = bot.handleUpdate(req.body as Update)
-      .catch((err: unknown) => deps.logger.error({ err, updateId: (req.body as Update)?.update_id }, 'update not handled'));
+      .catch((err: unknown) => {
+        again = err instanceof RedeliveryNeeded;
+        deps.logger.error({ err, updateId: (req.body as Update)?.update_id }, 'update not handled');
+      });
     inFlight.add(run);
     try {
       await run;
     } finally {
       inFlight.delete(run);
     }
-    return reply.code(200).send();
+    // 500: Telegram delivers the update again (a payment the database could not record yet).
+    return reply.code(again ? 500 : 200).send();
   });
   await http.listen();
   await bot.telegram.setWebhook(deps.config.webhookUrl, { secret_token: secret, allowed_updates: allowedUpdates });

@@ -7,13 +7,16 @@
  * same time, in no particular order. This runner (the idea of grammY's runner with
  * `sequentialize`) fetches continuously, runs updates of different chats concurrently, and runs
  * each chat's updates one after another in arrival order. Pre-checkout queries get lanes of their
- * own: Telegram waits only 10 s for their answer.
+ * own: Telegram waits only 10 s for their answer. So do successful payments, and the batch that
+ * holds one is confirmed (by the next getUpdates) only once the payment is recorded: a payment the
+ * database could not record, or whose process died, is delivered again (bot/redelivery.ts).
  */
 import { TelegramError, type Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import { retryDelayMs } from '../infra/telegram-policy';
 import type { BotContext } from './context';
+import { RedeliveryNeeded } from './redelivery';
 
 /** Bot API getUpdates long-poll timeout, seconds. */
 const POLL_TIMEOUT_SEC = 30;
@@ -26,6 +29,7 @@ export type UpdateType = 'message' | 'callback_query' | 'pre_checkout_query' | '
 /** The lane an update runs in: its chat (plus sender), or its own for pre-checkout queries. */
 function laneOf(update: Update): string {
   if ('pre_checkout_query' in update) return `pcq:${update.pre_checkout_query.id}`;
+  if ('message' in update && 'successful_payment' in update.message) return `pay:${update.update_id}`;
   if ('message' in update) return `c:${update.message.chat.id}:${update.message.from?.id ?? 0}`;
   if ('callback_query' in update) {
     const q = update.callback_query;
@@ -70,6 +74,7 @@ export class UpdateRunner {
 
   private async fetchLoop(): Promise<void> {
     let failures = 0;
+    let paymentFailures = 0;
     while (!this.abort.signal.aborted) {
       let updates: Update[];
       try {
@@ -88,26 +93,46 @@ export class UpdateRunner {
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
+      const payments: { updateId: number; run: Promise<unknown> }[] = [];
       for (const update of updates) {
         this.offset = update.update_id + 1;
-        this.dispatch(update);
+        const run = this.dispatch(update);
+        if ('message' in update && 'successful_payment' in update.message) payments.push({ updateId: update.update_id, run });
       }
+      // The next getUpdates confirms this batch: a payment must be recorded first. One that could
+      // not be is fetched again (with what came after it, dropped as redelivered) after a pause.
+      const failed = (await Promise.all(payments.map(async (p) => ((await p.run) instanceof RedeliveryNeeded ? p : null))))
+        .filter((p) => p !== null);
+      if (failed.length > 0) {
+        this.offset = Math.min(...failed.map((p) => p.updateId));
+        const wait = retryDelayMs(null, ++paymentFailures);
+        this.logger.warn({ updateId: this.offset, waitMs: wait }, 'payment not recorded, fetching it again');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        continue;
+      }
+      if (payments.length > 0) paymentFailures = 0;
       while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     }
   }
 
-  /** Queues the update behind the earlier ones of its lane. */
-  private dispatch(update: Update): void {
+  /** Queues the update behind the earlier ones of its lane. @returns when it ran: its error, if any (else undefined). */
+  private dispatch(update: Update): Promise<unknown> {
     const lane = laneOf(update);
+    let error: unknown;
     const run = (this.lanes.get(lane) ?? Promise.resolve())
       .then(() => this.bot.handleUpdate(update))
-      // The error boundary handles handler errors; this only sees Telegraf's own (e.g. its 90 s timeout).
-      .catch((err: unknown) => this.logger.error({ err, updateId: update.update_id }, 'update not handled'));
+      // The error boundary handles handler errors; this only sees Telegraf's own (e.g. its 90 s
+      // timeout) and a payment that must come again (bot/redelivery.ts).
+      .catch((err: unknown) => {
+        error = err;
+        this.logger.error({ err, updateId: update.update_id }, 'update not handled');
+      });
     this.lanes.set(lane, run);
     this.inFlight.add(run);
     void run.finally(() => {
       this.inFlight.delete(run);
       if (this.lanes.get(lane) === run) this.lanes.delete(lane);
     });
+    return run.then(() => error);
   }
 }

@@ -74,3 +74,36 @@ test('a pre-checkout for an invoice of another user is refused', async () => {
   const outcome = await env.sim.payInvoice({ userId: b.id });
   expect(outcome).toMatchObject({ status: 'declined', errorMessage: 'Счёт не найден. Создайте новый: /deposit' });
 });
+
+test('a payment that arrives while the database cannot record it is credited by itself once it can (long polling fetches it again)', async () => {
+  const u = await startedUser(env, 'Patient', 'en');
+  const userId = await accountOf(env, u);
+  env.sim.sendText({ userId: u.id, text: '/deposit' });
+  await waitFor(env, u, { textIncludes: 'Before your first deposit' });
+  press(env, u, '✅ I accept (18+)');
+  await waitFor(env, u, { textIncludes: 'Choose an amount' });
+  env.sim.sendText({ userId: u.id, text: '300' });
+  const invoice = await waitFor(env, u, { hasInvoice: true });
+
+  // Payments rows refused as by a cut connection (SQLSTATE 08006) while the provider takes the money.
+  await env.ds.query(`CREATE FUNCTION e2e_outage() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN RAISE EXCEPTION 'simulated outage' USING ERRCODE = '08006'; END $$`);
+  await env.ds.query(`CREATE TRIGGER e2e_outage BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION e2e_outage()`);
+  try {
+    const paid = await env.sim.payInvoice({ userId: u.id, messageId: invoice.messageId });
+    expect(paid.status).toBe('paid');
+    await waitFor(env, u, { textIncludes: 'crediting is delayed' });
+    // Fetched again (after the runner's pause) and refused again meanwhile: still nothing credited.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await balancesOf(env.ds.manager, userId)).toEqual({ available: 0, reserved: 0 });
+  } finally {
+    await env.ds.query(`DROP TRIGGER e2e_outage ON payments`);
+  }
+  const credited = await waitFor(env, u, { textIncludes: 'Credited' });
+  expect(credited.text).toBe('✅ Credited ₽300.00. Available: ₽300.00');
+  expect(await balancesOf(env.ds.manager, userId)).toEqual({ available: 30_000, reserved: 0 });
+  expect(env.sim.messages(u.id).filter((m) => m.text?.includes('crediting is delayed'))).toHaveLength(1);
+  // The failed attempts were logged as errors, as they should be; nothing else.
+  expect(env.errors.every((e) => /simulated outage|payment not recorded/.test(e))).toBe(true);
+  env.errors.length = 0;
+});

@@ -1,5 +1,8 @@
 import { createServer } from 'node:net';
-import { startEnv, waitFor, type Env } from './harness';
+import { kop } from '../../domain/money';
+import { createInvoice } from '../../domain/services/payments';
+import { balancesOf } from '../../domain/services/users';
+import { accountOf, startEnv, waitFor, type Env } from './harness';
 
 let env: Env;
 let port: number;
@@ -55,4 +58,37 @@ test('issue 15: webhook mode with HTTP_PORT serves the webhook, /health and /met
   const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
   expect(metrics.status).toBe(200);
   expect(await metrics.text()).toMatch(/^pravda_update_duration_seconds_count\{type="message"\} [1-9]/m);
+});
+
+test('a payment the database cannot record yet is answered 500 (Telegram sends it again), then credited once', async () => {
+  const u = env.sim.createUser({ first_name: 'Payer', language_code: 'en' });
+  env.sim.sendText({ userId: u.id, text: '/start' });
+  expect((await post(env.sim.updates(env.botInfo.id).at(-1)!, secret)).status).toBe(200);
+  await waitFor(env, u, { textIncludes: 'Hi, Payer!' });
+  const userId = await accountOf(env, u);
+  const inv = await createInvoice(env.ds, userId, kop(20_000));
+  if (!inv.ok) throw new Error(inv.code);
+  const update = {
+    update_id: 9_000_001,
+    message: {
+      message_id: 9_000_001, date: Math.floor(Date.now() / 1000), chat: { id: u.id, type: 'private', first_name: 'Payer' },
+      from: { id: u.id, is_bot: false, first_name: 'Payer', language_code: 'en' },
+      successful_payment: { currency: 'RUB', total_amount: 20_000, invoice_payload: inv.invoice.payload, telegram_payment_charge_id: 'wh-charge-1', provider_payment_charge_id: 'wh-prov-1' },
+    },
+  };
+  await env.ds.query(`CREATE FUNCTION wh_outage() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN RAISE EXCEPTION 'simulated outage' USING ERRCODE = '08006'; END $$`);
+  await env.ds.query(`CREATE TRIGGER wh_outage BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION wh_outage()`);
+  try {
+    expect((await post(update, secret)).status).toBe(500);
+    await waitFor(env, u, { textIncludes: 'crediting is delayed' });
+  } finally {
+    await env.ds.query(`DROP TRIGGER wh_outage ON payments`);
+  }
+  expect((await post(update, secret)).status).toBe(200);
+  await waitFor(env, u, { textIncludes: 'Credited ₽200.00' });
+  expect((await post(update, secret)).status).toBe(200);
+  expect(await balancesOf(env.ds.manager, userId)).toEqual({ available: 20_000, reserved: 0 });
+  expect(env.errors.every((e) => /simulated outage|payment not recorded/.test(e))).toBe(true);
+  env.errors.length = 0;
 });
