@@ -53,7 +53,8 @@ export function depositFeature(rt: BotRuntime): Composer<BotContext> {
       await ctx.reply(failureText(ctx, r), htmlExtra());
       return;
     }
-    if (r.credited) await rewardAfterDeposit(rt, ctx);
+    // Also on a repeat: the process that credited it may have died before paying the reward (paid once, domain).
+    await rewardAfterDeposit(rt, ctx);
     const { available } = await balancesOf(rt.ds.manager, ctx.user.id);
     const key = r.credited ? 'deposit.credited' : 'deposit.already_credited';
     await ctx.reply(ctx.t(key, { amount: r.amount, available }), htmlExtra([

@@ -4,6 +4,7 @@ import type { BotContext } from '../context';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { databaseAnswers, isConnectionError } from '../../domain/services/command-log';
 import { RedeliveryNeeded } from '../redelivery';
+import { reportUncreditedPayment } from '../payment-failures';
 
 /** Telegram keeps an undelivered update for at most 24 hours. */
 const PAYMENT_DELAYED_TTL_SEC = 24 * 60 * 60;
@@ -15,7 +16,8 @@ const PAYMENT_DELAYED_TTL_SEC = 24 * 60 * 60;
  * callback query gets an answer (else the client spins for a while) and a pre-checkout query a
  * refusal (else the payment hangs until Telegram's 10 s timeout). Rethrows only for a
  * successful_payment the database could not record (as {@link RedeliveryNeeded}: the update must
- * come again, bot/redelivery.ts), so one bad update cannot stop long polling.
+ * come again, bot/redelivery.ts), so one bad update cannot stop long polling. A payment that failed
+ * otherwise is recorded for the money monitor and answered "received, not credited automatically".
  */
 export function errorBoundary(rt: BotRuntime): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
@@ -32,6 +34,12 @@ export function errorBoundary(rt: BotRuntime): MiddlewareFn<BotContext> {
         await tellPaymentDelayed(rt, ctx, payment.telegram_payment_charge_id)
           .catch((e: unknown) => rt.logger.warn({ err: e }, 'could not report a delayed payment'));
         throw err instanceof RedeliveryNeeded ? err : new RedeliveryNeeded('payment not recorded: the database is away', { cause: err });
+      }
+      if (payment) {
+        // Any other failure would fail again if redelivered: a human credits or refunds it, and the
+        // user must not be told "nothing changed, try again".
+        await reportUncreditedPayment(rt, ctx, payment);
+        return;
       }
       await apologize(ctx).catch((e: unknown) => rt.logger.warn({ err: e }, 'could not report a failed update'));
       return;

@@ -45,7 +45,7 @@ export const SERVICE_FAILURE_CODES = [
   'dispute_not_holder', 'dispute_already_filed', 'clarification_length', 'stake_out_of_range', 'quiet_hours_invalid',
   // Withdrawals and responsible use (issue 9).
   'withdraw_too_small', 'withdraw_too_large', 'withdraw_over_available', 'withdraw_daily_limit', 'withdraw_fee_exceeds',
-  'withdraw_not_found', 'withdraw_not_approved', 'withdraw_reason_required', 'withdraw_reason_too_long',
+  'withdraw_not_found', 'withdraw_not_approved', 'withdraw_own', 'withdraw_reason_required', 'withdraw_reason_too_long',
   'withdraw_reference_invalid', 'withdraw_already_pending', 'withdraw_already_approved', 'withdraw_already_paid',
   'withdraw_already_rejected', 'withdraw_already_cancelled', 'limit_out_of_range', 'self_excluded',
   'self_excluded_forever', 'deposit_limit_day', 'deposit_limit_month',

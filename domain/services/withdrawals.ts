@@ -138,13 +138,15 @@ export function cancelWithdrawal(ds: DataSource, userId: number, id: number): Pr
 
 /**
  * An admin (users.id) approves. The request is approved once `approvals_needed` distinct admins
- * did; the same admin tapping again changes nothing. Failures: withdraw_not_found,
+ * did; the same admin tapping again changes nothing. An admin never approves their own request
+ * (four eyes, as for resolutions: another admin must). Failures: withdraw_own, withdraw_not_found,
  * withdraw_already_<status> (paid, rejected, cancelled).
  */
 export function approveWithdrawal(ds: DataSource, adminUserId: number, id: number): Promise<StepResult> {
   return step(ds, id, async (m, w) => {
     if (w.status === 'approved' || (w.status === 'pending' && w.approvals.includes(adminUserId))) return { ok: true, withdrawal: w, changed: false };
     if (w.status !== 'pending') return wrongState(w);
+    if (w.userId === adminUserId) return fail('withdraw_own', { id });
     const approvals = [...w.approvals, adminUserId];
     const done = approvals.length >= w.approvalsNeeded;
     await m.query(

@@ -75,6 +75,19 @@ test('issue 9: parallel approvals and payouts post once; paid requests cannot be
   expect(await failing()).toEqual([]);
 });
 
+test('an admin cannot approve their own request; another admin can', async () => {
+  const own = await admin();
+  const acc = await ensureUserAccounts(ds.manager, own);
+  const from = await systemAccountId(ds.manager, 'external:telegram:deposits');
+  await ds.transaction((m) => post(m, [{ from, to: acc.available, amount: kop(100_000), kind: 'deposit', refType: 'test' }]));
+  const id = await place(own, 50_000, 'k-own');
+  expect(await approveWithdrawal(ds, own, id)).toMatchObject({ ok: false, code: 'withdraw_own' });
+  const [w] = await ds.query(`SELECT status, approvals FROM withdrawals WHERE id = $1`, [id]);
+  expect(w).toEqual({ status: 'pending', approvals: [] });
+  expect(await approveWithdrawal(ds, await admin(), id)).toMatchObject({ ok: true, changed: true });
+  expect(await failing()).toEqual([]);
+});
+
 test('issue 9: cancel and reject race: exactly one releases', async () => {
   const u = await funded(1_000);
   const id = await place(u, 50_000, 'k-race');
