@@ -39,11 +39,13 @@ import { startAppProcess, stopAppProcess } from './lib/app-process';
  * (every card sent for a market after its first), the share sent by a cached file_id instead of
  * a new upload (as the Bot API server saw the sendPhoto calls).
  * Goal: p95 ≤ 250 ms and 0 errors at 500 bets/s; ours = the highest rate meeting that, ratio =
- * ours / 50. Env: BENCH_LOAD_RATES (50,100,200,500), BENCH_LOAD_SECONDS (15), BENCH_LOAD_USERS (400).
+ * ours / 50. The ladder starts below the issue's 50 bets/s (at 10 and 25), so that a box that
+ * cannot meet the goal at 50 still says where it does. Env: BENCH_LOAD_RATES
+ * (10,25,50,100,200,500), BENCH_LOAD_SECONDS (15), BENCH_LOAD_USERS (400).
  */
 const SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const RATES = (process.env.BENCH_LOAD_RATES ?? '50,100,200,500').split(',').map(Number).filter((r) => r > 0);
+const RATES = (process.env.BENCH_LOAD_RATES ?? '10,25,50,100,200,500').split(',').map(Number).filter((r) => r > 0);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 15);
 const USERS = Number(process.env.BENCH_LOAD_USERS ?? 400);
 const MARKETS = 20;

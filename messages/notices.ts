@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { isBuy } from '../domain/exchange';
+import { kop } from '../domain/money';
 import type { Notice } from '../domain/services/market-batch';
 import type { Payout } from '../domain/services/settlement';
 import type { Language } from '../domain/entities';
@@ -58,7 +59,9 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
   for (const n of notices) {
     const key = `${n.kind}-${n.orderId}`;
     const prev = merged.get(key);
-    merged.set(key, prev ? { ...prev, shares: prev.shares + n.shares, amountKop: (prev.amountKop + n.amountKop) as Notice['amountKop'] } : n);
+    merged.set(key, prev ? {
+      ...prev, shares: prev.shares + n.shares, amountKop: kop(prev.amountKop + n.amountKop), rebateKop: kop((prev.rebateKop ?? 0) + (n.rebateKop ?? 0)),
+    } : n);
   }
   const perChat = new Map<string, Notice[]>();
   for (const n of merged.values()) {
@@ -103,8 +106,10 @@ export async function noticeMessages(m: EntityManager, notices: readonly Notice[
       }
       for (const n of same) {
         if (full()) break;
-        add(t(u.language, NOTICE_KEY[n.kind], {
-          title, side: sideOf(u.language, n.intent), shares: n.shares, price: n.price, amount: n.amountKop,
+        // The rebate is said, so the order's cost in /portfolio (amount − rebate) adds up.
+        const rebate = n.kind === 'fill' ? n.rebateKop ?? 0 : 0;
+        add(t(u.language, rebate > 0 ? 'notify.fill_rebate' : NOTICE_KEY[n.kind], {
+          title, side: sideOf(u.language, n.intent), shares: n.shares, price: n.price, amount: n.amountKop, rebate,
         }));
       }
     }

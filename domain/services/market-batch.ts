@@ -37,6 +37,8 @@ export interface Notice {
   price: number;
   /** Paid (buys) or received (sells) before fees, kop. */
   amountKop: Kop;
+  /** A fill's maker rebate, kop (DESIGN fees: 0.01 %, rounded down; 0 or absent otherwise). */
+  rebateKop?: Kop;
 }
 
 
@@ -320,7 +322,7 @@ export class MarketBatch {
     this.tradedKop += f.kind === 'mint' || f.kind === 'merge' ? 100 * f.qty : f.kind === 'transfer_yes' ? f.price * f.qty : (100 - f.price) * f.qty;
     this.notify({
       userId: f.makerUserId, marketId: this.market.id, orderId: f.makerOrderId, kind: 'fill',
-      intent: f.makerIntent, shares: f.qty, price: ownPrice(f.makerIntent, f.price), amountKop: kop(makerKop),
+      intent: f.makerIntent, shares: f.qty, price: ownPrice(f.makerIntent, f.price), amountKop: kop(makerKop), rebateKop: f.makerRebate,
     });
   }
 

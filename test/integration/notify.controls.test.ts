@@ -67,6 +67,18 @@ test('notices carry their topics: a fill is "fills", a payout "outcomes"', async
   expect(payout?.topic).toBe('outcomes');
 });
 
+test('a fill that earned a maker rebate says so, summed over the fills of the order in one batch; none said when it rounds to 0', async () => {
+  const u = await h.addUser();
+  const id = ++orderId;
+  const part = (shares: number, rebate: number): Notice => ({
+    userId: u.userId, marketId: 1, orderId: id, kind: 'fill', intent: 'BUY_YES', shares, price: 65, amountKop: kop(65 * shares), rebateKop: kop(rebate),
+  });
+  const [job] = await noticeMessages(db.ds.manager, [part(400, 2), part(368, 2)]);
+  expect(job?.text).toMatch(/768 .* 65%, (сумма|amount) 499,20\u00a0₽, (ребейт мейкера|maker rebate) 0,04\u00a0₽\.$/);
+  const [small] = await noticeMessages(db.ds.manager, [{ ...part(10, 0), orderId: ++orderId }]);
+  expect(small?.text).toMatch(/(сумма|amount) 6,50\u00a0₽\.$/);
+});
+
 test("a fill notice is not sent when 'fills' is off; the same notice is sent when it is on", async () => {
   const u = await h.addUser();
   await setPrefs(u, { off: ['fills'] });
