@@ -157,6 +157,7 @@ export async function playWithdrawal(chat: ChatDriver, winner: Person, admin: Pe
   await chat.tap(admin, { exact: template(admin.lang, 'withdraw.mark_paid') });
   await chat.expect(admin, { textIncludes: visible(admin.lang, 'withdraw.ask_reference').slice(0, 10) });
   await chat.say(admin, 'SBP-20261202-0001');
+  await chat.expect(admin, { textIncludes: visible(admin.lang, 'withdraw.admin_paid').slice(2) }, 0);
   await chat.expect(winner, { textIncludes: 'SBP-20261202-0001' }, 0);
   await chat.say(winner, '/balance');
   await chat.expect(winner, { textIncludes: visible(w, 'withdraw.history') });

@@ -53,7 +53,7 @@ export async function playMiniAppDemo(o: {
     const page = await openFromTelegram(browser, { url, botToken: o.botToken, user: taker.telegram, scheme: 'dark' });
     await page.waitForSelector('[data-testid=chart] canvas');
     const title = await page.textContent('[data-testid=market-title]');
-    log(`📱 ${taker.name} sees "${title}", YES at ${(await page.textContent('[data-testid=yes-price]'))?.trim()}; the best bid is ${bid}`);
+    log(`📱 ${taker.name} sees "${title}", ${(await page.textContent('[data-testid=yes-price]'))?.trim()}; the best bid is ${bid}`);
     await page.click('[data-testid=buy-no]');
     await page.waitForSelector('[data-testid=preview]');
     log(`📱 ${taker.name} taps Buy NO; the preview:\n    ${(await page.innerText('[data-testid=preview]')).trim().split('\n').filter(Boolean).join(' · ')}`);

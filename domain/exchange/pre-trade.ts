@@ -65,14 +65,24 @@ export type PreTradeResult =
 export const FEE_VOLUME_WINDOW_DAYS = 30;
 
 /**
+ * Whether the market takes no orders at `nowMs`: market_closed (not open, or past its deadline),
+ * market_paused, or null when it trades. The first step of {@link preTradeCheck}. Pure.
+ */
+export function marketShut(market: MarketFacts, nowMs: number): 'market_closed' | 'market_paused' | null {
+  if (market.status !== 'open' || market.deadlineMs <= nowMs) return 'market_closed';
+  if (market.tradingPaused) return 'market_paused';
+  return null;
+}
+
+/**
  * Checks `req` at `nowMs` against the market and the user's funds. Pure; never throws.
  * Failures: market_closed, market_paused, price_out_of_range {minPrice, maxPrice}, the
  * validateOrder codes with their vars, insufficient_funds {need, have} (kop),
  * insufficient_shares {need, have} (shares).
  */
 export function preTradeCheck(market: MarketFacts, trader: TraderFacts, req: OrderRequest, nowMs: number): PreTradeResult {
-  if (market.status !== 'open' || market.deadlineMs <= nowMs) return { ok: false, code: 'market_closed' };
-  if (market.tradingPaused) return { ok: false, code: 'market_paused' };
+  const shut = marketShut(market, nowMs);
+  if (shut) return { ok: false, code: shut };
   if (!isPrice(req.price)) return { ok: false, code: 'price_out_of_range', vars: { minPrice: 1, maxPrice: 99 } };
   const bps = takerFeeBps(kop(trader.volume30dKop));
   const tif = req.tif ?? (req.kind === 'market' ? 'IOC' : 'GTC');

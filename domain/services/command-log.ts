@@ -54,6 +54,14 @@ export async function recordCommands(m: EntityManager | DataSource, items: reado
   });
 }
 
+/** The command recorded under `key` (applied or not), or null when none is (never, or pruned since). */
+export async function recordedCommand(m: EntityManager | DataSource, key: string): Promise<MatchingCommand | null> {
+  const [row]: { payload: Payload }[] = await m.query(`SELECT payload FROM commands WHERE idempotency_key = $1`, [key]);
+  if (!row) return null;
+  const { reqId: _reqId, ...cmd } = row.payload;
+  return cmd as MatchingCommand;
+}
+
 /** The stored results of those of `keys` that were applied (keys not applied or unknown are absent). */
 export async function appliedResults(m: EntityManager | DataSource, keys: readonly string[]): Promise<Map<string, CommandResult>> {
   const rows: { idempotency_key: string; result: CommandResult }[] = await m.query(

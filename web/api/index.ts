@@ -15,13 +15,16 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Language } from '../../domain/entities';
 import { bestOwnPrice, guardPrice, orderSize } from '../../domain/exchange/bet-size';
 import { isBuy } from '../../domain/exchange/intent';
-import { MIN_NOTIONAL_KOP } from '../../domain/exchange/limits';
+import { MAX_NOTIONAL_KOP, MIN_NOTIONAL_KOP } from '../../domain/exchange/limits';
+import { marketShut } from '../../domain/exchange/pre-trade';
+import type { Market } from '../../domain/entities';
 import { candles, marketPage, recentTrades, tradeHistory, type Timeframe } from '../../domain/read/miniapp';
 import { categoryCounts, getMarket } from '../../domain/read/markets';
 import { portfolio } from '../../domain/read/portfolio';
 import { bookView, quote } from '../../domain/read/quotes';
 import { tradingState } from '../../domain/read/trading-state';
 import type { CommandResult, MatchingCommand } from '../../domain/services/commands';
+import { recordedCommand } from '../../domain/services/command-log';
 import type { Failure } from '../../domain/services/result';
 import { feeTierOf, previewBet, type BetInput } from '../../domain/services/trading';
 import { findUserByTelegramId, languageFromTelegram } from '../../domain/services/users';
@@ -205,11 +208,23 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       return reply.type('application/json; charset=utf-8').send(page);
     });
 
-    /** The order an app request means, as the bot would build it (exchange/bet-size), or a failure. */
-    async function betOf(c: Caller, body: OrderBody): Promise<{ ok: true; input: BetInput } | { ok: false; code: string; vars?: Record<string, number> }> {
+    /**
+     * The order an app request means, as the bot would build it (exchange/bet-size), or a failure:
+     * market_not_found (also a group's market: those trade in their chat), market_closed /
+     * market_paused (before the book is asked for a market order's price), amount_too_small {min},
+     * notional_too_large {maxKop} (a size past the largest order, before any fee maths on it),
+     * no_liquidity, and the parse codes.
+     */
+    async function betOf(c: Caller, body: OrderBody): Promise<{ ok: true; input: BetInput; market: Market } | { ok: false; code: string; vars?: Record<string, number> }> {
       // The bot's own checks of a typed size (order scene takeAmount / takeShares).
       if (body.amountKop !== undefined && body.amountKop < MIN_NOTIONAL_KOP) return { ok: false, code: 'amount_too_small', vars: { min: MIN_NOTIONAL_KOP } };
       if (body.shares !== undefined && body.shares < 1) return { ok: false, code: 'shares_not_number' };
+      // A share costs at least 1 kop: either past the maximum is an order past it.
+      if ((body.amountKop ?? 0) > MAX_NOTIONAL_KOP || (body.shares ?? 0) > MAX_NOTIONAL_KOP) return { ok: false, code: 'notional_too_large', vars: { maxKop: MAX_NOTIONAL_KOP } };
+      const market = await getMarket(m(), body.marketId);
+      if (!market || market.chatId !== null) return { ok: false, code: 'market_not_found' };
+      const shut = marketShut({ status: market.status, tradingPaused: market.tradingPaused, deadlineMs: market.deadline.getTime() }, Date.now());
+      if (shut) return { ok: false, code: shut };
       let price = body.price;
       if (body.kind === 'market' && price === undefined) {
         const best = bestOwnPrice(await quote(m(), body.marketId), body.intent);
@@ -222,17 +237,19 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       }
       const tier = await feeTierOf(m(), c.userId);
       const size = orderSize({ intent: body.intent, kind: body.kind, price, amountKop: body.amountKop, shares: body.shares }, tier.bps);
-      return { ok: true, input: { marketId: body.marketId, userId: c.userId, intent: body.intent, kind: body.kind, price, ...size } };
+      return { ok: true, market, input: { marketId: body.marketId, userId: c.userId, intent: body.intent, kind: body.kind, price, ...size } };
     }
+    const betStatus = (code: string) => (code === 'market_not_found' ? 404 : 422);
 
     api.post('/orders/preview', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
       const c = req.caller!;
       const b = orderBody.safeParse(req.body);
       if (!b.success) return sendFailure(reply, 422, c.lang, orderInputCode(b.error));
       const bet = await betOf(c, b.data);
-      if (!bet.ok) return sendFailure(reply, 422, c.lang, bet.code, bet.vars);
-      const r = await previewBet(m(), bet.input);
+      if (!bet.ok) return sendFailure(reply, betStatus(bet.code), c.lang, bet.code, bet.vars);
+      const r = await previewBet(m(), bet.input, Date.now(), { market: bet.market });
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
+      // `order.price` is the worst price this preview used (a market order's guard): Confirm sends it back.
       return { ok: true, preview: r.preview, order: bet.input };
     });
 
@@ -241,15 +258,22 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       const b = placeBody.safeParse(req.body);
       if (!b.success) return sendFailure(reply, 422, c.lang, orderInputCode(b.error));
       const { key, ...order } = b.data;
-      const bet = await betOf(c, order);
-      if (!bet.ok) return sendFailure(reply, 422, c.lang, bet.code, bet.vars);
-      // The same pre-trade check the worker runs, so a bad order is refused before it is queued.
-      const checked = await previewBet(m(), bet.input);
-      if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
-      const r = await deps.queues.submit({ type: 'place', idempotencyKey: `app:${c.userId}:${key}`, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input }, deps.submitWaitMs);
+      const idempotencyKey = `app:${c.userId}:${key}`;
+      // A retry (a lost answer, a second tap, after a 202) gets the first request's result, whatever
+      // changed since: no check runs again on a state the first order itself left behind.
+      let cmd = await recordedCommand(m(), idempotencyKey);
+      if (cmd === null) {
+        const bet = await betOf(c, order);
+        if (!bet.ok) return sendFailure(reply, betStatus(bet.code), c.lang, bet.code, bet.vars);
+        // The same pre-trade check the worker runs, so a bad order is refused before it is queued.
+        const checked = await previewBet(m(), bet.input, Date.now(), { market: bet.market });
+        if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
+        cmd = { type: 'place', idempotencyKey, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input };
+      }
+      const r = await deps.queues.submit(cmd, deps.submitWaitMs);
       // The caller's next reads show their own order whichever Redis message arrives first.
       portfolios.bump(c.userId);
-      marketPages.bump(bet.input.marketId);
+      marketPages.bump(cmd.marketId);
       if (!r.ok) return sendFailure(reply, statusOf(r), c.lang, r.code, r.vars);
       return { ok: true, outcome: r.outcome };
     });

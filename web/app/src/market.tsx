@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AMOUNT_PRESETS_KOP } from '../../../domain/exchange/bet-size';
 import { api, ApiFailure, liveStream, tapKey, type MarketPage, type Preview } from './api';
 import { PriceChart } from './chart';
@@ -7,6 +7,10 @@ import { mainButton } from './main-button';
 
 const TIMEFRAMES = ['1h', '1d', '1w', 'all'] as const;
 type Side = 'BUY_YES' | 'BUY_NO';
+/** An order request as the API takes it (web/api/schemas.ts orderBody). */
+interface OrderRequest { marketId: number; intent: Side; kind: 'market'; amountKop: number; price?: number }
+/** A preview on screen: what it showed, the key born with it, and the exact order Confirm places. */
+interface Shown { p: Preview; key: string; order: OrderRequest }
 
 /** Market page: chart with timeframes, depth, recent trades, rules; Buy YES / Buy NO with presets, preview and confirm. */
 export function MarketScreen({ id, onTraded }: { id: number; onTraded: () => void }) {
@@ -14,7 +18,9 @@ export function MarketScreen({ id, onTraded }: { id: number; onTraded: () => voi
   const [data, setData] = useState<MarketPage | null>(null);
   const [side, setSide] = useState<Side | null>(null);
   const [amount, setAmount] = useState(AMOUNT_PRESETS_KOP[0]!);
-  const [preview, setPreview] = useState<{ p: Preview; key: string } | null>(null);
+  const [preview, setPreview] = useState<Shown | null>(null);
+  // Only the latest tap's preview may be shown: an earlier one answering late is dropped.
+  const asked = useRef(0);
   const [note, setNote] = useState<{ text: string; error: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -23,24 +29,31 @@ export function MarketScreen({ id, onTraded }: { id: number; onTraded: () => voi
   useEffect(() => liveStream(id, () => void load()), [id, tf]);
 
   const ask = async (s: Side, kop: number) => {
+    const n = ++asked.current;
     setSide(s);
     setAmount(kop);
     setNote(null);
+    // The old preview goes at once: its Confirm must not place an order of another side or amount.
+    setPreview(null);
+    const order: OrderRequest = { marketId: id, intent: s, kind: 'market', amountKop: kop };
     try {
-      const r = await api<{ preview: Preview }>('/orders/preview', { marketId: id, intent: s, kind: 'market', amountKop: kop });
+      const r = await api<{ preview: Preview; order: { price: number } }>('/orders/preview', order);
+      if (n !== asked.current) return;
       // The key is born with the preview this tap shows: both Confirm buttons and a retry carry it.
-      setPreview({ p: r.preview, key: tapKey() });
+      // The preview's worst price goes along, so a price that moved meanwhile cannot fill worse.
+      setPreview({ p: r.preview, key: tapKey(), order: { ...order, price: r.order.price } });
     } catch (e) {
+      if (n !== asked.current) return;
       setPreview(null);
       setNote({ text: (e as ApiFailure).message, error: true });
     }
   };
   const confirm = async () => {
-    if (!preview || !side || busy) return;
+    if (!preview || busy) return;
     setBusy(true);
     try {
       const r = await api<{ outcome: { filled: number; costKop: number; feeKop: number } }>('/orders',
-        { marketId: id, intent: side, kind: 'market', amountKop: amount, key: preview.key });
+        { ...preview.order, key: preview.key });
       setNote({ text: tr('placed', { shares: r.outcome.filled, amount: r.outcome.costKop + r.outcome.feeKop }), error: false });
       window.Telegram?.WebApp?.HapticFeedback?.notificationOccurred('success');
       setPreview(null);
@@ -84,9 +97,9 @@ export function MarketScreen({ id, onTraded }: { id: number; onTraded: () => voi
           ))}
         </div>
       )}
-      {preview && side && (
+      {preview && (
         <div className="card" data-testid="preview">
-          <div className="title">{tb(`intent.${side}`)}</div>
+          <div className="title">{tb(`intent.${preview.order.intent}`)}</div>
           <div>{tr('preview_shares', { shares: preview.p.shares })}</div>
           <div>{tr('preview_cost', { amount: preview.p.costKop })}</div>
           <div>{tr('preview_fee', { amount: preview.p.feeKop })}</div>
