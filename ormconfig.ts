@@ -32,7 +32,9 @@ export function createDataSource(url = process.env.DATABASE_URL ?? 'postgres://p
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: Number(process.env.PG_POOL_MAX ?? 10) },
+    // TCP keepalive: a connection to a server that vanished without a FIN is found dead in about a
+    // minute, not the kernel's default two hours.
+    extra: { max: Number(process.env.PG_POOL_MAX ?? 10), keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
   });
 }
 

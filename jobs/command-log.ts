@@ -16,7 +16,7 @@
  * refused with {@link CommandLogUnavailableError} (nothing was recorded, unless the database
  * committed an INSERT whose answer was lost: then it applies, as any recorded command does).
  */
-import { ExponentialBackoff, handleType, retry } from 'cockatiel';
+import { ExponentialBackoff, handleType, retry, TaskCancelledError, timeout, TimeoutStrategy } from 'cockatiel';
 import type { DataSource } from 'typeorm';
 import { databaseAnswers, isConnectionError, recordCommands, type LoggedCommand, type Recorded } from '../domain/services/command-log';
 
@@ -58,6 +58,22 @@ export const OUTAGE_RETRY_MS = 30_000;
  * the time budget is each command's (checked before every attempt).
  */
 const outageRetry = retry(handleType(DatabaseAway), { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }) });
+
+/**
+ * The shortest time one attempt may take before it counts as the database being away. Each attempt
+ * may take at most what is left of its oldest command's budget (but this much at least): a server
+ * that stops answering without closing the connection (frozen, or packets dropped) must not hold a
+ * command past OUTAGE_RETRY_MS. A timed-out INSERT may still commit later; the retry's ON CONFLICT
+ * then finds those keys, and the supervisor's sweep signals their markets.
+ */
+const MIN_ATTEMPT_MS = 1_000;
+
+/** What `run` gives, or DatabaseAway once `ms` have passed without it (the database did not answer). */
+function withinMs<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  return timeout(ms, TimeoutStrategy.Aggressive).execute(run).catch((err: unknown) => {
+    throw err instanceof TaskCancelledError ? new DatabaseAway(err) : err;
+  });
+}
 
 export interface RecorderOptions {
   /** How long a command may wait for the database to answer again, ms (OUTAGE_RETRY_MS, default 30 000). */
@@ -130,17 +146,20 @@ export class CommandRecorder {
         }
         if (pending.length === 0) return;
         this.transactions++;
+        const attemptMs = Math.max(MIN_ATTEMPT_MS, this.outageRetryMs - (now - pending[0]!.since));
         let recorded: Recorded[];
         try {
-          recorded = await recordCommands(this.ds, pending.map((w) => w.item));
+          recorded = await withinMs(attemptMs, () => recordCommands(this.ds, pending.map((w) => w.item)));
         } catch (err) {
           // A cut connection is an outage even if the database answers a moment later (it is back):
-          // retried, never taken for a bad command.
-          if (isConnectionError(err) || !(await databaseAnswers(this.ds))) {
+          // retried, never taken for a bad command. So is an attempt that got no answer in time.
+          const away = err instanceof DatabaseAway || isConnectionError(err)
+            || !(await withinMs(MIN_ATTEMPT_MS, () => databaseAnswers(this.ds)).catch(() => false));
+          if (away) {
             this.outageRetries++;
             if (!down) this.opts.onOutage?.('down', err);
             down = true;
-            throw new DatabaseAway(err);
+            throw err instanceof DatabaseAway ? err : new DatabaseAway(err);
           }
           if (pending.length === 1) {
             pending[0]!.reject(err);

@@ -86,9 +86,11 @@ async function postFunding(
  * Gives a new market its maker (DESIGN §9) inside the caller's transaction, right after the market
  * row: the maker's own user and accounts, its `market_makers` row (b derived from the budget and
  * opening price), the funding posting (from `house:liquidity`, or the funder's available balance:
- * check it first with {@link checkFunder}) and its first quotes in the book.
+ * check it first with {@link checkFunder}) and its first quotes in the book. `fundingKey`: the
+ * funding posting's idempotency key (default `liquidity:<market>:open`; {@link addLiquidity} passes
+ * its caller's, so a retry finds it).
  */
-export async function openMaker(tx: EntityManager, marketId: number, f: Funding): Promise<void> {
+export async function openMaker(tx: EntityManager, marketId: number, f: Funding, fundingKey = `liquidity:${marketId}:open`): Promise<void> {
   const [u] = await tx.query(
     `INSERT INTO users (telegram_id, first_name, is_maker) VALUES ($1, 'maker', true) RETURNING id`,
     [-(MAKER_TELEGRAM_BASE + marketId)]);
@@ -99,7 +101,7 @@ export async function openMaker(tx: EntityManager, marketId: number, f: Funding)
     `INSERT INTO market_makers (market_id, user_id, funder_user_id, budget_kop, opening_price, b, anchor_price, anchor_net)
      VALUES ($1, $2, $3, $4, $5, $6, $5, 0)`,
     [marketId, makerUserId, f.funderUserId, f.budgetKop, f.openingPrice, b]);
-  await postFunding(tx, marketId, makerUserId, f.funderUserId, f.budgetKop, `liquidity:${marketId}:open`);
+  await postFunding(tx, marketId, makerUserId, f.funderUserId, f.budgetKop, fundingKey);
   await requoteInTx(tx, marketId);
 }
 
@@ -167,7 +169,7 @@ export async function addLiquidity(
     if (!funds.ok) return funds;
     if (!state) {
       const [r] = await tx.query(`SELECT last_price FROM markets WHERE id = $1`, [input.marketId]);
-      await openMaker(tx, input.marketId, { budgetKop: amount, openingPrice: r.last_price ?? DEFAULT_OPENING_PRICE, funderUserId: funder });
+      await openMaker(tx, input.marketId, { budgetKop: amount, openingPrice: r.last_price ?? DEFAULT_OPENING_PRICE, funderUserId: funder }, key ?? undefined);
       const b = deriveB(amount, amount, r.last_price ?? DEFAULT_OPENING_PRICE);
       return { ok: true as const, budgetKop: amount, b };
     }

@@ -30,7 +30,7 @@ export const MATCH_REJECT_CODES = ['post_only_would_cross', 'fok_not_fillable', 
 export const TRADE_REJECT_CODES = [
   'market_not_found', 'market_closed', 'market_paused', 'insufficient_funds', 'insufficient_shares',
   ...ORDER_INVALID_CODES, ...MATCH_REJECT_CODES,
-  'order_not_open', 'order_queued', 'unavailable', 'internal', 'rejected',
+  'order_not_open', 'order_queued', 'order_queued_untold', 'unavailable', 'internal', 'rejected',
 ] as const;
 export type TradeRejectCode = (typeof TRADE_REJECT_CODES)[number];
 

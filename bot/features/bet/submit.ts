@@ -10,12 +10,21 @@
  * unique key makes the worker apply it once.
  */
 import { randomBytes } from 'node:crypto';
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import type { CommandResult, MatchingCommand, PlaceOrderCommand } from '../../../domain/services/commands';
+import { fail } from '../../../domain/services/result';
 import { DRAFT_ID_LENGTH } from '../../../messages/callback-data';
 import { claimOnce, type BotRuntime } from '../../runtime';
 
 /** A claimed bet id is remembered this long, so a late second tap still reads "already placed". */
 const CLAIM_TTL_SEC = 24 * 60 * 60;
+
+/**
+ * Marking a command late is retried through a database outage for about as long as recording is
+ * (OUTAGE_RETRY_MS, 30 s: 250 ms doubling to 2 s, 16 attempts), so "we'll tell you" is said only
+ * once the promise is durable.
+ */
+const markLateRetry = retry(handleAll, { maxAttempts: 16, backoff: new ExponentialBackoff({ initialDelay: 250, maxDelay: 2_000 }) });
 
 /** A bet as the bot has collected it: a place command without its key. */
 export type Bet = Omit<PlaceOrderCommand, 'type' | 'idempotencyKey'>;
@@ -52,8 +61,9 @@ export interface SlowNotice {
  * retried through a database outage). The delayed notice is shown before the result is returned,
  * so the two never cross. When the answer is `order_queued`, the command is marked late so the
  * matching worker tells its result in `notice.replyChatId` once it applies; if it applied in the
- * meantime, that result is returned instead. `unavailable` (the database stayed away) is returned
- * as is: nothing was recorded.
+ * meantime, that result is returned instead; when marking fails through the outage budget,
+ * `order_queued_untold` (the order still executes; the user is sent to /portfolio). `unavailable`
+ * (the database stayed away) is returned as is: nothing was recorded.
  */
 export async function submitWithNotice(rt: BotRuntime, cmd: MatchingCommand, waitMs: number, notice: SlowNotice): Promise<CommandResult> {
   let told: Promise<unknown> | undefined;
@@ -65,11 +75,12 @@ export async function submitWithNotice(rt: BotRuntime, cmd: MatchingCommand, wai
   await told;
   if (result.ok || result.code !== 'order_queued') return result;
   try {
-    return (await rt.queues.markLate(cmd.idempotencyKey, notice.replyChatId)) ?? result;
+    return (await markLateRetry.execute(() => rt.queues.markLate(cmd.idempotencyKey, notice.replyChatId))) ?? result;
   } catch (err) {
-    // The database went away again: the command still applies, its result is in /portfolio.
+    // The database stayed away: the command still applies, but no one is set to tell its result,
+    // so the user must not be promised it (order_queued_untold: "check /portfolio").
     rt.logger.warn({ err, key: cmd.idempotencyKey }, 'could not mark a command late');
-    return result;
+    return fail('order_queued_untold');
   }
 }
 
