@@ -14,14 +14,16 @@ import type { BookLevel, BookSide, Intent, RestingOrder } from './types';
 export class BookError extends Error {}
 
 /**
- * A resting order's place in its level queue. Exported for match.ts only (not re-exported from
- * the package index); everyone else sees copies of {@link RestingOrder}.
+ * A resting order's place in its level queue. Exported for match.ts and maker-match.ts only (not
+ * re-exported from the package index); everyone else sees copies of {@link RestingOrder}.
  */
 export interface BookNode {
   readonly order: RestingOrder;
   readonly side: BookSide;
   prev: BookNode | null;
   next: BookNode | null;
+  /** True from insertion until {@link OrderBook.remove}; a removed node never comes back. */
+  inBook: boolean;
 }
 
 interface Level {
@@ -94,15 +96,16 @@ export class OrderBook {
    * Rests `order` ITSELF, not a copy, without {@link add}'s checks: for the house maker's new
    * quotes (maker-match.ts), which hand over a fresh object they keep no reference to, with a new
    * id, a price in 1..99 and whole shares ≥ 1 by construction. Saves add's copy on a hot path.
+   * Returns its node, so that the maker can keep track of it without looking it up by id.
    */
-  adopt(order: RestingOrder): void {
-    this.insert(order);
+  adopt(order: RestingOrder): BookNode {
+    return this.insert(order);
   }
 
-  /** Links an order object the book owns into its level, the id map and the best prices. */
-  private insert(order: RestingOrder): void {
+  /** Links an order object the book owns into its level, the id map and the best prices; returns its node. */
+  private insert(order: RestingOrder): BookNode {
     const side = sideOf(order.intent);
-    const node: BookNode = { order, side, prev: null, next: null };
+    const node: BookNode = { order, side, prev: null, next: null, inBook: true };
     const level = (side === 'bid' ? this.bids : this.asks)[order.price]!;
     let after = level.tail;
     while (after !== null && before(node.order, after.order)) after = after.prev;
@@ -121,6 +124,7 @@ export class OrderBook {
     } else if (order.price < this.bestAskPrice) {
       this.bestAskPrice = order.price;
     }
+    return node;
   }
 
   /** Removes the order; returns it (with its unfilled `remaining`), or null if it is not in the book. */
@@ -143,6 +147,16 @@ export class OrderBook {
    */
   peek(id: number): Readonly<RestingOrder> | undefined {
     return this.byId.get(id)?.order;
+  }
+
+  /** The node of the resting order with this id, or undefined: for maker-match.ts, which keeps its orders' nodes. */
+  nodeOf(id: number): BookNode | undefined {
+    return this.byId.get(id);
+  }
+
+  /** True while `node`, a node of THIS book, still rests in it: an id lookup saved on a hot path. */
+  holds(node: BookNode): boolean {
+    return node.inBook;
   }
 
   /** Highest bid price, or null when there are no bids. */
@@ -249,6 +263,7 @@ export class OrderBook {
     else node.next.prev = node.prev;
     node.prev = null;
     node.next = null;
+    node.inBook = false;
     level.qty -= node.order.remaining;
     level.count--;
     this.byId.delete(node.order.id);

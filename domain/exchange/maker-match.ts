@@ -11,10 +11,12 @@
  * whole order, as without a maker).
  */
 import { kop } from '../money';
-import type { OrderBook } from './book';
+import type { BookNode, OrderBook } from './book';
 import { ownPrice, sideOf } from './intent';
-import { match } from './match';
-import { quoteInto, type MakerInventory, type MakerParams, type QuoteBuffer } from './maker';
+import { match, matchRecordingLeft } from './match';
+import {
+  FIRST_ASK_CODE, intentCode, newQuoteBuffer, QUOTE_INTENTS, quoteInto, quoteSlot, type MakerInventory, type MakerParams, type QuoteBuffer,
+} from './maker';
 import type { Fill, IncomingOrder, Intent, MatchResult, RestingOrder } from './types';
 
 /** A maker in a book: how it quotes, what it holds now (updated by every fill), and where its order ids come from. */
@@ -24,11 +26,12 @@ export interface MakerSim {
   /** A fresh order id (and seq) for a new maker order. */
   nextId: () => number;
   /**
-   * Ids of the maker's orders that may still rest in the book, increasing (a superset: filled ones
-   * drop out when looked up). Found by one scan of the book when absent, then kept up to date here, so a
-   * requote does not scan the whole book.
+   * The maker's orders that may still rest in `book`, as that book's nodes in increasing id order
+   * (a superset: filled ones drop out when looked at). Found by one scan of the book when absent,
+   * carried over by id when the sim meets another book (a preview's copy), then kept up to date
+   * here, so a requote neither scans the whole book nor looks each of its orders up by id.
    */
-  orderIds?: number[];
+  resting?: { book: OrderBook; nodes: BookNode[] };
   /** The farthest price the maker quotes on each side (null: none), as its last requote left them. */
   edges?: { bid: number | null; ask: number | null };
 }
@@ -69,39 +72,67 @@ export function applyFillToMaker(inv: MakerInventory, f: Fill, makerUserId: numb
   else inv.no += shares;
 }
 
-/** A slot per (intent, price): a quote has at most one order of each (see {@link requote}). */
-const slotOf = (intent: Intent, price: number) =>
-  (intent === 'BUY_YES' ? 0 : intent === 'SELL_YES' ? 100 : intent === 'BUY_NO' ? 200 : 300) + price;
 /**
- * Scratch for {@link requote}: the shares wanted per slot (0: none; KEPT: a resting order already
- * is that quote). Always all 0 between calls; requote is synchronous and never re-entered.
+ * Scratch for {@link requote}: the shares wanted per {@link quoteSlot} (0: none; KEPT: a resting
+ * order already is that quote). Always all 0 between calls; requote is synchronous and never re-entered.
  */
 const wantScratch = new Float64Array(400);
 const KEPT = -1;
 /** Scratch for {@link requote}: the quote of the current round. */
-const wantedScratch: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
+const wantedScratch: QuoteBuffer = newQuoteBuffer();
+/**
+ * Scratch for the makers' remaining after a match ({@link matchRecordingLeft}): one for the taker's
+ * phases, one for a requote's crossing quotes, since a phase's requote runs before the phase is done with its own.
+ */
+const phaseLeft: number[] = [];
+const quoteLeft: number[] = [];
 
 /** The maker's resting orders in the book, in id order (copies). */
 export function makerOrders(book: OrderBook, makerUserId: number, sim?: MakerSim): RestingOrder[] {
   if (sim === undefined) return book.orders().filter((o) => o.userId === makerUserId).sort((a, b) => a.id - b.id);
-  const ids = makerIds(book, sim);
+  const nodes = makerNodes(book, sim);
   const out: RestingOrder[] = [];
   let n = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const o = book.peek(ids[i]!);
-    if (o === undefined) continue;
-    ids[n++] = ids[i]!;
-    out.push({ ...o });
+  for (let i = 0; i < nodes.length; i++) {
+    const node = liveNode(book, nodes[i]!);
+    if (node === undefined) continue;
+    nodes[n++] = node;
+    out.push({ ...node.order });
   }
-  ids.length = n;
+  truncate(nodes, n);
   return out;
 }
 
-/** The sim's set of possibly resting order ids, found by one scan of the book when absent. */
-function makerIds(book: OrderBook, sim: MakerSim): number[] {
+/**
+ * The sim's list of possibly resting order nodes in `book`, found by one scan of the book when
+ * absent. A list made for another book is carried over by id (each id looked up in `book`), as
+ * the scans below would look it up.
+ */
+function makerNodes(book: OrderBook, sim: MakerSim): BookNode[] {
+  const known = sim.resting;
+  if (known !== undefined && known.book === book) return known.nodes;
   // Ids come in increasing order: first from the sorted scan, then from nextId.
-  if (sim.orderIds === undefined) sim.orderIds = makerOrders(book, sim.params.userId).map((o) => o.id);
-  return sim.orderIds;
+  const ids = known === undefined ? makerOrders(book, sim.params.userId).map((o) => o.id) : known.nodes.map((n) => n.order.id);
+  const nodes: BookNode[] = [];
+  for (const id of ids) {
+    const node = book.nodeOf(id);
+    if (node !== undefined) nodes.push(node);
+  }
+  sim.resting = { book, nodes };
+  return nodes;
+}
+
+/**
+ * The node resting in `book` under the id of a listed node, or undefined: the listed node itself
+ * while the book holds it (the usual case, no id lookup), else whatever the book has under its id.
+ */
+function liveNode(book: OrderBook, node: BookNode): BookNode | undefined {
+  return book.holds(node) ? node : book.nodeOf(node.order.id);
+}
+
+/** Shortens a list to its first `n` entries; pop() stays in compiled code where assigning `length` calls the runtime. */
+function truncate(list: unknown[], n: number): void {
+  while (list.length > n) list.pop();
 }
 
 /**
@@ -112,63 +143,85 @@ function makerIds(book: OrderBook, sim: MakerSim): number[] {
  * Ends with the maker's orders equal to the quote of its final inventory. Mutates book and `sim.inv`.
  */
 export function requote(book: OrderBook, sim: MakerSim, nowMs: number, steps: MakerStep[]): void {
-  const userId = sim.params.userId;
   const want = wantScratch;
+  const wanted = wantedScratch;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const wanted = wantedScratch;
     quoteInto(sim.params, sim.inv, wanted);
     // A quote holds each (intent, price) at most once (asks are at prices above every bid), so
     // a slot per (intent, price) holding the wanted shares says which resting orders to keep.
-    for (let i = 0; i < wanted.n; i++) want[slotOf(wanted.intent[i]!, wanted.price[i]!)] = wanted.qty[i]!;
-    // Kept ids are compacted to the front, in id order.
-    const ids = makerIds(book, sim);
-    let n = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      const o = book.peek(id);
-      if (o === undefined) continue;
-      const slot = slotOf(o.intent, o.price);
-      if (want[slot] === o.remaining) {
-        want[slot] = KEPT;
-        ids[n++] = id;
-        continue;
-      }
-      // Out of the book the order no longer changes: it is the cancelled order as it was.
-      book.cancel(id);
-      steps.push({ kind: 'maker_cancel', order: o as RestingOrder });
-    }
-    ids.length = n;
-    let traded = false;
-    let bidEdge: number | null = null;
-    let askEdge: number | null = null;
-    for (let i = 0; i < wanted.n; i++) {
-      const intent = wanted.intent[i]!;
-      const price = wanted.price[i]!;
-      const bid = sideOf(intent) === 'bid';
-      if (bid) bidEdge = bidEdge === null ? price : Math.min(bidEdge, price);
-      else askEdge = askEdge === null ? price : Math.max(askEdge, price);
-      const slot = slotOf(intent, price);
-      const kept = want[slot] === KEPT;
-      want[slot] = 0;
-      if (kept) continue;
-      const id = sim.nextId();
-      const order: IncomingOrder = {
-        id, userId, intent, limitPrice: price, qty: wanted.qty[i]!, tif: 'GTC', postOnly: false,
-        expiresAt: null, takerFeeBps: 0, seq: id,
-      };
-      const result = crosses(book, bid, price) ? match(book, order, nowMs) : rest(book, order);
-      if (result.rested > 0) ids.push(id);
-      const makerLeft = result.fills.length === 0 ? [] : result.fills.map((f) => book.peek(f.makerOrderId)?.remaining ?? 0);
-      steps.push({ kind: 'maker_place', order, result, makerLeft });
-      for (const f of result.fills) applyFillToMaker(sim.inv, f, userId);
-      if (result.fills.length > 0) traded = true;
-    }
-    if (!traded) {
-      sim.edges = { bid: bidEdge, ask: askEdge };
+    for (let i = 0; i < wanted.n; i++) want[quoteSlot(wanted.intent[i]!, wanted.price[i]!)] = wanted.qty[i]!;
+    const nodes = cancelUnwanted(book, sim, steps);
+    if (!placeMissing(book, sim, nowMs, nodes, steps)) {
+      sim.edges = { bid: wanted.bidEdge, ask: wanted.askEdge };
       return;
     }
   }
-  throw new Error(`maker ${userId}: requote did not settle`);
+  throw new Error(`maker ${sim.params.userId}: requote did not settle`);
+}
+
+/**
+ * Keeps each resting maker order that is a wanted quote (marking its slot KEPT) and cancels the
+ * others, in id order. Returns the sim's list of nodes, now exactly the kept ones, still in id order.
+ */
+function cancelUnwanted(book: OrderBook, sim: MakerSim, steps: MakerStep[]): BookNode[] {
+  const want = wantScratch;
+  const nodes = makerNodes(book, sim);
+  let n = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = liveNode(book, nodes[i]!);
+    if (node === undefined) continue;
+    const o = node.order;
+    const slot = quoteSlot(intentCode(o.intent), o.price);
+    if (want[slot] === o.remaining) {
+      want[slot] = KEPT;
+      // Most nodes stay where they are: a store only when one moves (each store of a node is a write barrier).
+      if (nodes[n] !== node) nodes[n] = node;
+      n++;
+      continue;
+    }
+    // Out of the book the order no longer changes: it is the cancelled order as it was.
+    book.remove(node);
+    steps.push({ kind: 'maker_cancel', order: o });
+  }
+  truncate(nodes, n);
+  return nodes;
+}
+
+/**
+ * Places the wanted quotes that no kept order already is, in quote order, and clears `want` for
+ * the next call. New resting orders join `nodes` (their ids only grow). Returns true when one of
+ * them traded, so the inventory and with it the quote changed.
+ */
+function placeMissing(book: OrderBook, sim: MakerSim, nowMs: number, nodes: BookNode[], steps: MakerStep[]): boolean {
+  const want = wantScratch;
+  const wanted = wantedScratch;
+  const userId = sim.params.userId;
+  let traded = false;
+  for (let i = 0; i < wanted.n; i++) {
+    const code = wanted.intent[i]!;
+    const price = wanted.price[i]!;
+    const slot = quoteSlot(code, price);
+    const kept = want[slot] === KEPT;
+    want[slot] = 0;
+    if (kept) continue;
+    const id = sim.nextId();
+    const order: IncomingOrder = {
+      id, userId, intent: QUOTE_INTENTS[code]!, limitPrice: price, qty: wanted.qty[i]!, tif: 'GTC', postOnly: false,
+      expiresAt: null, takerFeeBps: 0, seq: id,
+    };
+    if (!crosses(book, code < FIRST_ASK_CODE, price)) {
+      nodes.push(rest(book, order));
+      steps.push({ kind: 'maker_place', order, result: restResult(order), makerLeft: [] });
+      continue;
+    }
+    const result = matchRecordingLeft(book, order, nowMs, quoteLeft);
+    if (result.rested > 0) nodes.push(book.nodeOf(id)!);
+    const makerLeft = result.fills.length === 0 ? [] : quoteLeft.slice(0, result.fills.length);
+    steps.push({ kind: 'maker_place', order, result, makerLeft });
+    for (let k = 0; k < result.fills.length; k++) applyFillToMaker(sim.inv, result.fills[k]!, userId);
+    if (result.fills.length > 0) traded = true;
+  }
+  return traded;
 }
 
 /** True when a quote on a side (bid: true) at a price would meet a resting order on the other side (then it is matched, not just added). */
@@ -181,9 +234,13 @@ function crosses(book: OrderBook, bid: boolean, price: number): boolean {
   return best !== null && best >= price;
 }
 
-/** What match does with an order that crosses nothing: it rests whole. */
-function rest(book: OrderBook, o: IncomingOrder): MatchResult {
-  book.adopt({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+/** What match does with an order that crosses nothing: it rests whole. Returns its node. */
+function rest(book: OrderBook, o: IncomingOrder): BookNode {
+  return book.adopt({ id: o.id, userId: o.userId, intent: o.intent, price: o.limitPrice, remaining: o.qty!, seq: o.seq, expiresAt: null });
+}
+
+/** The result match gives an order that crosses nothing (see {@link rest}). */
+function restResult(o: IncomingOrder): MatchResult {
   return { fills: [], selfTradeCancelled: [], expired: [], rested: o.qty!, filledQty: 0 };
 }
 
@@ -207,7 +264,8 @@ function windowEdge(book: OrderBook, sim: MakerSim, side: 'bid' | 'ask'): number
   if (sim.edges === undefined) {
     sim.edges = edgesOf(makerOrders(book, sim.params.userId, sim));
   }
-  return sim.edges[side];
+  // Not sim.edges[side]: a property picked by a variable name is a slower, generic lookup.
+  return side === 'bid' ? sim.edges.bid : sim.edges.ask;
 }
 
 /**
@@ -226,7 +284,7 @@ export function matchWithMaker(
     return { result, steps: fillsWithLeft(book, steps) };
   }
   if (o.tif === 'FOK') {
-    const trial = { ...sim, inv: { ...sim.inv }, orderIds: undefined, edges: undefined };
+    const trial = { ...sim, inv: { ...sim.inv }, resting: undefined, edges: undefined };
     let n = TRIAL_ID_BASE;
     const probe = phases(book.clone(), { ...o, tif: 'IOC' }, nowMs, { ...trial, nextId: () => n++ }, []);
     if (probe.filledQty < (o.qty ?? 0)) {
@@ -242,46 +300,60 @@ function fillsWithLeft(book: OrderBook, steps: MakerStep[]): MakerStep[] {
   return steps;
 }
 
+/**
+ * The taker's phases (module comment). Returns the merged result: the first phase's own result
+ * while there is only one (nothing else holds it), the later phases' lists appended to it.
+ */
 function phases(book: OrderBook, o: IncomingOrder, nowMs: number, sim: MakerSim, steps: MakerStep[]): MatchResult {
   const makerId = sim.params.userId;
-  const takerSide = sideOf(o.intent);
-  const merged: MatchResult = { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0 };
+  // One copy of the order for all phases, field by field: one object shape for match, and each of
+  // the caller's fields read once (its orders come in many shapes). Each phase then sets what differs.
+  const part: IncomingOrder = {
+    id: o.id, userId: o.userId, intent: o.intent, limitPrice: o.limitPrice, qty: o.qty, spendKop: o.spendKop,
+    tif: o.tif, postOnly: o.postOnly, expiresAt: o.expiresAt, takerFeeBps: o.takerFeeBps, seq: o.seq,
+    priorNotionalKop: kop(0),
+  };
+  const { intent, limitPrice, qty, tif } = part;
+  const takerSide = sideOf(intent);
+  let merged: MatchResult | null = null;
   let notional = 0;
   for (;;) {
     const edge = windowEdge(book, sim, takerSide === 'bid' ? 'ask' : 'bid');
-    const capped = edge !== null && (takerSide === 'bid' ? edge < o.limitPrice : edge > o.limitPrice);
-    const leftQty = o.qty === undefined ? undefined : o.qty - merged.filledQty;
-    // Field by field rather than a spread: one object shape, and this runs once per phase.
-    const part: IncomingOrder = {
-      id: o.id, userId: o.userId, intent: o.intent,
-      limitPrice: capped ? edge : o.limitPrice,
-      qty: leftQty, spendKop: o.spendKop,
-      // A capped phase must not rest: the order goes on after the maker requotes.
-      tif: capped ? 'IOC' : o.tif,
-      postOnly: o.postOnly, expiresAt: o.expiresAt, takerFeeBps: o.takerFeeBps, seq: o.seq,
-      priorNotionalKop: kop(notional),
-    };
-    const r = match(book, part, nowMs);
+    const capped = edge !== null && (takerSide === 'bid' ? edge < limitPrice : edge > limitPrice);
+    const leftQty = qty === undefined ? undefined : qty - (merged === null ? 0 : merged.filledQty);
+    part.limitPrice = capped ? edge : limitPrice;
+    part.qty = leftQty;
+    // A capped phase must not rest: the order goes on after the maker requotes.
+    part.tif = capped ? 'IOC' : tif;
+    part.priorNotionalKop = kop(notional);
+    const r = matchRecordingLeft(book, part, nowMs, phaseLeft);
     if (r.rejected !== undefined) {
       // Rejected as a whole only when nothing filled yet; a later phase that finds nothing ends the order.
-      if (merged.fills.length === 0) return r;
+      if (merged === null || merged.fills.length === 0) return r;
       break;
     }
-    for (const f of r.fills) {
-      steps.push({ kind: 'fill', fill: f, makerLeft: book.peek(f.makerOrderId)?.remaining ?? 0 });
-      applyFillToMaker(sim.inv, f, makerId);
-      notional += f.qty * ownPrice(o.intent, f.price);
-    }
-    merged.fills.push(...r.fills);
-    merged.selfTradeCancelled.push(...r.selfTradeCancelled);
-    merged.expired.push(...r.expired);
-    merged.filledQty += r.filledQty;
-    merged.rested = r.rested;
     // Only the maker's own fills change its quote: without one its orders still equal it.
     let makerFilled = false;
-    for (let i = 0; i < r.fills.length; i++) if (r.fills[i]!.makerUserId === makerId) makerFilled = true;
+    for (let i = 0; i < r.fills.length; i++) {
+      const f = r.fills[i]!;
+      steps.push({ kind: 'fill', fill: f, makerLeft: phaseLeft[i]! });
+      applyFillToMaker(sim.inv, f, makerId);
+      notional += f.qty * ownPrice(intent, f.price);
+      if (f.makerUserId === makerId) makerFilled = true;
+    }
+    if (merged === null) merged = r;
+    else append(merged, r);
     if (makerFilled) requote(book, sim, nowMs, steps);
     if (!capped || r.filledQty === 0 || (leftQty !== undefined && r.filledQty === leftQty)) break;
   }
   return merged;
+}
+
+/** Adds a later phase's result to the merged one: its lists appended, its shares added, its rested part taken. */
+function append(merged: MatchResult, r: MatchResult): void {
+  for (let i = 0; i < r.fills.length; i++) merged.fills.push(r.fills[i]!);
+  for (let i = 0; i < r.selfTradeCancelled.length; i++) merged.selfTradeCancelled.push(r.selfTradeCancelled[i]!);
+  for (let i = 0; i < r.expired.length; i++) merged.expired.push(r.expired[i]!);
+  merged.filledQty += r.filledQty;
+  merged.rested = r.rested;
 }

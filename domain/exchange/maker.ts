@@ -148,36 +148,119 @@ export function makerPrice(p: MakerParams, inv: MakerInventory): Price {
  * Never crossed: every bid is at or below the cut interval's lower end, every ask at or above its upper end.
  */
 export function quote(p: MakerParams, inv: MakerInventory): Quote[] {
-  const buf: QuoteBuffer = { intent: [], price: [], qty: [], n: 0 };
+  const buf = newQuoteBuffer();
   quoteInto(p, inv, buf);
   const out: Quote[] = [];
-  for (let i = 0; i < buf.n; i++) out.push({ intent: buf.intent[i]!, price: buf.price[i]!, qty: buf.qty[i]! });
+  for (let i = 0; i < buf.n; i++) out.push({ intent: QUOTE_INTENTS[buf.intent[i]!]!, price: buf.price[i]!, qty: buf.qty[i]! });
   return out;
 }
 
-/** {@link quote}'s orders as parallel arrays, the first `n` entries in quote order: for hot loops that reuse one buffer. */
+/** The intents by the code a {@link QuoteBuffer} holds for them: the bid intents first. */
+export const QUOTE_INTENTS: readonly Intent[] = ['BUY_YES', 'SELL_NO', 'SELL_YES', 'BUY_NO'];
+const BUY_YES = 0;
+const SELL_NO = 1;
+const SELL_YES = 2;
+const BUY_NO = 3;
+/** Codes below this are bids. */
+export const FIRST_ASK_CODE = SELL_YES;
+
+/**
+ * Most orders one quote holds: each side visits each of the 98 intervals at most once and quotes
+ * at most two orders (shares held, then money) per level.
+ */
+const MAX_QUOTES = 4 * (LAST - FIRST + 1);
+
+/**
+ * {@link quote}'s orders as parallel arrays of room for any quote, the first `n` entries in quote
+ * order: for hot loops that reuse one buffer (a store within an array's length is a plain store;
+ * an appending one checks for room every time). Also the farthest price quoted on each side (null:
+ * none there), which the maker's requote needs and the quote knows as it goes.
+ */
 export interface QuoteBuffer {
-  intent: Intent[];
-  price: number[];
+  /** Intent codes: {@link QUOTE_INTENTS}[code]. */
+  intent: Uint8Array;
+  price: Uint8Array;
+  /**
+   * Whole shares. A plain array, not a Float64Array: what is read from it goes into orders, and
+   * a number read from a Float64Array would make their share fields boxed doubles.
+   */
   qty: number[];
   n: number;
+  /** The lowest bid price quoted. */
+  bidEdge: Price | null;
+  /** The highest ask price quoted. */
+  askEdge: Price | null;
 }
 
-function put(out: QuoteBuffer, intent: Intent, price: number, qty: number): void {
-  out.intent[out.n] = intent;
-  out.price[out.n] = price;
-  out.qty[out.n] = qty;
-  out.n++;
+/** An empty {@link QuoteBuffer} with room for any quote. */
+export function newQuoteBuffer(): QuoteBuffer {
+  return {
+    intent: new Uint8Array(MAX_QUOTES), price: new Uint8Array(MAX_QUOTES), qty: Array.from({ length: MAX_QUOTES }, () => 0),
+    n: 0, bidEdge: null, askEdge: null,
+  };
 }
 
-/** Writes `quote(p, inv)` into `out` (overwriting it), allocating nothing once the buffer has grown. */
+/**
+ * A number 0..399 per (intent code, price 1..99), different for different pairs: a quote holds
+ * each pair at most once, so the maker's requote keys what it wants by it.
+ */
+export function quoteSlot(code: number, price: Price): number {
+  return code * 100 + price;
+}
+
+/** The code of an intent in {@link QUOTE_INTENTS}. */
+export function intentCode(intent: Intent): number {
+  return intent === 'BUY_YES' ? BUY_YES : intent === 'SELL_NO' ? SELL_NO : intent === 'SELL_YES' ? SELL_YES : BUY_NO;
+}
+
+/**
+ * min(`want`, ⌊cash / unit⌋) as {@link floorDiv} gives it (shares ≥ 0, kop per share ≥ 1, kop):
+ * the shares `cash` pays for at `unit` kop each, at most `want`. The division is only needed at
+ * the level where the money runs out; everywhere nearer, `want` shares are paid in full and a
+ * multiplication says so (cash ≥ want·unit ⇔ ⌊cash / unit⌋ ≥ want).
+ */
+function affordable(want: number, unit: number, cash: number): number {
+  return want * unit <= cash ? want : Math.min(want, floorDiv(cash, unit));
+}
+
+/**
+ * Writes one order at index `n` and returns n + 1 (the count stays in the caller's local rather
+ * than in `out`). `qty` is whole shares but may arrive as a boxed number (a share count computed
+ * through a division, after the engine fell back from compiled code); Math.trunc, the identity on
+ * whole numbers, hands the array a small integer again, so one such value never turns the
+ * long-lived buffer (and every order made from it) into boxed numbers.
+ */
+function put(out: QuoteBuffer, n: number, code: number, price: number, qty: number): number {
+  out.intent[n] = code;
+  out.price[n] = price;
+  out.qty[n] = Math.trunc(qty);
+  return n + 1;
+}
+
+/**
+ * The interval `pos` falls in: the first k in 2..99 with cum[k] > pos (cum[k−1] ≤ pos < cum[k]),
+ * or 100 when pos is at the top. cum never decreases, so a binary search finds it.
+ */
+function intervalAt(cum: readonly number[], pos: number): number {
+  let lo = FIRST;
+  let hi = LAST + 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid]! > pos) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Writes `quote(p, inv)` into `out` (overwriting it), allocating nothing. */
 export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer): void {
-  out.n = 0;
+  let n = 0;
+  // Prices only move outwards on each side, so each side's last price is its edge.
+  out.bidEdge = null;
+  out.askEdge = null;
   const { sizes, cum } = p.ladder;
   const pos = ladderPos(p, inv);
-  // The interval pos falls in (cum[j-1] ≤ pos < cum[j]), or 100 past the top.
-  let j = FIRST;
-  while (j <= LAST && cum[j]! <= pos) j++;
+  const j = intervalAt(cum, pos);
   // The levels of each side are found lazily, nearest first: the next interval to look at on
   // each side and how many levels that side has given (at most `window`).
   let askK = j;
@@ -187,7 +270,8 @@ export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer)
   let no = inv.no;
   let askOpen = true;
   let bidOpen = true;
-  for (let i = 0; i < p.window && (askOpen || bidOpen); i++) {
+  const window = p.window;
+  for (let i = 0; i < window && (askOpen || bidOpen); i++) {
     if (askOpen) {
       let askQty = 0;
       while (askK <= LAST) {
@@ -202,11 +286,12 @@ export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer)
         const price = askK - 1;
         const backed = Math.min(yes, askQty);
         yes -= backed;
-        if (backed > 0) put(out, 'SELL_YES', price, backed);
+        if (backed > 0) n = put(out, n, SELL_YES, price, backed);
         const unit = 100 - price;
-        const paid = Math.min(askQty - backed, floorDiv(cash, unit));
+        const paid = affordable(askQty - backed, unit, cash);
         cash -= paid * unit;
-        if (paid > 0) put(out, 'BUY_NO', price, paid);
+        if (paid > 0) n = put(out, n, BUY_NO, price, paid);
+        if (backed > 0 || paid > 0) out.askEdge = price;
         if (backed + paid < askQty) askOpen = false;
       } else askOpen = false;
     }
@@ -225,15 +310,17 @@ export function quoteInto(p: MakerParams, inv: MakerInventory, out: QuoteBuffer)
         const price = bidK;
         const backed = Math.min(no, bidQty);
         no -= backed;
-        if (backed > 0) put(out, 'SELL_NO', price, backed);
+        if (backed > 0) n = put(out, n, SELL_NO, price, backed);
         const unit = price;
-        const paid = Math.min(bidQty - backed, floorDiv(cash, unit));
+        const paid = affordable(bidQty - backed, unit, cash);
         cash -= paid * unit;
-        if (paid > 0) put(out, 'BUY_YES', price, paid);
+        if (paid > 0) n = put(out, n, BUY_YES, price, paid);
+        if (backed > 0 || paid > 0) out.bidEdge = price;
         if (backed + paid < bidQty) bidOpen = false;
       } else bidOpen = false;
     }
   }
+  out.n = n;
 }
 
 /**

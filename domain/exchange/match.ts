@@ -148,13 +148,32 @@ export function planMatch(book: OrderBook, o: IncomingOrder, nowMs: number): Mat
  * @throws MatchError if the order sets neither or both of `qty` / `spendKop`.
  */
 export function match(book: OrderBook, o: IncomingOrder, nowMs: number): MatchResult {
-  const plan = planMatch(book, o, nowMs);
+  return commit(book, o, planMatch(book, o, nowMs), null);
+}
+
+/**
+ * {@link match}, also writing `left[i]` = the shares the maker order of fill i has left right after
+ * the match (0: filled and gone), i.e. what `book.peek(makerOrderId)?.remaining ?? 0` then says.
+ * For maker-match.ts, which records that with every fill: this saves looking each order up again.
+ */
+export function matchRecordingLeft(book: OrderBook, o: IncomingOrder, nowMs: number, left: number[]): MatchResult {
+  return commit(book, o, planMatch(book, o, nowMs), left);
+}
+
+/** Applies a plan to the book (see {@link match}); `left`, when given, gets each fill's maker remaining after it. */
+function commit(book: OrderBook, o: IncomingOrder, plan: MatchPlan, left: number[] | null): MatchResult {
   if (plan.rejected !== undefined) {
     return { fills: [], selfTradeCancelled: [], expired: [], rested: 0, filledQty: 0, rejected: plan.rejected };
   }
   for (const node of plan.expired) book.remove(node);
   for (const node of plan.selfTrade) book.remove(node);
-  for (let i = 0; i < plan.fills.length; i++) book.reduce(plan.makers[i]!, plan.fills[i]!.qty);
+  for (let i = 0; i < plan.fills.length; i++) {
+    const node = plan.makers[i]!;
+    const qty = plan.fills[i]!.qty;
+    // A plan never fills more than a maker has (its node appears once), so this is ≥ 0, and 0 exactly when reduce removes it.
+    if (left !== null) left[i] = node.order.remaining - qty;
+    book.reduce(node, qty);
+  }
   if (plan.restQty > 0) {
     book.add({
       id: o.id,

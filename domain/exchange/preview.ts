@@ -73,7 +73,8 @@ export function previewOrder(
  */
 function planWithMaker(book: OrderBook, o: IncomingOrder, nowMs: number, maker: MakerSim): Pick<MatchPlan, 'fills' | 'filledQty' | 'notionalKop' | 'feeKop' | 'restQty' | 'rejected'> & { selfTrade: unknown[] } {
   let n = TRIAL_ID_BASE;
-  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, orderIds: maker.orderIds && [...maker.orderIds] };
+  // The copy's list of orders is made for `book`: on the clone it is carried over by id (maker-match.ts).
+  const copy: MakerSim = { ...maker, inv: { ...maker.inv }, nextId: () => n++, resting: maker.resting && { ...maker.resting, nodes: [...maker.resting.nodes] } };
   const { result } = matchWithMaker(book.clone(), o, nowMs, copy);
   let notional = 0;
   let fee = 0;
