@@ -48,6 +48,11 @@ export const STATE_KEY: Record<Exclude<TradingState, 'open'>, string> = {
 };
 
 /** A change in percentage points with its sign: "+12", "\u22125", "0". */
+/** Why a market that is not open takes no order: paused, or closed (ended, proposed, resolved, void). */
+export function notTradingKey(state: Exclude<TradingState, 'open'>): string {
+  return state === 'paused' ? 'errors.market_paused' : 'errors.market_closed';
+}
+
 export function signedPoints(pp: number): string {
   return pp > 0 ? `+${pp}` : pp < 0 ? `\u2212${-pp}` : '0';
 }

@@ -130,8 +130,14 @@ test('quorum 2 + dispute window: propose early → holders told → own confirm 
 test('pause, clarifications and their refusals: admins only, shown on the card, recorded', async () => {
   const { id, yes } = await tradedMarket('Will the final go to penalties?');
   const a = env.admin;
+  // A card opened before the pause: its Buy button is tapped while trading is paused.
+  env.sim.sendText({ userId: yes.id, text: `/start m${id}` });
+  const before = await waitFor(env, yes, { hasPhoto: true });
+  const buy = buttons(before).find((b) => b.startsWith('✅ Купить ДА'))!;
   await say(yes, `/pause ${id}`, 'Эта команда только для администраторов.');
   await say(a, `/pause ${id}`, 'приостановлены');
+  // Told it is paused (not "closed"), and no order screen opens.
+  expect((await press(env, yes, buy, before.messageId).answered(WAIT_MS)).text).toBe('Торги на этом рынке приостановлены. Ничего не изменилось.');
   await say(a, `/pause ${id}`, 'уже приостановлены');
   await say(a, `/clarify ${id} Extra time counts, penalties do not.`, 'Пояснение добавлено');
   await say(a, '/clarify', 'Как пользоваться');

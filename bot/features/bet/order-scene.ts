@@ -32,7 +32,7 @@ import type { BotRuntime } from '../../runtime';
 import { marketOf } from '../../reads';
 import { readState, writeState } from '../../scenes/state';
 import { button, failureText, htmlExtra, notice, show, type Keyboard } from '../../ui';
-import { INTENT_KEY, SIDE_KEY } from '../../../messages/labels';
+import { INTENT_KEY, notTradingKey, SIDE_KEY } from '../../../messages/labels';
 import { headLines, previewLines, tifLines } from './order-preview';
 import {
   expiryPresets, MIN_TYPED_LIFE_MIN, settleChoice, tifFields, tifRows, typedExpiryFits, type TifChoice,
@@ -324,7 +324,8 @@ export function orderScene(rt: BotRuntime): Scenes.BaseScene<BotContext> {
 export async function startOrder(rt: BotRuntime, ctx: BotContext, marketId: number, intent: Intent): Promise<void> {
   const market = await marketOf(rt, ctx, marketId);
   if (!market) return notice(ctx, ctx.tp('errors.market_not_found'));
-  if (tradingState(market) !== 'open') return notice(ctx, ctx.tp('errors.market_closed'), true);
+  const trading = tradingState(market);
+  if (trading !== 'open') return notice(ctx, ctx.tp(notTradingKey(trading)), true);
   if (!isBuy(intent) && (await freeShares(rt, ctx.user.id, marketId, intent)) < 1) {
     return notice(ctx, ctx.tp('errors.nothing_to_sell'));
   }

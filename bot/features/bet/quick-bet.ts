@@ -32,7 +32,7 @@ import type { BotRuntime } from '../../runtime';
 import { marketOf } from '../../reads';
 import { failureText } from '../../ui';
 import { fitPlain, TELEGRAM_LIMITS } from '../../../messages/fit';
-import { SIDE_KEY } from '../../../messages/labels';
+import { notTradingKey, SIDE_KEY } from '../../../messages/labels';
 import { bestPrice } from './order-scene';
 import { newBetId, submitBet } from './submit';
 
@@ -91,7 +91,8 @@ async function offer(rt: BotRuntime, ctx: BotContext, key: string, marketId: num
   const m = rt.ds.manager;
   const market = await marketOf(rt, ctx, marketId);
   if (!market) return alert(ctx, ctx.tp('errors.market_not_found'));
-  if (tradingState(market) !== 'open') return alert(ctx, ctx.tp('errors.market_closed'));
+  const state = tradingState(market);
+  if (state !== 'open') return alert(ctx, ctx.tp(notTradingKey(state)));
   const intent: Intent = side === 'YES' ? 'BUY_YES' : 'BUY_NO';
   const best = await bestPrice(rt, marketId, intent);
   if (best === null) return alert(ctx, ctx.tp('inline.no_sellers', { side: ctx.tp(SIDE_KEY[side]) }));
