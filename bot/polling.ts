@@ -16,7 +16,7 @@ import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import { retryDelayMs } from '../infra/telegram-policy';
 import type { BotContext } from './context';
-import { RedeliveryNeeded } from './redelivery';
+import { paymentOf, RedeliveryNeeded } from './redelivery';
 
 /** Bot API getUpdates long-poll timeout, seconds. */
 const POLL_TIMEOUT_SEC = 30;
@@ -29,7 +29,7 @@ export type UpdateType = 'message' | 'callback_query' | 'pre_checkout_query' | '
 /** The lane an update runs in: its chat (plus sender), or its own for pre-checkout queries. */
 function laneOf(update: Update): string {
   if ('pre_checkout_query' in update) return `pcq:${update.pre_checkout_query.id}`;
-  if ('message' in update && 'successful_payment' in update.message) return `pay:${update.update_id}`;
+  if (paymentOf(update)) return `pay:${update.update_id}`;
   if ('message' in update) return `c:${update.message.chat.id}:${update.message.from?.id ?? 0}`;
   if ('callback_query' in update) {
     const q = update.callback_query;
@@ -97,7 +97,7 @@ export class UpdateRunner {
       for (const update of updates) {
         this.offset = update.update_id + 1;
         const run = this.dispatch(update);
-        if ('message' in update && 'successful_payment' in update.message) payments.push({ updateId: update.update_id, run });
+        if (paymentOf(update)) payments.push({ updateId: update.update_id, run });
       }
       // The next getUpdates confirms this batch: a payment must be recorded first. One that could
       // not be is fetched again (with what came after it, dropped as redelivered) after a pause.

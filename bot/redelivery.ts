@@ -1,3 +1,5 @@
+import type { SuccessfulPayment, Update } from 'telegraf/types';
+
 /**
  * An update that must be delivered again: handling it failed in a way that must not be dropped
  * (a successful_payment the database could not record through OUTAGE_RETRY_MS). The error
@@ -10,4 +12,9 @@ export class RedeliveryNeeded extends Error {
     super(message, options);
     this.name = 'RedeliveryNeeded';
   }
+}
+
+/** The successful_payment an update carries, if any: the one kind of update redelivered on failure. */
+export function paymentOf(update: Update): SuccessfulPayment | undefined {
+  return 'message' in update && 'successful_payment' in update.message ? update.message.successful_payment : undefined;
 }

@@ -47,12 +47,12 @@ export const STATE_KEY: Record<Exclude<TradingState, 'open'>, string> = {
   settled: 'card.state_settled',
 };
 
-/** A change in percentage points with its sign: "+12", "\u22125", "0". */
 /** Why a market that is not open takes no order: paused, or closed (ended, proposed, resolved, void). */
 export function notTradingKey(state: Exclude<TradingState, 'open'>): string {
   return state === 'paused' ? 'errors.market_paused' : 'errors.market_closed';
 }
 
+/** A change in percentage points with its sign: "+12", "\u22125", "0". */
 export function signedPoints(pp: number): string {
   return pp > 0 ? `+${pp}` : pp < 0 ? `\u2212${-pp}` : '0';
 }

@@ -3,7 +3,7 @@ import { languageFromTelegram } from '../../domain/services/users';
 import type { BotContext } from '../context';
 import { claimOnce, type BotRuntime } from '../runtime';
 import { databaseAnswers, isConnectionError } from '../../domain/services/command-log';
-import { RedeliveryNeeded } from '../redelivery';
+import { paymentOf, RedeliveryNeeded } from '../redelivery';
 import { reportUncreditedPayment } from '../payment-failures';
 
 /** Telegram keeps an undelivered update for at most 24 hours. */
@@ -29,7 +29,7 @@ export function errorBoundary(rt: BotRuntime): MiddlewareFn<BotContext> {
       rt.logger.error({ err, updateId: ctx.update.update_id, updateType: ctx.updateType }, 'update failed');
       // A payment Telegram has taken but the database could not record: not "nothing changed, try
       // again" but "it will be credited", and the update must come again (bot/redelivery.ts).
-      const payment = ctx.message && 'successful_payment' in ctx.message ? ctx.message.successful_payment : undefined;
+      const payment = paymentOf(ctx.update);
       if (payment && (err instanceof RedeliveryNeeded || isConnectionError(err) || !(await databaseAnswers(rt.ds)))) {
         await tellPaymentDelayed(rt, ctx, payment.telegram_payment_charge_id)
           .catch((e: unknown) => rt.logger.warn({ err: e }, 'could not report a delayed payment'));

@@ -1,6 +1,7 @@
 import type { MiddlewareFn } from 'telegraf';
 import type { BotContext } from '../context';
 import { claimOnce, type BotRuntime } from '../runtime';
+import { paymentOf } from '../redelivery';
 
 /** Telegram keeps an undelivered update for at most 24 hours, so a key older than that can never match again. */
 const UPDATE_KEY_TTL_SEC = 24 * 60 * 60;
@@ -18,7 +19,7 @@ export function dropRedeliveredUpdates(rt: BotRuntime): MiddlewareFn<BotContext>
   return async (ctx, next) => {
     // A payment is credited once by its charge id (domain), and one whose handling failed must be
     // handled when it comes again (bot/redelivery.ts): its update id is marked only once handled.
-    if (ctx.message && 'successful_payment' in ctx.message) {
+    if (paymentOf(ctx.update)) {
       const key = rt.key('upd', ctx.update.update_id);
       if (await rt.redis.exists(key)) {
         rt.logger.info({ updateId: ctx.update.update_id }, 'redelivered update ignored');

@@ -12,12 +12,11 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Language } from '../../domain/entities';
+import type { Language, Market } from '../../domain/entities';
 import { bestOwnPrice, guardPrice, orderSize } from '../../domain/exchange/bet-size';
 import { isBuy } from '../../domain/exchange/intent';
 import { MAX_NOTIONAL_KOP, MIN_NOTIONAL_KOP } from '../../domain/exchange/limits';
 import { marketShut } from '../../domain/exchange/pre-trade';
-import type { Market } from '../../domain/entities';
 import { candles, marketPage, recentTrades, tradeHistory, type Timeframe } from '../../domain/read/miniapp';
 import { categoryCounts, getMarket } from '../../domain/read/markets';
 import { portfolio } from '../../domain/read/portfolio';
@@ -241,6 +240,16 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
     }
     const betStatus = (code: string) => (code === 'market_not_found' ? 404 : 422);
 
+    /** The place command of an app order, after the same pre-trade check the worker runs (a bad order is refused before it is queued). */
+    async function placeOf(c: Caller, body: OrderBody, idempotencyKey: string): Promise<
+      { ok: true; cmd: MatchingCommand } | { ok: false; status: number; code: string; vars?: Record<string, string | number> }> {
+      const bet = await betOf(c, body);
+      if (!bet.ok) return { ...bet, status: betStatus(bet.code) };
+      const checked = await previewBet(m(), bet.input, Date.now(), { market: bet.market });
+      if (!checked.ok) return { ok: false, status: statusOf(checked), code: checked.code, vars: checked.vars };
+      return { ok: true, cmd: { type: 'place', idempotencyKey, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input } };
+    }
+
     api.post('/orders/preview', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
       const c = req.caller!;
       const b = orderBody.safeParse(req.body);
@@ -259,16 +268,15 @@ export async function registerMiniApp(app: FastifyInstance, deps: MiniAppDeps): 
       if (!b.success) return sendFailure(reply, 422, c.lang, orderInputCode(b.error));
       const { key, ...order } = b.data;
       const idempotencyKey = `app:${c.userId}:${key}`;
-      // A retry (a lost answer, a second tap, after a 202) gets the first request's result, whatever
-      // changed since: no check runs again on a state the first order itself left behind.
-      let cmd = await recordedCommand(m(), idempotencyKey);
-      if (cmd === null) {
-        const bet = await betOf(c, order);
-        if (!bet.ok) return sendFailure(reply, betStatus(bet.code), c.lang, bet.code, bet.vars);
-        // The same pre-trade check the worker runs, so a bad order is refused before it is queued.
-        const checked = await previewBet(m(), bet.input, Date.now(), { market: bet.market });
-        if (!checked.ok) return sendFailure(reply, statusOf(checked), c.lang, checked.code, checked.vars);
-        cmd = { type: 'place', idempotencyKey, tif: bet.input.kind === 'market' ? 'IOC' : 'GTC', ...bet.input };
+      const built = await placeOf(c, order, idempotencyKey);
+      let cmd: MatchingCommand;
+      if (built.ok) cmd = built.cmd;
+      else {
+        // Refused now, but perhaps a retry (a lost answer, a second tap, after a 202) of an order
+        // that the state it left behind refuses: then the first request's result is the answer.
+        const first = await recordedCommand(m(), idempotencyKey);
+        if (first === null) return sendFailure(reply, built.status, c.lang, built.code, built.vars);
+        cmd = first;
       }
       const r = await deps.queues.submit(cmd, deps.submitWaitMs);
       // The caller's next reads show their own order whichever Redis message arrives first.
